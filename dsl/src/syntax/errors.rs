@@ -1,0 +1,313 @@
+//! Syntax errors in words a rule author understands: "expected an
+//! expression after `and`", never a list of grammar rule names.
+
+use super::Rule;
+use super::ast::Span;
+use crate::diagnostic::Diagnostic;
+
+/// The unit list, for messages.
+const UNITS: &str = "mmHg, %, kg, g, mg, mcg, cm, mm, years, bpm, mL, L, mmol_L, mg_dL, pg_mL, ng_mL";
+
+/// What a grammar rule means to a rule author. Rules that start an
+/// expression collapse into "an expression".
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Expected {
+    Declaration,
+    Expression,
+    Name,
+    Type,
+    Unit,
+    String,
+    Number,
+    Keyword(&'static str),
+    Symbol(&'static str),
+    Operator,
+    EndOfDeclaration,
+}
+
+impl Expected {
+    fn describe(self) -> String {
+        match self {
+            Expected::Declaration => {
+                "a declaration (`fact`, `let`, `enum`, `action`, `rule`, `source`, `test`) or a rule `condition -> action`"
+                    .to_owned()
+            }
+            Expected::Expression => "an expression".to_owned(),
+            Expected::Name => "a name".to_owned(),
+            Expected::Type => "a type (`bool`, `number`, `number UNIT`, `duration`, `string` or an enum name)".to_owned(),
+            Expected::Unit => format!("a unit ({UNITS})"),
+            Expected::String => "a quoted string".to_owned(),
+            Expected::Number => "a number".to_owned(),
+            Expected::Keyword(word) | Expected::Symbol(word) => format!("`{word}`"),
+            Expected::Operator => "an operator".to_owned(),
+            Expected::EndOfDeclaration => "the end of the declaration".to_owned(),
+        }
+    }
+}
+
+fn classify(rule: Rule) -> Option<Expected> {
+    use Expected::*;
+    Some(match rule {
+        Rule::ruleset_decl
+        | Rule::source_decl
+        | Rule::enum_decl
+        | Rule::fact_decl
+        | Rule::let_decl
+        | Rule::action_decl
+        | Rule::rule_decl
+        | Rule::short_rule => Declaration,
+        Rule::expr
+        | Rule::or_expr
+        | Rule::and_expr
+        | Rule::cmp_expr
+        | Rule::sum
+        | Rule::product
+        | Rule::prefix
+        | Rule::paren
+        | Rule::call
+        | Rule::qualified
+        | Rule::name_ref
+        | Rule::boolean
+        | Rule::duration
+        | Rule::quantity
+        | Rule::not_op
+        | Rule::neg_op => Expression,
+        Rule::number => Number,
+        Rule::string => String,
+        Rule::ident | Rule::set_item => Name,
+        Rule::type_expr
+        | Rule::bool_type
+        | Rule::number_type
+        | Rule::duration_type
+        | Rule::string_type
+        | Rule::named_type => Type,
+        Rule::unit | Rule::duration_unit => Unit,
+        Rule::kw_ruleset => Keyword("ruleset"),
+        Rule::kw_source => Keyword("source"),
+        Rule::kw_year | Rule::source_year => Keyword("year"),
+        Rule::kw_url | Rule::source_url => Keyword("url"),
+        Rule::kw_enum => Keyword("enum"),
+        Rule::kw_fact => Keyword("fact"),
+        Rule::kw_let => Keyword("let"),
+        Rule::kw_action => Keyword("action"),
+        Rule::kw_rule => Keyword("rule"),
+        Rule::kw_overrides | Rule::overrides => Keyword("overrides"),
+        Rule::kw_cite | Rule::cites => Keyword("cite"),
+        Rule::kw_test | Rule::test_decl => Keyword("test"),
+        Rule::kw_given | Rule::given_stmt => Keyword("given"),
+        Rule::kw_expect | Rule::expect_stmt => Keyword("expect"),
+        Rule::kw_bool | Rule::kw_number | Rule::kw_duration | Rule::kw_string => Type,
+        Rule::arrow => Symbol("->"),
+        Rule::colon => Symbol(":"),
+        Rule::comma => Symbol(","),
+        Rule::equals | Rule::assignment => Symbol("="),
+        Rule::lparen => Symbol("("),
+        Rule::rparen => Symbol(")"),
+        Rule::lbrace | Rule::set => Symbol("{"),
+        Rule::rbrace => Symbol("}"),
+        Rule::dot => Symbol("."),
+        Rule::or_op | Rule::and_op | Rule::cmp_op | Rule::in_op | Rule::add_op | Rule::mul_op => Operator,
+        Rule::EOI => EndOfDeclaration,
+        Rule::actions | Rule::action_call => Name,
+        Rule::param => Name,
+        _ => return None,
+    })
+}
+
+/// Converts pest's error for one declaration into a diagnostic with a span
+/// relative to that declaration.
+pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
+    let position = match error.location {
+        pest::error::InputLocation::Pos(position) => position,
+        pest::error::InputLocation::Span((start, _)) => start,
+    };
+    let position = floor_boundary(source, position);
+    let mut expected: Vec<Expected> = match &error.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            positives.iter().filter_map(|rule| classify(*rule)).collect()
+        }
+        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    expected.sort();
+    expected.dedup();
+    // Operators could always continue an expression; they are only worth
+    // naming when nothing else would do.
+    if expected.len() > 1 {
+        expected.retain(|e| *e != Expected::Operator);
+    }
+    if expected.len() > 1 {
+        expected.retain(|e| *e != Expected::EndOfDeclaration);
+    }
+    if expected.contains(&Expected::Symbol("->")) {
+        expected.retain(|e| *e != Expected::Symbol("("));
+    }
+    if expected.contains(&Expected::Expression) {
+        expected.retain(|e| !matches!(e, Expected::Name | Expected::Number | Expected::String | Expected::Symbol("(")));
+    }
+    if expected.contains(&Expected::Declaration) {
+        expected.retain(|e| matches!(e, Expected::Declaration));
+    }
+    let found = token_at(source, position);
+    let previous = token_before(source, position);
+
+    let what = if expected.is_empty() { "something else".to_owned() } else { join_alternatives(&expected) };
+    let mut message = format!("expected {what}");
+    if let Some((prev, _)) = previous.filter(|_| !expected.contains(&Expected::Declaration)) {
+        message.push_str(&format!(" after `{prev}`"));
+    }
+    let (span, label) = match found {
+        Some((token, span)) => {
+            message.push_str(&format!(", found {}", describe_found(token)));
+            (span, format!("expected {what} here"))
+        }
+        None => {
+            message.push_str(" at the end of the declaration");
+            let span = previous.map_or(Span::new(position, position), |(_, span)| span);
+            (span, "the declaration ends here".to_owned())
+        }
+    };
+    let help = help_for(&expected, found.map(|(token, _)| token), previous.map(|(token, _)| token));
+    let mut diagnostic = Diagnostic::error("osler::syntax", span, message).with_label(label);
+    if let Some(help) = help {
+        diagnostic = diagnostic.with_help(help);
+    }
+    diagnostic
+}
+
+fn join_alternatives(expected: &[Expected]) -> String {
+    let words: Vec<String> = expected.iter().map(|e| e.describe()).collect();
+    match words.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+fn describe_found(token: &str) -> String {
+    if token.starts_with('"') {
+        "a string".to_owned()
+    } else {
+        format!("`{token}`")
+    }
+}
+
+fn help_for(expected: &[Expected], found: Option<&str>, previous: Option<&str>) -> Option<String> {
+    if expected.contains(&Expected::Declaration) {
+        return Some("each declaration starts at the beginning of a line; continuation lines are indented".to_owned());
+    }
+    if expected.contains(&Expected::Unit) {
+        return Some(format!("the units Osler knows are {UNITS}"));
+    }
+    if expected.contains(&Expected::Symbol("->")) {
+        return Some("a rule is written `condition -> action(args)`".to_owned());
+    }
+    if expected.contains(&Expected::Type) {
+        return Some("write the type after the colon, e.g. `fact abi: number` or `fact ankle_pressure: number mmHg`".to_owned());
+    }
+    if let Some(found) = found {
+        if is_keyword(found) && expected.contains(&Expected::Name) {
+            return Some(format!("`{found}` is a keyword and cannot be used as a name"));
+        }
+        if found.starts_with(|c: char| c.is_ascii_digit()) && previous.is_some_and(|p| p.ends_with(|c: char| c.is_ascii_digit())) {
+            return Some("durations are written without a space (`6h`); quantities take a known unit (`50 mmHg`)".to_owned());
+        }
+    }
+    if expected.len() > 1 {
+        expected.retain(|e| *e != Expected::EndOfDeclaration);
+    }
+    if expected.contains(&Expected::Symbol("->")) {
+        expected.retain(|e| *e != Expected::Symbol("("));
+    }
+    if expected.contains(&Expected::Expression) {
+        return Some("an expression is a fact, a value, or a combination with `and`, `or`, `not` and comparisons".to_owned());
+    }
+    None
+}
+
+const KEYWORDS: [&str; 24] = [
+    "ruleset", "source", "year", "url", "enum", "fact", "let", "action", "rule", "overrides", "cite", "test", "given",
+    "expect", "and", "or", "not", "in", "true", "false", "bool", "number", "duration", "string",
+];
+
+fn is_keyword(word: &str) -> bool {
+    KEYWORDS.contains(&word)
+}
+
+fn floor_boundary(source: &str, position: usize) -> usize {
+    let mut position = position.min(source.len());
+    while !source.is_char_boundary(position) {
+        position -= 1;
+    }
+    position
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '.'
+}
+
+/// The token starting at `position` (after skipping blanks), if any.
+fn token_at(source: &str, position: usize) -> Option<(&str, Span)> {
+    let rest = &source[position..];
+    let skipped = rest.len() - rest.trim_start().len();
+    let start = position + skipped;
+    let rest = &source[start..];
+    let first = rest.chars().next()?;
+    let len = if first == '"' {
+        rest[1..].find(['"', '\n']).map_or(rest.len(), |end| end + 2).min(rest.len())
+    } else if is_word_char(first) {
+        rest.find(|c: char| !is_word_char(c)).unwrap_or(rest.len())
+    } else {
+        let two: String = rest.chars().take(2).collect();
+        if ["->", "==", "!=", "<=", ">=", "//"].contains(&two.as_str()) { 2 } else { first.len_utf8() }
+    };
+    let len = floor_boundary(rest, len);
+    Some((&source[start..start + len], Span::new(start, start + len)))
+}
+
+/// The token ending just before `position` (skipping blanks and comments).
+fn token_before(source: &str, position: usize) -> Option<(&str, Span)> {
+    let before = strip_trailing_comments(&source[..position]);
+    let end = before.trim_end().len();
+    if end == 0 {
+        return None;
+    }
+    let text = &source[..end];
+    let last = text.chars().next_back()?;
+    let start = if last == '"' {
+        text[..end - 1].rfind('"').unwrap_or(end - 1)
+    } else if is_word_char(last) {
+        text.rfind(|c: char| !is_word_char(c)).map_or(0, |index| index + 1)
+    } else {
+        let last_two = text.get(end.saturating_sub(2)..end).unwrap_or("");
+        if ["->", "==", "!=", "<=", ">="].contains(&last_two) { end - 2 } else { end - last.len_utf8() }
+    };
+    Some((&source[start..end], Span::new(start, end)))
+}
+
+/// Removes `// comment` tails from the lines of `text` so the previous token
+/// is code, not commentary.
+fn strip_trailing_comments(text: &str) -> &str {
+    let mut text = text.trim_end();
+    loop {
+        let line_start = text.rfind('\n').map_or(0, |index| index + 1);
+        let line = &text[line_start..];
+        match comment_start(line) {
+            Some(index) => text = text[..line_start + index].trim_end(),
+            None => return text,
+        }
+    }
+}
+
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_string = false;
+    let mut previous = '\0';
+    for (index, character) in line.char_indices() {
+        match character {
+            '"' if previous != '\\' => in_string = !in_string,
+            '/' if !in_string && previous == '/' => return Some(index - 1),
+            _ => {}
+        }
+        previous = character;
+    }
+    None
+}

@@ -1,0 +1,123 @@
+//! Parsing: text in, a syntax tree and syntax diagnostics out. Parsing never
+//! fails and never panics; pest stays behind this module.
+
+mod ast;
+mod errors;
+mod lower;
+mod split;
+
+use std::sync::Arc;
+
+pub use ast::*;
+
+use crate::diagnostic::Diagnostic;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "syntax/osler.pest"]
+pub(crate) struct OslerParser;
+
+/// A parsed file: its declarations and its syntax errors.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct ParsedFile {
+    pub decls: Vec<ParsedDecl>,
+    /// Syntax diagnostics, with spans absolute in the file.
+    pub errors: Vec<Diagnostic>,
+    /// Names of declarations that failed to parse (`fact foo: numbr`), so
+    /// the checker does not report every use of `foo` as unknown too.
+    pub broken_names: Vec<String>,
+}
+
+/// One declaration of a file.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ParsedDecl {
+    /// Byte offset of the declaration's text in the file; the spans inside
+    /// `decl` are relative to it.
+    pub offset: u32,
+    pub doc: Option<DocComment>,
+    pub decl: Arc<Decl>,
+}
+
+impl ParsedDecl {
+    /// The declaration's span in the file.
+    pub fn absolute_span(&self) -> Span {
+        self.decl.span.shift(self.offset)
+    }
+}
+
+/// A `///` doc comment: its text with the markers removed.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct DocComment {
+    pub text: String,
+    /// Absolute span of the comment lines.
+    pub span: Span,
+}
+
+/// The largest file Osler parses; offsets are `u32`.
+pub const MAX_FILE_SIZE: usize = u32::MAX as usize / 2;
+
+/// Parses a whole file. Each declaration is parsed on its own, so a syntax
+/// error in one does not hide the others.
+pub fn parse(text: &str) -> ParsedFile {
+    let mut file = ParsedFile::default();
+    if text.len() > MAX_FILE_SIZE {
+        file.errors.push(
+            Diagnostic::error("osler::file_too_large", Span::new(0, 0), "this file is too large to parse")
+                .with_help("split the ruleset into several files"),
+        );
+        return file;
+    }
+    for chunk in split::split(text) {
+        let doc = chunk.doc_start.map(|doc_start| doc_comment(text, doc_start, chunk.start));
+        let source = &text[chunk.start..chunk.end];
+        let offset = chunk.start as u32;
+        if source.trim().is_empty() {
+            let span = doc.as_ref().map_or(Span::new(chunk.start, chunk.end), |doc| doc.span);
+            file.errors.push(
+                Diagnostic::error("osler::syntax", span, "expected a declaration after this doc comment")
+                    .with_label("documents nothing")
+                    .with_help("put the doc comment right above the declaration it describes, or make it a `//` comment"),
+            );
+            continue;
+        }
+        match lower::parse_declaration(source) {
+            Ok((decl, warnings)) => {
+                file.errors.extend(warnings.into_iter().map(|d| d.shifted(offset)));
+                file.decls.push(ParsedDecl { offset, doc, decl: Arc::new(decl) });
+            }
+            Err(error) => {
+                file.errors.push(error.shifted(offset));
+                if let Some(name) = declared_name(source) {
+                    file.broken_names.push(name);
+                }
+            }
+        }
+    }
+    file
+}
+
+fn doc_comment(text: &str, start: usize, end: usize) -> DocComment {
+    let mut lines = Vec::new();
+    let mut last_end = start;
+    let mut offset = start;
+    for line in text[start..end].split_inclusive('\n') {
+        let line_start = offset;
+        offset += line.len();
+        let trimmed = line.trim();
+        if let Some(rest) = trimmed.strip_prefix("///") {
+            let rest = rest.trim_start_matches('/');
+            lines.push(rest.strip_prefix(' ').unwrap_or(rest).trim_end().to_owned());
+            last_end = line_start + line.trim_end().len();
+        }
+    }
+    DocComment { text: lines.join("\n"), span: Span::new(start, last_end) }
+}
+
+/// The name a broken declaration was going to declare, read loosely.
+fn declared_name(source: &str) -> Option<String> {
+    let mut words = source.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| !w.is_empty());
+    let keyword = words.next()?;
+    if !["source", "enum", "fact", "let", "action", "rule"].contains(&keyword) {
+        return None;
+    }
+    words.next().map(str::to_owned)
+}

@@ -1,0 +1,110 @@
+//! Cuts a file into declarations before parsing.
+//!
+//! pest stops at the first error, so each declaration is parsed on its own:
+//! one broken rule cannot hide the rest of the file. A declaration starts on
+//! a line at column 0 (unless that line continues the previous declaration)
+//! or on a line starting with a declaration keyword outside brackets. The
+//! `///` lines just above a declaration are its doc comment.
+
+/// One piece of a file: an optional doc comment and a declaration.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Chunk {
+    /// Where the doc comment starts, if there is one.
+    pub doc_start: Option<usize>,
+    /// Where the declaration's own text starts.
+    pub start: usize,
+    /// The end of the declaration's text (trailing blank lines excluded).
+    pub end: usize,
+}
+
+const DECLARATION_KEYWORDS: [&str; 8] = ["ruleset", "source", "enum", "fact", "let", "action", "rule", "test"];
+const CONTINUATION_WORDS: [&str; 4] = ["and", "or", "cite", "overrides"];
+const CONTINUATION_SYMBOLS: [&str; 6] = ["->", ",", ")", "}", "=", "+"];
+
+fn starts_with_word(line: &str, word: &str) -> bool {
+    line.strip_prefix(word)
+        .is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+}
+
+fn starts_with_keyword(line: &str) -> bool {
+    DECLARATION_KEYWORDS.iter().any(|keyword| starts_with_word(line, keyword))
+}
+
+fn is_continuation(line: &str) -> bool {
+    CONTINUATION_WORDS.iter().any(|word| starts_with_word(line, word))
+        || CONTINUATION_SYMBOLS.iter().any(|symbol| line.starts_with(symbol))
+}
+
+/// Bracket depth change over one line, ignoring strings and comments.
+fn depth_change(line: &str) -> i32 {
+    let mut change = 0;
+    let mut in_string = false;
+    let mut chars = line.chars().peekable();
+    while let Some(character) = chars.next() {
+        if in_string {
+            match character {
+                '\\' => {
+                    chars.next();
+                }
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match character {
+            '"' => in_string = true,
+            '/' if chars.peek() == Some(&'/') => break,
+            '(' | '{' => change += 1,
+            ')' | '}' => change -= 1,
+            _ => {}
+        }
+    }
+    change
+}
+
+pub(crate) fn split(text: &str) -> Vec<Chunk> {
+    let mut chunks: Vec<Chunk> = Vec::new();
+    let mut depth: i32 = 0;
+    let mut pending_doc: Option<usize> = None;
+    let mut offset = 0;
+    for raw_line in text.split_inclusive('\n') {
+        let line_start = offset;
+        offset += raw_line.len();
+        let line = raw_line.trim_end_matches(['\n', '\r']);
+        let trimmed = line.trim_start();
+        let indented = trimmed.len() != line.len();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if trimmed.starts_with("///") && depth <= 0 {
+            pending_doc.get_or_insert(line_start);
+            continue;
+        }
+        if trimmed.starts_with("//") {
+            continue;
+        }
+        let keyword = starts_with_keyword(trimmed);
+        let starts = chunks.is_empty()
+            || (keyword && (depth <= 0 || !indented))
+            || (depth <= 0 && !indented && !is_continuation(trimmed));
+        if starts {
+            let start = line_start + (line.len() - trimmed.len());
+            chunks.push(Chunk { doc_start: pending_doc.take(), start, end: start });
+            depth = 0;
+        } else {
+            // Doc lines followed by something that is not a declaration
+            // start are ordinary comments inside the current declaration.
+            pending_doc = None;
+        }
+        depth += depth_change(line);
+        if let Some(last) = chunks.last_mut() {
+            last.end = line_start + line.len();
+        }
+    }
+    if let Some(doc_start) = pending_doc {
+        // A doc comment with nothing after it: an empty declaration that the
+        // parser reports.
+        chunks.push(Chunk { doc_start: Some(doc_start), start: text.len(), end: text.len() });
+    }
+    chunks
+}

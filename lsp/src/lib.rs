@@ -1,0 +1,1 @@
+//! The Osler language server.
