@@ -1,1 +1,74 @@
-fn main() {}
+//! The `osler` command line: check, run, eval, test, fmt, lsp, schema.
+//! Each subcommand lives in its own module; this file only parses
+//! arguments and maps results to exit codes (see `shared/spec/cli.md`).
+
+mod check;
+mod eval;
+mod load;
+mod run;
+mod schema;
+mod test_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(name = "osler", version, about = "Clinical decision rules as data: check, run, explain, test")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
+pub enum Format {
+    /// Human-readable output.
+    Text,
+    /// Machine-readable JSON.
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Parse and type-check a ruleset (a folder or one .osl file).
+    Check {
+        ruleset: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Evaluate every record of a JSON Lines or CSV file.
+    Run(run::RunArgs),
+    /// Evaluate one record given inline and explain the result.
+    Eval(eval::EvalArgs),
+    /// Run the ruleset's `test` blocks and report rule coverage.
+    Test(test_cmd::TestArgs),
+    /// Print the ruleset's facts as a JSON Schema (draft 2020-12).
+    Schema { ruleset: PathBuf },
+}
+
+/// Exit statuses shared by the subcommands.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const ERRORS: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const REJECTED: u8 = 3;
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { exit::USAGE } else { exit::OK });
+        }
+    };
+    let code = match cli.command {
+        Command::Check { ruleset, format } => check::run(&ruleset, format),
+        Command::Run(args) => run::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Test(args) => test_cmd::run(args),
+        Command::Schema { ruleset } => schema::run(&ruleset),
+    };
+    ExitCode::from(code)
+}

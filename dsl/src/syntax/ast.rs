@@ -223,7 +223,7 @@ pub enum TypeExprKind {
     Named(Ident),
 }
 
-/// A unit of measure for quantities.
+/// A unit of measure for quantities. Serialises as written (`mmHg`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
 pub enum Unit {
     MmHg,
@@ -459,5 +459,11 @@ impl Expr {
             | ExprKind::Name(_)
             | ExprKind::Qualified { .. } => {}
         }
+    }
+}
+
+impl serde::Serialize for Unit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }

@@ -135,17 +135,17 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
     if expected.len() > 1 {
         expected.retain(|e| *e != Expected::Operator);
     }
-    if expected.len() > 1 {
-        expected.retain(|e| *e != Expected::EndOfDeclaration);
-    }
-    if expected.contains(&Expected::Symbol("->")) {
-        expected.retain(|e| *e != Expected::Symbol("("));
-    }
     if expected.contains(&Expected::Expression) {
         expected.retain(|e| !matches!(e, Expected::Name | Expected::Number | Expected::String | Expected::Symbol("(")));
     }
     if expected.contains(&Expected::Declaration) {
         expected.retain(|e| matches!(e, Expected::Declaration));
+    }
+    if expected.len() > 1 {
+        expected.retain(|e| *e != Expected::EndOfDeclaration);
+    }
+    if expected.contains(&Expected::Symbol("->")) {
+        expected.retain(|e| *e != Expected::Symbol("("));
     }
     let found = token_at(source, position);
     let previous = token_before(source, position);
@@ -211,12 +211,6 @@ fn help_for(expected: &[Expected], found: Option<&str>, previous: Option<&str>) 
         if found.starts_with(|c: char| c.is_ascii_digit()) && previous.is_some_and(|p| p.ends_with(|c: char| c.is_ascii_digit())) {
             return Some("durations are written without a space (`6h`); quantities take a known unit (`50 mmHg`)".to_owned());
         }
-    }
-    if expected.len() > 1 {
-        expected.retain(|e| *e != Expected::EndOfDeclaration);
-    }
-    if expected.contains(&Expected::Symbol("->")) {
-        expected.retain(|e| *e != Expected::Symbol("("));
     }
     if expected.contains(&Expected::Expression) {
         return Some("an expression is a fact, a value, or a combination with `and`, `or`, `not` and comparisons".to_owned());

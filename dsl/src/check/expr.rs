@@ -1,0 +1,545 @@
+//! Type inference and name resolution for one expression. Produces the
+//! expression's type, its diagnostics, and a resolved form (names kept as
+//! names) that the model builder turns into indices.
+
+use crate::db::NameInfo;
+use crate::diagnostic::Diagnostic;
+use crate::model::{ArithOp, CompareOp};
+use crate::syntax::{BinaryOp, Expr, ExprKind, Ident, Span, UnaryOp};
+use crate::types::Ty;
+
+/// A constant with enums by name.
+#[derive(Clone, PartialEq, Debug)]
+pub(crate) enum RValue {
+    Bool(bool),
+    Number(f64),
+    Quantity(f64, crate::syntax::Unit),
+    Duration(f64),
+    String(String),
+    Variant(String, u32),
+}
+
+/// A resolved expression, names not yet turned into indices.
+#[derive(Clone, PartialEq, Debug)]
+pub(crate) enum RExpr {
+    Const(RValue),
+    Fact(String),
+    Let(String),
+    Not(Box<RExpr>),
+    Neg(Box<RExpr>),
+    And(Box<RExpr>, Box<RExpr>),
+    Or(Box<RExpr>, Box<RExpr>),
+    Compare(CompareOp, Box<RExpr>, Box<RExpr>),
+    Arith(ArithOp, Box<RExpr>, Box<RExpr>),
+    In(Box<RExpr>, Vec<u32>),
+    Count(Vec<RExpr>),
+    Known(Box<RExpr>),
+    /// Something already reported as an error.
+    Invalid,
+}
+
+/// Which names a suggestion may come from.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Namespace {
+    Value,
+    Action,
+    Source,
+    Rule,
+    Type,
+    Fact,
+}
+
+/// What the checker needs to know about names.
+pub(crate) trait Env {
+    fn info(&self, name: &str) -> NameInfo;
+    /// Every name of a namespace, for "did you mean".
+    fn names(&self, namespace: Namespace) -> Vec<String>;
+}
+
+/// The closest name to `wanted`, if one is close enough to be a typo.
+pub(crate) fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (wanted.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|candidate| (strsim::damerau_levenshtein(wanted, candidate), candidate))
+        .filter(|(distance, _)| *distance <= limit)
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
+pub(crate) fn with_suggestion(diagnostic: Diagnostic, suggestion: Option<&str>, otherwise: &str) -> Diagnostic {
+    match suggestion {
+        Some(name) => diagnostic.with_help(format!("did you mean `{name}`?")).with_fix(name),
+        None => diagnostic.with_help(otherwise.to_owned()),
+    }
+}
+
+pub(crate) struct ExprChecker<'a> {
+    pub env: &'a dyn Env,
+    pub diagnostics: &'a mut Vec<Diagnostic>,
+    /// Whether the expression read a fact or let (else it is constant).
+    pub reads_facts: bool,
+}
+
+fn number(expr: &Expr) -> f64 {
+    match &expr.kind {
+        ExprKind::Number(n) | ExprKind::Quantity(n, _) | ExprKind::Duration(n, _) => n.value(),
+        _ => f64::NAN,
+    }
+}
+
+impl ExprChecker<'_> {
+    fn error(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Infers `expr`'s type; `expected` guides how bare variant names are
+    /// resolved (it is not enforced here).
+    pub fn infer(&mut self, expr: &Expr, expected: Option<&Ty>) -> (Ty, RExpr) {
+        match &expr.kind {
+            ExprKind::Bool(b) => (Ty::Bool, RExpr::Const(RValue::Bool(*b))),
+            ExprKind::Number(_) => (Ty::Number, RExpr::Const(RValue::Number(number(expr)))),
+            ExprKind::Quantity(_, unit) => (Ty::Quantity(*unit), RExpr::Const(RValue::Quantity(number(expr), *unit))),
+            ExprKind::Duration(_, unit) => {
+                (Ty::Duration, RExpr::Const(RValue::Duration(number(expr) * unit.seconds() as f64)))
+            }
+            ExprKind::String(s) => (Ty::String, RExpr::Const(RValue::String(s.clone()))),
+            ExprKind::Paren(inner) => self.infer(inner, expected),
+            ExprKind::Name(ident) => self.name(ident, expected),
+            ExprKind::Qualified { ty, variant } => self.qualified(ty, variant),
+            ExprKind::Call { callee, args } => self.call(expr.span, callee, args),
+            ExprKind::Unary { op: UnaryOp::Not, operand } => {
+                let inner = self.expect(operand, &Ty::Bool, "`not` applies to a `bool`");
+                (Ty::Bool, RExpr::Not(Box::new(inner)))
+            }
+            ExprKind::Unary { op: UnaryOp::Neg, operand } => {
+                let (ty, inner) = self.infer(operand, None);
+                match ty {
+                    Ty::Number | Ty::Quantity(_) | Ty::Duration | Ty::Error => (ty, RExpr::Neg(Box::new(inner))),
+                    other => {
+                        self.error(
+                            Diagnostic::error("osler::type_mismatch", operand.span, format!("`-` applies to numbers, found `{other}`"))
+                                .with_label(format!("this is `{other}`"))
+                                .with_help("negate a number, a quantity or a duration"),
+                        );
+                        (Ty::Error, RExpr::Invalid)
+                    }
+                }
+            }
+            ExprKind::Binary { op: op @ (BinaryOp::And | BinaryOp::Or), lhs, rhs, .. } => {
+                let message = format!("`{}` combines `bool` conditions", op.as_str());
+                let l = Box::new(self.expect(lhs, &Ty::Bool, &message));
+                let r = Box::new(self.expect(rhs, &Ty::Bool, &message));
+                (Ty::Bool, if *op == BinaryOp::And { RExpr::And(l, r) } else { RExpr::Or(l, r) })
+            }
+            ExprKind::Binary { op, op_span, lhs, rhs } if op.is_comparison() => self.compare(*op, *op_span, lhs, rhs),
+            ExprKind::Binary { op, op_span, lhs, rhs } => self.arith(*op, *op_span, lhs, rhs),
+            ExprKind::In { operand, set, set_span } => self.in_set(operand, set, *set_span),
+        }
+    }
+
+    /// Infers `expr` and reports a mismatch with `expected`.
+    pub fn expect(&mut self, expr: &Expr, expected: &Ty, context: &str) -> RExpr {
+        let (ty, resolved) = self.infer(expr, Some(expected));
+        if !ty.fits(expected) {
+            self.error(
+                Diagnostic::error("osler::type_mismatch", expr.span, format!("expected `{expected}`, found `{ty}`"))
+                    .with_label(format!("this is `{ty}`"))
+                    .with_help(context.to_owned()),
+            );
+        }
+        resolved
+    }
+
+    fn name(&mut self, ident: &Ident, expected: Option<&Ty>) -> (Ty, RExpr) {
+        let info = self.env.info(&ident.text);
+        if let Some(Ty::Enum(enum_name)) = expected {
+            if info.variant_of.contains(enum_name) {
+                return self.variant(enum_name, &ident.text);
+            }
+        }
+        if let Some(ty) = info.value_type() {
+            self.reads_facts = true;
+            let resolved = if info.fact.is_some() { RExpr::Fact(ident.text.clone()) } else { RExpr::Let(ident.text.clone()) };
+            return (ty.clone(), resolved);
+        }
+        match (info.variant_of.as_slice(), expected) {
+            ([], _) => {}
+            (owners, Some(Ty::Enum(wanted))) => {
+                self.error(
+                    Diagnostic::error(
+                        "osler::wrong_enum",
+                        ident.span,
+                        format!("`{}` is a variant of `{}`, not of `{wanted}`", ident.text, owners.join("`, `")),
+                    )
+                    .with_label(format!("expected a `{wanted}` variant"))
+                    .with_help(self.variants_help(wanted)),
+                );
+                return (Ty::Error, RExpr::Invalid);
+            }
+            ([only], _) => return self.variant(&only.clone(), &ident.text),
+            (owners, _) => {
+                let candidates: Vec<String> = owners.iter().map(|owner| format!("`{owner}.{}`", ident.text)).collect();
+                self.error(
+                    Diagnostic::error(
+                        "osler::ambiguous_name",
+                        ident.span,
+                        format!("`{}` is ambiguous: it could be {}", ident.text, candidates.join(" or ")),
+                    )
+                    .with_label("ambiguous variant")
+                    .with_help("write the qualified form, e.g. ".to_owned() + &candidates[0]),
+                );
+                return (Ty::Error, RExpr::Invalid);
+            }
+        }
+        if info.broken {
+            return (Ty::Error, RExpr::Invalid);
+        }
+        let what = if info.action.is_some() {
+            Some("an action; actions are written after `->`")
+        } else if info.is_rule {
+            Some("a rule, not a value")
+        } else if info.is_source {
+            Some("a source; sources are named after `cite`")
+        } else if info.enum_variants.is_some() {
+            Some("an enum type; name one of its variants, e.g. `Type.variant`")
+        } else {
+            None
+        };
+        if let Some(what) = what {
+            self.error(
+                Diagnostic::error("osler::not_a_value", ident.span, format!("`{}` is {what}", ident.text))
+                    .with_label("not a fact or let")
+                    .with_help("use a fact, a let, or a literal here"),
+            );
+            return (Ty::Error, RExpr::Invalid);
+        }
+        if let Some(Ty::Enum(wanted)) = expected {
+            let variants = self.env.info(wanted).enum_variants.unwrap_or_default();
+            let suggestion = closest(&ident.text, variants.iter().map(String::as_str)).map(str::to_owned);
+            let diagnostic = Diagnostic::error(
+                "osler::unknown_variant",
+                ident.span,
+                format!("unknown variant `{}` of `{wanted}`", ident.text),
+            )
+            .with_label("not a variant");
+            let help = self.variants_help(wanted);
+            self.error(with_suggestion(diagnostic, suggestion.as_deref(), &help));
+            return (Ty::Error, RExpr::Invalid);
+        }
+        let names = self.env.names(Namespace::Value);
+        let suggestion = closest(&ident.text, names.iter().map(String::as_str)).map(str::to_owned);
+        let diagnostic = Diagnostic::error("osler::unknown_fact", ident.span, format!("unknown fact `{}`", ident.text))
+            .with_label("not declared in this ruleset");
+        let otherwise = format!("declare it: `fact {}: bool` (or the type it has)", ident.text);
+        self.error(with_suggestion(diagnostic, suggestion.as_deref(), &otherwise));
+        (Ty::Error, RExpr::Invalid)
+    }
+
+    fn variants_help(&self, enum_name: &str) -> String {
+        let variants = self.env.info(enum_name).enum_variants.unwrap_or_default();
+        format!("`{enum_name}` has {}", variants.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", "))
+    }
+
+    fn variant(&mut self, enum_name: &str, variant: &str) -> (Ty, RExpr) {
+        let variants = self.env.info(enum_name).enum_variants.unwrap_or_default();
+        let index = variants.iter().position(|v| v == variant).unwrap_or(0) as u32;
+        (Ty::Enum(enum_name.to_owned()), RExpr::Const(RValue::Variant(enum_name.to_owned(), index)))
+    }
+
+    fn qualified(&mut self, ty: &Ident, variant: &Ident) -> (Ty, RExpr) {
+        let info = self.env.info(&ty.text);
+        let Some(variants) = info.enum_variants else {
+            let names = self.env.names(Namespace::Type);
+            let suggestion = closest(&ty.text, names.iter().map(String::as_str)).map(str::to_owned);
+            let diagnostic =
+                Diagnostic::error("osler::unknown_type", ty.span, format!("unknown enum `{}`", ty.text)).with_label("not declared");
+            self.error(with_suggestion(diagnostic, suggestion.as_deref(), "declare it with `enum Name { a, b }`"));
+            return (Ty::Error, RExpr::Invalid);
+        };
+        if !variants.contains(&variant.text) {
+            let suggestion = closest(&variant.text, variants.iter().map(String::as_str)).map(str::to_owned);
+            let diagnostic = Diagnostic::error(
+                "osler::unknown_variant",
+                variant.span,
+                format!("unknown variant `{}` of `{}`", variant.text, ty.text),
+            )
+            .with_label("not a variant");
+            let help = self.variants_help(&ty.text);
+            self.error(with_suggestion(diagnostic, suggestion.as_deref(), &help));
+            return (Ty::Error, RExpr::Invalid);
+        }
+        self.variant(&ty.text, &variant.text)
+    }
+
+    fn call(&mut self, span: Span, callee: &Ident, args: &[Expr]) -> (Ty, RExpr) {
+        match callee.text.as_str() {
+            "count" => {
+                if args.is_empty() {
+                    self.error(
+                        Diagnostic::error("osler::arity", span, "`count` needs at least one condition")
+                            .with_help("write `count(a, b, c) >= 2`"),
+                    );
+                }
+                let items = args.iter().map(|arg| self.expect(arg, &Ty::Bool, "`count` counts `bool` conditions")).collect();
+                (Ty::Number, RExpr::Count(items))
+            }
+            "known" => {
+                if args.len() != 1 {
+                    self.error(
+                        Diagnostic::error("osler::arity", span, format!("`known` takes 1 argument, found {}", args.len()))
+                            .with_help("write `known(fact)`"),
+                    );
+                    return (Ty::Bool, RExpr::Invalid);
+                }
+                let (_, inner) = self.infer(&args[0], None);
+                self.reads_facts = true;
+                (Ty::Bool, RExpr::Known(Box::new(inner)))
+            }
+            other => {
+                let info = self.env.info(other);
+                let diagnostic = if info.action.is_some() {
+                    Diagnostic::error("osler::not_a_value", callee.span, format!("`{other}` is an action; actions are written after `->`"))
+                        .with_help("a condition uses facts, lets, `count(..)` and `known(..)`")
+                } else {
+                    let suggestion = closest(other, ["count", "known"]);
+                    with_suggestion(
+                        Diagnostic::error("osler::unknown_function", callee.span, format!("unknown function `{other}`")),
+                        suggestion,
+                        "the functions are `count(..)` and `known(..)`",
+                    )
+                };
+                self.error(diagnostic.with_label("not a function"));
+                for arg in args {
+                    self.infer(arg, None);
+                }
+                (Ty::Error, RExpr::Invalid)
+            }
+        }
+    }
+
+    /// Is this a bare name that only makes sense given the other side's
+    /// type (a variant, not a fact or let)?
+    fn is_bare_variant(&self, expr: &Expr) -> bool {
+        match &expr.kind {
+            ExprKind::Name(ident) => {
+                let info = self.env.info(&ident.text);
+                info.value_type().is_none() && !info.variant_of.is_empty()
+            }
+            ExprKind::Paren(inner) => self.is_bare_variant(inner),
+            _ => false,
+        }
+    }
+
+    fn compare(&mut self, op: BinaryOp, op_span: Span, lhs: &Expr, rhs: &Expr) -> (Ty, RExpr) {
+        let ((lt, l), (rt, r)) = if self.is_bare_variant(lhs) && !self.is_bare_variant(rhs) {
+            let right = self.infer(rhs, None);
+            let left = self.infer(lhs, Some(&right.0));
+            (left, right)
+        } else {
+            let left = self.infer(lhs, None);
+            let right = self.infer(rhs, Some(&left.0));
+            (left, right)
+        };
+        let compare_op = match op {
+            BinaryOp::Eq => CompareOp::Eq,
+            BinaryOp::Ne => CompareOp::Ne,
+            BinaryOp::Lt => CompareOp::Lt,
+            BinaryOp::Le => CompareOp::Le,
+            BinaryOp::Gt => CompareOp::Gt,
+            _ => CompareOp::Ge,
+        };
+        let resolved = RExpr::Compare(compare_op, Box::new(l), Box::new(r));
+        if lt.is_error() || rt.is_error() {
+            return (Ty::Bool, resolved);
+        }
+        let ordering = !matches!(op, BinaryOp::Eq | BinaryOp::Ne);
+        if ordering {
+            for ty in [&lt, &rt] {
+                if !matches!(ty, Ty::Number | Ty::Quantity(_) | Ty::Duration) {
+                    let help = match ty {
+                        Ty::Enum(_) => "enums have no order; compare with `==`, `!=` or `in {..}`",
+                        _ => "order comparisons apply to numbers, quantities and durations",
+                    };
+                    self.error(
+                        Diagnostic::error(
+                            "osler::type_mismatch",
+                            op_span,
+                            format!("`{}` cannot compare values of type `{ty}`", op.as_str()),
+                        )
+                        .with_label(format!("`{ty}` has no order"))
+                        .with_help(help),
+                    );
+                    return (Ty::Bool, RExpr::Invalid);
+                }
+            }
+        }
+        if self.check_operands(op, op_span, (&lt, lhs), (&rt, rhs)) {
+            (Ty::Bool, resolved)
+        } else {
+            (Ty::Bool, RExpr::Invalid)
+        }
+    }
+
+    /// Reports operands whose types do not go together (units, durations,
+    /// bare numbers). Returns whether they do.
+    fn check_operands(&mut self, op: BinaryOp, op_span: Span, left: (&Ty, &Expr), right: (&Ty, &Expr)) -> bool {
+        let (lt, lhs) = left;
+        let (rt, rhs) = right;
+        if lt == rt {
+            return true;
+        }
+        let verb = if op.is_comparison() { "compare" } else { "combine" };
+        let diagnostic = match (lt, rt) {
+            (Ty::Quantity(a), Ty::Quantity(b)) => Diagnostic::error(
+                "osler::unit_mismatch",
+                op_span,
+                format!("cannot {verb} a quantity in `{a}` with a quantity in `{b}`"),
+            )
+            .with_label(format!("`{a}` and `{b}` differ"))
+            .with_help("write both sides in the same unit"),
+            (Ty::Quantity(unit), Ty::Number) | (Ty::Number, Ty::Quantity(unit)) => {
+                let bare = if matches!(lt, Ty::Number) { lhs } else { rhs };
+                let mut diagnostic = Diagnostic::error(
+                    "osler::bare_number",
+                    bare.span,
+                    format!("cannot {verb} a quantity in `{unit}` with a bare number"),
+                )
+                .with_label(format!("this number has no unit; expected `{unit}`"))
+                .with_help(format!("write the unit, e.g. `50 {unit}`"));
+                if let ExprKind::Number(n) = &bare.kind {
+                    diagnostic = diagnostic.with_help(format!("write the unit: `{} {unit}`", n.0)).with_fix(format!("{} {unit}", n.0));
+                }
+                diagnostic
+            }
+            (Ty::Duration, other) | (other, Ty::Duration) if matches!(other, Ty::Number | Ty::Quantity(_)) => {
+                Diagnostic::error("osler::duration_mismatch", op_span, format!("cannot {verb} a duration with `{other}`"))
+                    .with_label("a duration on one side only")
+                    .with_help("write a duration with its unit, e.g. `6h`, `2d`, `4w`")
+            }
+            _ => Diagnostic::error(
+                "osler::type_mismatch",
+                op_span,
+                format!("`{}` cannot {verb} `{lt}` with `{rt}`", op.as_str()),
+            )
+            .with_label(format!("`{lt}` on the left, `{rt}` on the right"))
+            .with_help("both sides must have the same type"),
+        };
+        self.error(diagnostic);
+        false
+    }
+
+    fn arith(&mut self, op: BinaryOp, op_span: Span, lhs: &Expr, rhs: &Expr) -> (Ty, RExpr) {
+        let (lt, l) = self.infer(lhs, None);
+        let (rt, r) = self.infer(rhs, None);
+        let arith_op = match op {
+            BinaryOp::Add => ArithOp::Add,
+            BinaryOp::Sub => ArithOp::Sub,
+            BinaryOp::Mul => ArithOp::Mul,
+            _ => ArithOp::Div,
+        };
+        let resolved = RExpr::Arith(arith_op, Box::new(l), Box::new(r));
+        if lt.is_error() || rt.is_error() {
+            return (Ty::Error, resolved);
+        }
+        let additive = matches!(op, BinaryOp::Add | BinaryOp::Sub);
+        let result = match (&lt, &rt) {
+            (Ty::Number, Ty::Number) => Some(Ty::Number),
+            (Ty::Quantity(a), Ty::Quantity(b)) if a == b && additive => Some(lt.clone()),
+            (Ty::Quantity(a), Ty::Quantity(b)) if a == b && op == BinaryOp::Div => Some(Ty::Number),
+            (Ty::Quantity(_), Ty::Number) if !additive => Some(lt.clone()),
+            (Ty::Number, Ty::Quantity(_)) if op == BinaryOp::Mul => Some(rt.clone()),
+            (Ty::Duration, Ty::Duration) if additive => Some(Ty::Duration),
+            (Ty::Duration, Ty::Duration) if op == BinaryOp::Div => Some(Ty::Number),
+            (Ty::Duration, Ty::Number) if !additive => Some(Ty::Duration),
+            (Ty::Number, Ty::Duration) if op == BinaryOp::Mul => Some(Ty::Duration),
+            _ => None,
+        };
+        if let Some(ty) = result {
+            return (ty, resolved);
+        }
+        let numeric = |ty: &Ty| matches!(ty, Ty::Number | Ty::Quantity(_) | Ty::Duration);
+        if !numeric(&lt) || !numeric(&rt) {
+            let bad = if numeric(&lt) { &rt } else { &lt };
+            self.error(
+                Diagnostic::error("osler::type_mismatch", op_span, format!("`{}` needs numbers, found `{bad}`", op.as_str()))
+                    .with_label(format!("`{lt}` {} `{rt}`", op.as_str()))
+                    .with_help("arithmetic applies to numbers, quantities and durations"),
+            );
+        } else if self.check_operands(op, op_span, (&lt, lhs), (&rt, rhs)) {
+            self.error(
+                Diagnostic::error(
+                    "osler::unit_mismatch",
+                    op_span,
+                    format!("`{lt}` {} `{rt}` has no meaningful unit", op.as_str()),
+                )
+                .with_label("unsupported unit arithmetic")
+                .with_help("multiply or divide a quantity by a bare number, or add quantities of the same unit"),
+            );
+        }
+        (Ty::Error, RExpr::Invalid)
+    }
+
+    fn in_set(&mut self, operand: &Expr, set: &[Expr], set_span: Span) -> (Ty, RExpr) {
+        let (ty, inner) = self.infer(operand, None);
+        let enum_name = match &ty {
+            Ty::Enum(name) => name.clone(),
+            Ty::Error => {
+                return (Ty::Bool, RExpr::Invalid);
+            }
+            other => {
+                self.error(
+                    Diagnostic::error("osler::type_mismatch", operand.span, format!("`in` needs an enum value, found `{other}`"))
+                        .with_label(format!("this is `{other}`"))
+                        .with_help("`x in {a, b}` tests an enum fact against some of its variants"),
+                );
+                return (Ty::Bool, RExpr::Invalid);
+            }
+        };
+        if set.is_empty() {
+            self.error(
+                Diagnostic::error("osler::empty_set", set_span, "`in {}` with no variants is never true")
+                    .with_help("list at least one variant"),
+            );
+        }
+        let expected = Ty::Enum(enum_name.clone());
+        let mut indices = Vec::new();
+        let mut valid = true;
+        for item in set {
+            let (item_ty, resolved) = self.infer(item, Some(&expected));
+            match resolved {
+                RExpr::Const(RValue::Variant(owner, index)) if owner == enum_name => indices.push(index),
+                _ if item_ty.is_error() => valid = false,
+                _ => {
+                    valid = false;
+                    self.error(
+                        Diagnostic::error(
+                            "osler::wrong_enum",
+                            item.span,
+                            format!("expected a variant of `{enum_name}`, found `{item_ty}`"),
+                        )
+                        .with_label("not in this enum")
+                        .with_help(self.variants_help(&enum_name)),
+                    );
+                }
+            }
+        }
+        (Ty::Bool, if valid { RExpr::In(Box::new(inner), indices) } else { RExpr::Invalid })
+    }
+
+    /// Is `expr` a constant (a literal or a variant), as action arguments
+    /// and test values must be?
+    pub fn is_constant(&self, expr: &Expr) -> bool {
+        match &expr.kind {
+            ExprKind::Bool(_)
+            | ExprKind::Number(_)
+            | ExprKind::Quantity(..)
+            | ExprKind::Duration(..)
+            | ExprKind::String(_)
+            | ExprKind::Qualified { .. } => true,
+            ExprKind::Name(ident) => self.env.info(&ident.text).value_type().is_none(),
+            ExprKind::Paren(inner) | ExprKind::Unary { op: UnaryOp::Neg, operand: inner } => self.is_constant(inner),
+            _ => false,
+        }
+    }
+}

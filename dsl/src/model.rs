@@ -1,0 +1,274 @@
+//! The checked ruleset as plain owned data: every name resolved to an
+//! index, every literal normalised, every expression typed. This is what the
+//! engine compiles and what `osler schema` and `osler test` read. It holds
+//! no salsa handles and no syntax tree.
+
+use serde::Serialize;
+
+pub use crate::syntax::Unit;
+
+pub type EnumIndex = u32;
+pub type FactIndex = u32;
+pub type LetIndex = u32;
+pub type ActionIndex = u32;
+pub type SourceIndex = u32;
+pub type RuleIndex = u32;
+
+/// A type of the language.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+pub enum Type {
+    Bool,
+    Number,
+    Quantity(Unit),
+    Duration,
+    String,
+    Enum(EnumIndex),
+}
+
+/// A constant value. Durations are in seconds.
+#[derive(Clone, PartialEq, Debug, Serialize)]
+pub enum Value {
+    Bool(bool),
+    Number(f64),
+    Quantity(f64, Unit),
+    Duration(f64),
+    String(String),
+    Variant(EnumIndex, u32),
+}
+
+#[derive(Clone, PartialEq, Debug, Default, Serialize)]
+pub struct Model {
+    /// `ruleset NAME "TITLE"`, when declared.
+    pub name: Option<String>,
+    pub title: Option<String>,
+    pub sources: Vec<SourceInfo>,
+    pub enums: Vec<EnumInfo>,
+    pub facts: Vec<FactInfo>,
+    /// In dependency order: a let only refers to lets before it.
+    pub lets: Vec<LetInfo>,
+    pub actions: Vec<ActionInfo>,
+    /// In declaration order (files sorted by path).
+    pub rules: Vec<RuleInfo>,
+    pub tests: Vec<TestInfo>,
+}
+
+/// Where a declaration is, for explanations and coverage reports.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct Location {
+    pub path: String,
+    /// 1-based line of the declaration's first line.
+    pub line: u32,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize)]
+pub struct SourceInfo {
+    pub name: String,
+    pub title: String,
+    pub year: Option<u32>,
+    pub url: Option<String>,
+    pub doc: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize)]
+pub struct EnumInfo {
+    pub name: String,
+    pub variants: Vec<String>,
+    pub doc: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize)]
+pub struct FactInfo {
+    pub name: String,
+    pub ty: Type,
+    pub doc: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize)]
+pub struct LetInfo {
+    pub name: String,
+    pub ty: Type,
+    pub value: Expr,
+    pub doc: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize)]
+pub struct ActionInfo {
+    pub name: String,
+    pub params: Vec<(String, Type)>,
+    pub doc: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize)]
+pub struct RuleInfo {
+    /// The rule's name, or `<file stem>_<n>` for an unnamed rule.
+    pub id: String,
+    pub title: Option<String>,
+    pub doc: Option<String>,
+    pub condition: Expr,
+    pub actions: Vec<ActionCall>,
+    pub cites: Vec<SourceIndex>,
+    /// The rules this rule suppresses when it fires.
+    pub overrides: Vec<RuleIndex>,
+    pub location: Location,
+}
+
+/// An action with its constant arguments.
+#[derive(Clone, PartialEq, Debug, Serialize)]
+pub struct ActionCall {
+    pub action: ActionIndex,
+    pub args: Vec<Value>,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize)]
+pub struct TestInfo {
+    pub title: String,
+    pub given: Vec<(FactIndex, Value)>,
+    pub expects: Vec<Expectation>,
+    pub location: Location,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize)]
+pub struct Expectation {
+    /// `expect not ...`
+    pub negated: bool,
+    pub action: ActionIndex,
+    /// `None` for `expect ACTION` (any arguments).
+    pub args: Option<Vec<Value>>,
+}
+
+/// A typed, resolved expression.
+#[derive(Clone, PartialEq, Debug, Serialize)]
+pub enum Expr {
+    Const(Value),
+    Fact(FactIndex),
+    Let(LetIndex),
+    Not(Box<Expr>),
+    /// Numeric negation.
+    Neg(Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    /// Comparison of two operands of the same type. Quantities compare by
+    /// value (both sides share a unit), durations in seconds, enums by
+    /// variant (only `==` and `!=`), bools and strings by equality.
+    Compare(CompareOp, Box<Expr>, Box<Expr>),
+    /// Arithmetic on numbers or like quantities (or durations for `+ -`).
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    /// `operand in {variants}` (variant indices of the operand's enum).
+    In(Box<Expr>, Vec<u32>),
+    /// Number of true arguments.
+    Count(Vec<Expr>),
+    /// True when the operand is known.
+    Known(Box<Expr>),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+pub enum CompareOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl Expr {
+    /// The facts this expression reads, directly or through lets, in first
+    /// use order without repeats.
+    pub fn facts_read(&self, model: &Model, out: &mut Vec<FactIndex>) {
+        match self {
+            Expr::Const(_) => {}
+            Expr::Fact(fact) => {
+                if !out.contains(fact) {
+                    out.push(*fact);
+                }
+            }
+            Expr::Let(index) => {
+                if let Some(info) = model.lets.get(*index as usize) {
+                    info.value.facts_read(model, out);
+                }
+            }
+            Expr::Not(inner) | Expr::Neg(inner) | Expr::Known(inner) | Expr::In(inner, _) => inner.facts_read(model, out),
+            Expr::And(a, b) | Expr::Or(a, b) | Expr::Compare(_, a, b) | Expr::Arith(_, a, b) => {
+                a.facts_read(model, out);
+                b.facts_read(model, out);
+            }
+            Expr::Count(items) => items.iter().for_each(|item| item.facts_read(model, out)),
+        }
+    }
+}
+
+impl Model {
+    pub fn fact_index(&self, name: &str) -> Option<FactIndex> {
+        self.facts.iter().position(|fact| fact.name == name).map(|index| index as FactIndex)
+    }
+
+    pub fn action_index(&self, name: &str) -> Option<ActionIndex> {
+        self.actions.iter().position(|action| action.name == name).map(|index| index as ActionIndex)
+    }
+
+    pub fn rule_index(&self, id: &str) -> Option<RuleIndex> {
+        self.rules.iter().position(|rule| rule.id == id).map(|index| index as RuleIndex)
+    }
+
+    /// The display form of a value: durations and quantities as canonical
+    /// strings (`6h`, `50 mmHg`), variants by name.
+    pub fn render_value(&self, value: &Value) -> String {
+        match value {
+            Value::Bool(b) => b.to_string(),
+            Value::Number(n) => format_number(*n),
+            Value::Quantity(n, unit) => format!("{} {unit}", format_number(*n)),
+            Value::Duration(seconds) => format_duration(*seconds),
+            Value::String(s) => s.clone(),
+            Value::Variant(enum_index, variant) => self
+                .enums
+                .get(*enum_index as usize)
+                .and_then(|info| info.variants.get(*variant as usize))
+                .cloned()
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// A number as JSON and people write it: `50`, `0.9`, `-1.5`.
+pub fn format_number(value: f64) -> String {
+    if value.is_finite() && value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        format!("{value}")
+    }
+}
+
+/// The canonical form of a duration: the largest unit that divides it
+/// exactly (`6h`, `2d`, `90min`), `0min` for zero.
+pub fn format_duration(seconds: f64) -> String {
+    if seconds == 0.0 {
+        return "0min".to_owned();
+    }
+    const UNITS: [(f64, &str); 5] = [(604_800.0, "w"), (86_400.0, "d"), (3_600.0, "h"), (60.0, "min"), (1.0, "s")];
+    for (size, unit) in UNITS {
+        let count = seconds / size;
+        if count.fract() == 0.0 {
+            return format!("{}{unit}", format_number(count));
+        }
+    }
+    format!("{}s", format_number(seconds))
+}
+
+/// Parses a duration string such as `3h`, `2d`, `6w`, `90min`, `1.5h`
+/// (what records carry) into seconds.
+pub fn parse_duration(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    let unit = crate::syntax::TimeUnit::parse(unit.trim())?;
+    Some(number * unit.seconds() as f64)
+}
