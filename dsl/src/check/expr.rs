@@ -193,6 +193,8 @@ impl ExprChecker<'_> {
             }
         }
         if info.broken {
+            // Probably a fact whose declaration is broken: not constant.
+            self.reads_facts = true;
             return (Ty::Error, RExpr::Invalid);
         }
         let what = if info.action.is_some() {

@@ -480,29 +480,21 @@ pub fn ruleset_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<Fi
 
     // Duplicates, per namespace.
     for (name, list) in &table.names {
-        let namespaces: [(&str, &dyn Fn(SymbolKind) -> bool); 6] = [
-            ("fact or let", &|k| matches!(k, SymbolKind::Fact | SymbolKind::Let)),
-            ("action", &|k| k == SymbolKind::Action),
-            ("rule", &|k| k == SymbolKind::Rule),
-            ("source", &|k| k == SymbolKind::Source),
-            ("enum", &|k| k == SymbolKind::Enum),
-            ("ruleset", &|k| k == SymbolKind::Ruleset),
+        let namespaces: [&dyn Fn(SymbolKind) -> bool; 5] = [
+            &|k| matches!(k, SymbolKind::Fact | SymbolKind::Let),
+            &|k| k == SymbolKind::Action,
+            &|k| k == SymbolKind::Rule,
+            &|k| k == SymbolKind::Source,
+            &|k| k == SymbolKind::Enum,
         ];
-        for (what, filter) in namespaces {
+        for filter in namespaces {
             let same: Vec<_> = list.iter().filter(|s| filter(s.kind)).collect();
             let Some(first) = same.first() else { continue };
             for other in &same[1..] {
                 let first_path = path_of(first.item);
                 let other_path = path_of(other.item);
-                let (message, help) = if what == "ruleset" {
-                    (
-                        format!("the ruleset is declared more than once (`{name}`)"),
-                        "keep one `ruleset` declaration per ruleset folder".to_owned(),
-                    )
-                } else {
-                    let kind = other.kind.describe();
-                    (format!("duplicate {kind} `{name}`"), format!("rename or remove one of the two declarations of `{name}`"))
-                };
+                let message = format!("duplicate {} `{name}`", other.kind.describe());
+                let help = format!("rename or remove one of the two declarations of `{name}`");
                 let related_path = (first_path != other_path).then(|| first_path.clone());
                 out.push(FileDiagnostic {
                     path: other_path,
@@ -512,6 +504,23 @@ pub fn ruleset_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<Fi
                         .with_help(help),
                 });
             }
+        }
+    }
+
+    // One `ruleset` declaration per ruleset, whatever its name.
+    let declarations: Vec<Item<'_>> =
+        table.names.values().flatten().filter(|s| s.kind == SymbolKind::Ruleset).map(|s| s.item).collect();
+    if let Some((&first, rest)) = declarations.split_first() {
+        for &other in rest {
+            let first_path = path_of(first);
+            let other_path = path_of(other);
+            out.push(FileDiagnostic {
+                path: other_path.clone(),
+                diagnostic: Diagnostic::error("osler::duplicate", name_span(db, other), "the ruleset is declared more than once")
+                    .with_label("declared again here")
+                    .with_related((first_path != other_path).then_some(first_path), name_span(db, first), "first declared here")
+                    .with_help("keep one `ruleset` declaration per ruleset folder"),
+            });
         }
     }
 

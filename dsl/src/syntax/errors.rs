@@ -69,9 +69,9 @@ fn classify(rule: Rule) -> Option<Expected> {
         | Rule::name_ref
         | Rule::boolean
         | Rule::duration
-        | Rule::quantity
-        | Rule::not_op
-        | Rule::neg_op => Expression,
+        | Rule::quantity => Expression,
+        Rule::not_op => Keyword("not"),
+        Rule::neg_op => Symbol("-"),
         Rule::number => Number,
         Rule::string => String,
         Rule::ident | Rule::set_item => Name,
@@ -135,8 +135,14 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
     if expected.len() > 1 {
         expected.retain(|e| *e != Expected::Operator);
     }
+    const DECLARATION_KEYWORDS: [&str; 8] = ["ruleset", "source", "enum", "fact", "let", "action", "rule", "test"];
+    if expected.iter().any(|e| matches!(e, Expected::Keyword(k) if DECLARATION_KEYWORDS.contains(k))) {
+        expected.push(Expected::Declaration);
+    }
     if expected.contains(&Expected::Expression) {
-        expected.retain(|e| !matches!(e, Expected::Name | Expected::Number | Expected::String | Expected::Symbol("(")));
+        expected.retain(|e| {
+            !matches!(e, Expected::Name | Expected::Number | Expected::String | Expected::Keyword("not") | Expected::Symbol("-"))
+        });
     }
     if expected.contains(&Expected::Declaration) {
         expected.retain(|e| matches!(e, Expected::Declaration));
@@ -144,11 +150,19 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
     if expected.len() > 1 {
         expected.retain(|e| *e != Expected::EndOfDeclaration);
     }
-    if expected.contains(&Expected::Symbol("->")) {
-        expected.retain(|e| *e != Expected::Symbol("("));
+    // `(` (a call), `.` (a qualified variant) and a unit could follow
+    // almost any name or number; they are only worth naming alone.
+    if expected.len() > 1 {
+        expected.retain(|e| !matches!(e, Expected::Symbol("(") | Expected::Symbol(".") | Expected::Unit));
     }
     let found = token_at(source, position);
     let previous = token_before(source, position);
+    if let Some((token, span)) = found.filter(|(token, _)| token.starts_with('"') && (token.len() == 1 || !token.ends_with('"'))) {
+        let _ = token;
+        return Diagnostic::error("osler::syntax", span, "this string is not closed before the end of the line")
+            .with_label("unclosed string")
+            .with_help("close it with `\"`; a string cannot span lines");
+    }
 
     let what = if expected.is_empty() { "something else".to_owned() } else { join_alternatives(&expected) };
     let mut message = format!("expected {what}");
@@ -204,12 +218,17 @@ fn help_for(expected: &[Expected], found: Option<&str>, previous: Option<&str>) 
     if expected.contains(&Expected::Type) {
         return Some("write the type after the colon, e.g. `fact abi: number` or `fact ankle_pressure: number mmHg`".to_owned());
     }
+    if let (Some(found), Some(previous)) = (found, previous) {
+        if previous.starts_with(|c: char| c.is_ascii_digit()) && found.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            return Some("durations are written without a space (`6h`); quantities take a known unit (`50 mmHg`)".to_owned());
+        }
+    }
     if let Some(found) = found {
+        if ["<", ">", "<=", ">=", "==", "!="].contains(&found) {
+            return Some("comparisons do not chain: write `a < b and b < c`".to_owned());
+        }
         if is_keyword(found) && expected.contains(&Expected::Name) {
             return Some(format!("`{found}` is a keyword and cannot be used as a name"));
-        }
-        if found.starts_with(|c: char| c.is_ascii_digit()) && previous.is_some_and(|p| p.ends_with(|c: char| c.is_ascii_digit())) {
-            return Some("durations are written without a space (`6h`); quantities take a known unit (`50 mmHg`)".to_owned());
         }
     }
     if expected.contains(&Expected::Expression) {
@@ -218,8 +237,8 @@ fn help_for(expected: &[Expected], found: Option<&str>, previous: Option<&str>) 
     None
 }
 
-const KEYWORDS: [&str; 24] = [
-    "ruleset", "source", "year", "url", "enum", "fact", "let", "action", "rule", "overrides", "cite", "test", "given",
+const KEYWORDS: [&str; 21] = [
+    "ruleset", "source", "enum", "fact", "let", "action", "rule", "overrides", "cite", "given",
     "expect", "and", "or", "not", "in", "true", "false", "bool", "number", "duration", "string",
 ];
 
@@ -280,7 +299,7 @@ fn token_before(source: &str, position: usize) -> Option<(&str, Span)> {
 
 /// Removes `// comment` tails from the lines of `text` so the previous token
 /// is code, not commentary.
-fn strip_trailing_comments(text: &str) -> &str {
+pub(crate) fn strip_trailing_comments(text: &str) -> &str {
     let mut text = text.trim_end();
     loop {
         let line_start = text.rfind('\n').map_or(0, |index| index + 1);

@@ -27,9 +27,11 @@ fn internal(span: Span) -> Diagnostic {
         .with_help("this is a bug in Osler; please report it with the declaration's text")
 }
 
+/// A pair's span without the blanks and comments pest leaves at its end.
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let span = pair.as_span();
-    Span::new(span.start(), span.end())
+    let text = super::errors::strip_trailing_comments(pair.as_str());
+    Span::new(span.start(), span.start() + text.len())
 }
 
 /// The children of a pair, read in order.

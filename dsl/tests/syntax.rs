@@ -1,0 +1,200 @@
+//! Parser behaviour a rule author relies on: every form of the language
+//! parses, errors are confined to their declaration, nothing panics.
+
+use osler_dsl::syntax::{DeclKind, ExprKind, parse};
+use proptest::prelude::*;
+
+/// The examples of the language design note, as written there.
+const DESIGN_NOTE_DECLARATIONS: &str = r#"ruleset leg_pain "Acute leg pain and numbness"      // optional, once per ruleset
+
+source ali_2026 "Vascular and Neurological Emergencies in Single Extremity Numbness" year 2026
+
+enum Pulse { present, diminished, absent }
+
+/// Symptoms affect one leg only.
+fact unilateral: bool
+fact pedal_pulses: Pulse
+fact abi: number
+fact ankle_pressure: number mmHg
+fact symptom_duration: duration
+
+/// A derived fact: a named expression, usable wherever a fact is.
+let absent_pulse = pedal_pulses == absent
+
+action emergency(within: duration)
+action suspect(condition: Condition)
+
+rule ali_emergency "Absent pulse with unilateral symptoms":
+  absent_pulse and unilateral -> emergency(6h), suspect(acute_limb_ischemia)
+  cite ali_2026
+
+rule ali_irreversible overrides ali_revascularize:
+  sensory_loss == profound and motor_weakness == paralysis -> ali_category(III)
+"#;
+
+const DESIGN_NOTE_TEST: &str = r#"test "absent pulse with unilateral numbness is an emergency" {
+  given unilateral = true, pedal_pulses = absent, numbness = true
+  expect emergency(6h)
+  expect suspect(acute_limb_ischemia)
+  expect not urgent
+}
+"#;
+
+fn assert_parses(text: &str) -> osler_dsl::syntax::ParsedFile {
+    let parsed = parse(text);
+    assert!(parsed.errors.is_empty(), "unexpected syntax errors in:\n{text}\n{:#?}", parsed.errors);
+    parsed
+}
+
+#[test]
+fn design_note_examples_parse_as_written() {
+    let parsed = assert_parses(DESIGN_NOTE_DECLARATIONS);
+    let kinds: Vec<&str> = parsed.decls.iter().map(|d| d.decl.kind.keyword()).collect();
+    assert_eq!(
+        kinds,
+        ["ruleset", "source", "enum", "fact", "fact", "fact", "fact", "fact", "let", "action", "action", "rule", "rule"]
+    );
+    assert_eq!(parsed.decls[3].doc.as_ref().map(|d| d.text.as_str()), Some("Symptoms affect one leg only."));
+    let parsed = assert_parses(DESIGN_NOTE_TEST);
+    let DeclKind::Test(test) = &parsed.decls[0].decl.kind else { panic!("not a test") };
+    assert_eq!(test.givens.len(), 3);
+    assert_eq!(test.expects.len(), 3);
+    assert!(test.expects[2].negated);
+    for literal in ["0.9", "50", "50 mmHg", "7 %", "30min", "6h", "2d", "4w", "\"a \\\"quoted\\\" \\\\ string\"", "true"] {
+        assert_parses(&format!("let x = {literal}\n"));
+    }
+    for expression in [
+        "a and b or not c",
+        "x == y",
+        "a != b and c < d and e <= f and g > h and i >= j",
+        "abi * 2 + 1 - 3 / 4 > 0",
+        "sensory_loss in {none, minimal}",
+        "count(a, b, c) >= 2",
+        "known(x)",
+        "2d > 36h",
+        "pedal_pulses == Pulse.absent",
+        "(a or b) and c",
+    ] {
+        assert_parses(&format!("let x = {expression}\n"));
+    }
+}
+
+/// Every ```osl block of the shared design note parses, when the note is
+/// beside the checkout (it is in CI).
+#[test]
+fn design_note_file_blocks_parse() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/spec/language.md");
+    let Ok(note) = std::fs::read_to_string(&path) else { return };
+    let mut blocks = 0;
+    for block in note.split("```osl").skip(1) {
+        let code = block.split("```").next().unwrap_or("");
+        assert_parses(code);
+        blocks += 1;
+    }
+    assert!(blocks >= 2, "expected the design note's examples");
+}
+
+#[test]
+fn short_form_is_a_complete_rule() {
+    let parsed = assert_parses("absent_pulse and unilateral -> emergency(6h)");
+    let DeclKind::Rule(rule) = &parsed.decls[0].decl.kind else { panic!("not a rule") };
+    assert!(rule.name.is_none());
+    assert_eq!(rule.actions[0].name.text, "emergency");
+    assert!(matches!(rule.condition.kind, ExprKind::Binary { .. }));
+}
+
+#[test]
+fn precedence_not_then_comparison_then_and_then_or() {
+    let parsed = assert_parses("let x = not a == b and c or d\n");
+    let DeclKind::Let(decl) = &parsed.decls[0].decl.kind else { panic!("not a let") };
+    // ((((not a) == b) and c) or d)
+    let ExprKind::Binary { op: or, lhs, .. } = &decl.value.kind else { panic!() };
+    assert_eq!(or.as_str(), "or");
+    let ExprKind::Binary { op: and, lhs, .. } = &lhs.kind else { panic!() };
+    assert_eq!(and.as_str(), "and");
+    let ExprKind::Binary { op: eq, lhs, .. } = &lhs.kind else { panic!() };
+    assert_eq!(eq.as_str(), "==");
+    assert!(matches!(lhs.kind, ExprKind::Unary { .. }));
+    let parsed = assert_parses("let y = a + b * c > d\n");
+    let DeclKind::Let(decl) = &parsed.decls[0].decl.kind else { panic!("not a let") };
+    let ExprKind::Binary { op: gt, lhs, .. } = &decl.value.kind else { panic!() };
+    assert_eq!(gt.as_str(), ">");
+    let ExprKind::Binary { op: plus, rhs, .. } = &lhs.kind else { panic!() };
+    assert_eq!(plus.as_str(), "+");
+    assert!(matches!(&rhs.kind, ExprKind::Binary { op, .. } if op.as_str() == "*"));
+}
+
+#[test]
+fn every_node_span_points_at_its_text() {
+    let text = "rule r \"T\":\n  pedal_pulses == absent and abi < 0.9 -> emergency(6h)\n  cite g\n";
+    let parsed = assert_parses(text);
+    let decl = &parsed.decls[0];
+    let DeclKind::Rule(rule) = &decl.decl.kind else { panic!() };
+    let at = |span: osler_dsl::syntax::Span| &text[span.shift(decl.offset).range()];
+    assert_eq!(at(rule.name.as_ref().unwrap().span), "r");
+    assert_eq!(at(rule.condition.span), "pedal_pulses == absent and abi < 0.9");
+    assert_eq!(at(rule.actions[0].span), "emergency(6h)");
+    assert_eq!(at(rule.cites[0].span), "g");
+    let mut spans = Vec::new();
+    rule.condition.walk(&mut |e| spans.push(at(e.span).to_owned()));
+    assert!(spans.contains(&"abi < 0.9".to_owned()));
+    assert!(spans.contains(&"absent".to_owned()));
+}
+
+#[test]
+fn three_broken_declarations_give_three_errors_and_keep_the_rest() {
+    let text = "fact a bool\nrule r: a and -> emergency(6h)\nlet x =\nfact ok: bool\nrule fine \"Still here\": ok -> emergency(6h)\n";
+    let parsed = parse(text);
+    assert_eq!(parsed.errors.len(), 3, "{:#?}", parsed.errors);
+    let names: Vec<&str> = parsed.decls.iter().filter_map(|d| d.decl.kind.name()).map(|n| n.text.as_str()).collect();
+    assert_eq!(names, ["ok", "fine"]);
+    // Each error is on its own line.
+    let lines: Vec<usize> = parsed.errors.iter().map(|e| text[..e.span.start as usize].matches('\n').count()).collect();
+    assert_eq!(lines, [0, 1, 2]);
+}
+
+#[test]
+fn broken_declaration_names_do_not_cascade() {
+    let checked = osler_dsl::check_sources(&[(
+        "a.osl".into(),
+        "action x()\nfact a: numbr mmHg\nrule r \"R\": a -> x\n".into(),
+    )]);
+    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.diagnostic.code).collect();
+    assert_eq!(codes, ["osler::syntax"], "{:#?}", checked.diagnostics);
+}
+
+const VALID: &str = include_str!("../../tests/corpus/clean/language_examples.osl");
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let text = String::from_utf8_lossy(&bytes);
+        let parsed = parse(&text);
+        for error in &parsed.errors {
+            prop_assert!(error.span.end as usize <= text.len());
+        }
+        osler_dsl::check_sources(&[("r.osl".into(), text.into_owned())]);
+    }
+
+    #[test]
+    fn mutations_of_a_valid_file_never_panic(
+        edits in proptest::collection::vec((0usize..2000, 0usize..12, "[ -~\n{}()\"é]{0,8}"), 1..6)
+    ) {
+        let mut text = VALID.to_owned();
+        for (at, delete, insert) in edits {
+            let mut start = at.min(text.len());
+            while !text.is_char_boundary(start) { start -= 1; }
+            let mut end = (start + delete).min(text.len());
+            while !text.is_char_boundary(end) { end -= 1; }
+            text.replace_range(start..end, &insert);
+        }
+        let checked = osler_dsl::check_sources(&[("r.osl".into(), text.clone())]);
+        for d in &checked.diagnostics {
+            prop_assert!(d.diagnostic.span.end as usize <= text.len(), "{:?}", d);
+        }
+        let rendered = osler_dsl::diagnostic::render_terminal(&checked.diagnostics, &|_| Some(text.as_str()), false);
+        prop_assert!(checked.diagnostics.is_empty() || !rendered.is_empty());
+    }
+}
