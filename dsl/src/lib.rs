@@ -5,6 +5,7 @@
 //! goes in through salsa inputs; plain data comes out.
 
 pub mod diagnostic;
+pub mod generate;
 pub mod line_index;
 pub mod model;
 pub mod syntax;
@@ -13,6 +14,8 @@ pub use diagnostic::{Diagnostic, FileDiagnostic, Severity};
 pub use line_index::{LineCol, LineIndex};
 pub mod check;
 pub mod db;
+pub mod format;
+pub mod ide;
 pub mod types;
 
 use std::sync::Arc;

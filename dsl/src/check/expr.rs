@@ -528,20 +528,4 @@ impl ExprChecker<'_> {
         }
         (Ty::Bool, if valid { RExpr::In(Box::new(inner), indices) } else { RExpr::Invalid })
     }
-
-    /// Is `expr` a constant (a literal or a variant), as action arguments
-    /// and test values must be?
-    pub fn is_constant(&self, expr: &Expr) -> bool {
-        match &expr.kind {
-            ExprKind::Bool(_)
-            | ExprKind::Number(_)
-            | ExprKind::Quantity(..)
-            | ExprKind::Duration(..)
-            | ExprKind::String(_)
-            | ExprKind::Qualified { .. } => true,
-            ExprKind::Name(ident) => self.env.info(&ident.text).value_type().is_none(),
-            ExprKind::Paren(inner) | ExprKind::Unary { op: UnaryOp::Neg, operand: inner } => self.is_constant(inner),
-            _ => false,
-        }
-    }
 }

@@ -151,7 +151,7 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Ite
                 let info = env.info(&given.fact.text);
                 match (&info.fact, &info.let_type) {
                     (Some(ty), _) => {
-                        let (value_ty, _) = checker.infer(&given.value, Some(ty));
+                        let (value_ty, resolved) = checker.infer(&given.value, Some(ty));
                         if !value_ty.fits(ty) {
                             checker.diagnostics.push(
                                 Diagnostic::error(
@@ -163,7 +163,7 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Ite
                                 .with_help(format!("give `{}` a value of type `{ty}`", given.fact.text)),
                             );
                         }
-                        if !checker.is_constant(&given.value) {
+                        if !is_constant(&resolved) {
                             checker.diagnostics.push(not_constant(given.value.span, "a test's given values"));
                         }
                     }
@@ -198,6 +198,16 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Ite
         }
     }
     diagnostics
+}
+
+/// A literal or a variant (as resolved by the expected type: `order(abi)`
+/// is the `Test` variant even when a fact `abi` exists), possibly negated.
+fn is_constant(resolved: &RExpr) -> bool {
+    match resolved {
+        RExpr::Const(_) | RExpr::Invalid => true,
+        RExpr::Neg(inner) => is_constant(inner),
+        _ => false,
+    }
 }
 
 fn not_constant(span: Span, what: &str) -> Diagnostic {
@@ -250,7 +260,7 @@ fn check_action_call(checker: &mut ExprChecker<'_>, call: &ActionCall, in_test: 
         return;
     }
     for (arg, (param_name, param_ty)) in args.iter().zip(&params) {
-        let (ty, _) = checker.infer(arg, Some(param_ty));
+        let (ty, resolved) = checker.infer(arg, Some(param_ty));
         if !ty.fits(param_ty) {
             checker.diagnostics.push(
                 Diagnostic::error(
@@ -261,7 +271,7 @@ fn check_action_call(checker: &mut ExprChecker<'_>, call: &ActionCall, in_test: 
                 .with_label(format!("this is `{ty}`"))
                 .with_help(format!("pass a `{param_ty}`")),
             );
-        } else if !checker.is_constant(arg) {
+        } else if !is_constant(&resolved) {
             checker.diagnostics.push(not_constant(arg.span, "action arguments"));
         }
     }

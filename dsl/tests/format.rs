@@ -1,0 +1,193 @@
+//! The formatter on every corpus file: idempotent, meaning kept (the checked
+//! model before and after is equal), comments kept; the shipped rulesets
+//! are already in the canonical layout.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use osler_dsl::format::{FormatError, TokenKind, format, lex};
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+fn osl_files(folder: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(folder) else { return };
+    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            osl_files(&path, out);
+        } else if path.extension().is_some_and(|ext| ext == "osl") {
+            out.push(path);
+        }
+    }
+}
+
+/// Every `.osl` file of the repository's corpora.
+fn corpus() -> Vec<(PathBuf, String)> {
+    let root = workspace_root();
+    let mut paths = Vec::new();
+    for folder in ["rulesets", "tests/corpus", "examples", "dsl/tests"] {
+        osl_files(&root.join(folder), &mut paths);
+    }
+    assert!(!paths.is_empty(), "no corpus found under {}", root.display());
+    paths.into_iter().filter_map(|path| std::fs::read_to_string(&path).ok().map(|text| (path, text))).collect()
+}
+
+fn comments(text: &str) -> Vec<String> {
+    lex(text).iter().filter(|t| t.kind == TokenKind::Comment).map(|t| t.text(text).trim_end().to_owned()).collect()
+}
+
+/// The model with declaration lines erased (formatting moves lines).
+fn model_without_lines(files: &[(String, String)]) -> Option<osler_dsl::model::Model> {
+    let checked = osler_dsl::check_sources(files);
+    let mut model = (*checked.model?).clone();
+    for rule in &mut model.rules {
+        rule.location.line = 0;
+    }
+    for test in &mut model.tests {
+        test.location.line = 0;
+    }
+    Some(model)
+}
+
+#[test]
+fn every_corpus_file_formats_idempotently_and_keeps_its_comments() {
+    let mut formatted_count = 0;
+    for (path, text) in corpus() {
+        match format(&text) {
+            Ok(once) => {
+                formatted_count += 1;
+                let twice = format(&once).unwrap_or_else(|e| panic!("{}: formatted text does not format: {e}", path.display()));
+                assert_eq!(once, twice, "{}: formatting is not idempotent", path.display());
+                assert_eq!(comments(&text), comments(&once), "{}: comments changed", path.display());
+            }
+            Err(FormatError::Syntax) => {}
+            Err(error) => panic!("{}: {error}", path.display()),
+        }
+    }
+    assert!(formatted_count > 10, "only {formatted_count} corpus files could be formatted");
+}
+
+#[test]
+fn formatting_keeps_the_checked_model() {
+    // Group files by folder: a folder is a ruleset.
+    let mut rulesets: BTreeMap<PathBuf, Vec<(PathBuf, String)>> = BTreeMap::new();
+    for (path, text) in corpus() {
+        let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        rulesets.entry(folder).or_default().push((path, text));
+    }
+    let mut compared = 0;
+    for (folder, files) in rulesets {
+        // Corpus folders of single-file cases are rulesets of one file each.
+        let groups: Vec<Vec<(PathBuf, String)>> = if folder.ends_with("rulesets/leg_pain") || files.len() > 1 && folder.parent().is_some_and(|p| p.ends_with("check")) {
+            vec![files]
+        } else {
+            files.into_iter().map(|file| vec![file]).collect()
+        };
+        for group in groups {
+            let before: Vec<(String, String)> = group.iter().map(|(p, t)| (p.display().to_string(), t.clone())).collect();
+            let Some(before_model) = model_without_lines(&before) else { continue };
+            let after: Vec<(String, String)> =
+                before.iter().map(|(p, t)| (p.clone(), format(t).unwrap_or_else(|_| t.clone()))).collect();
+            let after_model = model_without_lines(&after).unwrap_or_else(|| panic!("{}: errors after formatting", folder.display()));
+            assert_eq!(before_model, after_model, "{}: the model changed", folder.display());
+            compared += 1;
+        }
+    }
+    assert!(compared > 0);
+}
+
+#[test]
+fn shipped_rulesets_are_formatted() {
+    let mut paths = Vec::new();
+    osl_files(&workspace_root().join("rulesets"), &mut paths);
+    for path in paths {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let formatted = format(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        if formatted != text {
+            let first = text.lines().zip(formatted.lines()).position(|(a, b)| a != b).unwrap_or(0);
+            panic!(
+                "{} is not formatted (run `osler fmt rulesets`); first difference at line {}:\n  file:      {:?}\n  formatted: {:?}",
+                path.display(),
+                first + 1,
+                text.lines().nth(first),
+                formatted.lines().nth(first)
+            );
+        }
+    }
+}
+
+fn check(input: &str, expected: &str) {
+    let formatted = format(input).unwrap_or_else(|e| panic!("{e}:\n{input}"));
+    assert_eq!(formatted, expected, "formatting\n{input}");
+    assert_eq!(format(&formatted).as_deref(), Ok(expected), "not idempotent");
+}
+
+#[test]
+fn language_reference_layout() {
+    check(
+        "ruleset   leg_pain \"Acute leg pain\"\nsource ali_2026 \"Emergencies\"   year 2026\n\n\n\nenum Pulse {present,diminished,absent,}\n/// Symptoms affect one leg only.\nfact unilateral:bool\nfact abi : number\nfact ankle_pressure: number   mmHg\n",
+        "ruleset leg_pain \"Acute leg pain\"\n\nsource ali_2026 \"Emergencies\" year 2026\n\nenum Pulse { present, diminished, absent }\n\n/// Symptoms affect one leg only.\nfact unilateral: bool\nfact abi: number\nfact ankle_pressure: number mmHg\n",
+    );
+}
+
+#[test]
+fn rules_named_and_short() {
+    check(
+        "rule ali_emergency \"Absent pulse\": absent_pulse and unilateral -> emergency(6h), suspect(acute_limb_ischemia) cite ali_2026\n",
+        "rule ali_emergency \"Absent pulse\":\n  absent_pulse and unilateral -> emergency(6h), suspect(acute_limb_ischemia)\n  cite ali_2026\n",
+    );
+    check(
+        "rule b \"T\"\n    overrides a, c :\n   x and\n y\n     -> f(),\n g cite s, t\n",
+        "rule b \"T\"\n  overrides a, c:\n  x\n  and y\n  -> f(),\n  g\n  cite s, t\n",
+    );
+    check("absent_pulse   and unilateral->emergency( 6h )\nx -> y   cite s\n", "absent_pulse and unilateral -> emergency(6h)\nx -> y cite s\n");
+}
+
+#[test]
+fn expressions_spacing() {
+    check(
+        "let a = -x+ y*2 >= - 3 and b in { p ,q } or not(c) or d!=Pulse.absent\n",
+        "let a = -x + y * 2 >= -3 and b in {p, q} or not (c) or d != Pulse.absent\n",
+    );
+    check("let q = count( a,b ,c)>=2 and w>50mmHg and p < 7%\n", "let q = count(a, b, c) >= 2 and w > 50 mmHg and p < 7 %\n");
+    check("let l =\n    a or b\n", "let l =\n  a or b\n");
+}
+
+#[test]
+fn multiline_enums_get_one_variant_per_line() {
+    check("enum Test {\n  a, b,\n      c\n}\n", "enum Test {\n  a,\n  b,\n  c,\n}\n");
+    check("enum T { a, // first\n b }\n", "enum T {\n  a, // first\n  b,\n}\n");
+}
+
+#[test]
+fn tests_one_statement_per_line() {
+    check(
+        "test \"t\" { given a = true, b = absent expect f(6h)\n   expect not g\n\n\n   // why\n   expect h }\n",
+        "test \"t\" {\n  given a = true, b = absent\n  expect f(6h)\n  expect not g\n\n  // why\n  expect h\n}\n",
+    );
+    check("test \"t\" {\n  given a = true,\n  b = false\n}\n", "test \"t\" {\n  given a = true,\n    b = false\n}\n");
+}
+
+#[test]
+fn comments_are_kept_in_place() {
+    check(
+        "// header\n\n\n// section\nfact a: bool   // trailing\n// about b\nfact b: bool\nrule r:\n  // why\n  a -> f // trailing\n  cite s\n// end\n",
+        "// header\n\n// section\nfact a: bool // trailing\n// about b\nfact b: bool\n\nrule r:\n  // why\n  a -> f // trailing\n  cite s\n\n// end\n",
+    );
+}
+
+#[test]
+fn blank_lines_between_declarations() {
+    check("fact a: bool\nfact b: bool\n\n\nfact c: bool\naction f()\nrule r: a -> f\nrule s: b -> f\n", "fact a: bool\nfact b: bool\n\nfact c: bool\n\naction f()\n\nrule r:\n  a -> f\n\nrule s:\n  b -> f\n");
+}
+
+#[test]
+fn files_with_syntax_errors_are_refused() {
+    assert_eq!(format("fact a number\nfact b: bool\n"), Err(FormatError::Syntax));
+    assert_eq!(format(""), Ok(String::new()));
+    assert_eq!(format("\n\n// only a comment   \n\n"), Ok("// only a comment\n".to_owned()));
+    assert_eq!(format("fact a: bool\r\nfact b: bool\r\n"), Ok("fact a: bool\nfact b: bool\n".to_owned()));
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Every test the project has: the Rust workspace (unit, corpus, property,
+# incrementality, CLI and protocol tests, doctests), then the shipped
+# rulesets checked and tested with the built `osler`.
+# Run from anywhere: `bash tests/run-all.sh`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== cargo test (workspace)"
+cargo test --workspace --locked
+
+echo "== benchmarks compile"
+cargo bench --workspace --locked --no-run
+
+osler=target/debug/osler
+cargo build --locked -p osler
+
+for ruleset in rulesets/*/; do
+  echo "== osler check $ruleset"
+  "$osler" check "$ruleset"
+  echo "== osler test $ruleset"
+  "$osler" test "$ruleset" --coverage-min 100
+done
