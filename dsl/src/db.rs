@@ -197,7 +197,10 @@ impl<'db> Symbols<'db> {
 
     /// Every name with a kind accepted by `filter`, for "did you mean".
     pub fn names_of(&self, filter: impl Fn(SymbolKind) -> bool) -> impl Iterator<Item = &str> {
-        self.names.iter().filter(move |(_, symbols)| symbols.iter().any(|s| filter(s.kind))).map(|(name, _)| name.as_str())
+        self.names
+            .iter()
+            .filter(move |(_, symbols)| symbols.iter().any(|s| filter(s.kind)))
+            .map(|(name, _)| name.as_str())
     }
 }
 
@@ -274,7 +277,8 @@ pub fn name_info<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, name: Name
                 info.fact = Some(crate::types::resolve_type(&fact.ty, table, db));
             }
             (SymbolKind::Let, _) if info.let_type.is_none() => {
-                info.let_type = Some(crate::check::let_analysis(db, ruleset).types.get(text).cloned().unwrap_or(Ty::Error));
+                info.let_type =
+                    Some(crate::check::let_analysis(db, ruleset).types.get(text).cloned().unwrap_or(Ty::Error));
             }
             (SymbolKind::Variant(_), DeclKind::Enum(decl)) => info.variant_of.push(decl.name.text.clone()),
             (SymbolKind::Action, DeclKind::Action(action)) if info.action.is_none() => {

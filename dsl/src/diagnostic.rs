@@ -203,7 +203,8 @@ impl MietteReport {
                         related: Vec::new(),
                     });
                 }
-                _ => labels.push(miette::LabeledSpan::new_with_span(Some(other.message.clone()), clamp(other.span, text))),
+                _ => labels
+                    .push(miette::LabeledSpan::new_with_span(Some(other.message.clone()), clamp(other.span, text))),
             }
         }
         MietteReport {

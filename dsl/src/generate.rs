@@ -5,7 +5,8 @@
 /// plus one file of shared declarations. Every rule is well-typed, cited
 /// and distinct; rule `n` reads three of the 50 facts.
 pub fn generated_ruleset(rules: usize) -> Vec<(String, String)> {
-    let mut shared = String::from("ruleset generated \"Generated\"\n\nsource guide \"Generated guideline\" year 2026\n\n");
+    let mut shared =
+        String::from("ruleset generated \"Generated\"\n\nsource guide \"Generated guideline\" year 2026\n\n");
     shared.push_str("enum Level { low, medium, high }\n\n");
     for fact in 0..50 {
         let line = match fact % 5 {

@@ -195,7 +195,9 @@ impl Expr {
                     info.value.facts_read(model, out);
                 }
             }
-            Expr::Not(inner) | Expr::Neg(inner) | Expr::Known(inner) | Expr::In(inner, _) => inner.facts_read(model, out),
+            Expr::Not(inner) | Expr::Neg(inner) | Expr::Known(inner) | Expr::In(inner, _) => {
+                inner.facts_read(model, out)
+            }
             Expr::And(a, b) | Expr::Or(a, b) | Expr::Compare(_, a, b) | Expr::Arith(_, a, b) => {
                 a.facts_read(model, out);
                 b.facts_read(model, out);

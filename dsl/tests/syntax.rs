@@ -52,7 +52,10 @@ fn design_note_examples_parse_as_written() {
     let kinds: Vec<&str> = parsed.decls.iter().map(|d| d.decl.kind.keyword()).collect();
     assert_eq!(
         kinds,
-        ["ruleset", "source", "enum", "fact", "fact", "fact", "fact", "fact", "let", "action", "action", "rule", "rule"]
+        [
+            "ruleset", "source", "enum", "fact", "fact", "fact", "fact", "fact", "let", "action", "action", "rule",
+            "rule"
+        ]
     );
     assert_eq!(parsed.decls[3].doc.as_ref().map(|d| d.text.as_str()), Some("Symptoms affect one leg only."));
     let parsed = assert_parses(DESIGN_NOTE_TEST);
@@ -60,7 +63,9 @@ fn design_note_examples_parse_as_written() {
     assert_eq!(test.givens.len(), 3);
     assert_eq!(test.expects.len(), 3);
     assert!(test.expects[2].negated);
-    for literal in ["0.9", "50", "50 mmHg", "7 %", "30min", "6h", "2d", "4w", "\"a \\\"quoted\\\" \\\\ string\"", "true"] {
+    for literal in
+        ["0.9", "50", "50 mmHg", "7 %", "30min", "6h", "2d", "4w", "\"a \\\"quoted\\\" \\\\ string\"", "true"]
+    {
         assert_parses(&format!("let x = {literal}\n"));
     }
     for expression in [
@@ -155,10 +160,8 @@ fn three_broken_declarations_give_three_errors_and_keep_the_rest() {
 
 #[test]
 fn broken_declaration_names_do_not_cascade() {
-    let checked = osler_dsl::check_sources(&[(
-        "a.osl".into(),
-        "action x()\nfact a: numbr mmHg\nrule r \"R\": a -> x\n".into(),
-    )]);
+    let checked =
+        osler_dsl::check_sources(&[("a.osl".into(), "action x()\nfact a: numbr mmHg\nrule r \"R\": a -> x\n".into())]);
     let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.diagnostic.code).collect();
     assert_eq!(codes, ["osler::syntax"], "{:#?}", checked.diagnostics);
 }

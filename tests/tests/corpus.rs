@@ -17,7 +17,11 @@ fn corpus_dir(kind: &str) -> PathBuf {
 fn load_case(path: &Path) -> Vec<(String, String)> {
     let root = path.parent().unwrap_or(path);
     let mut files: Vec<PathBuf> = if path.is_dir() {
-        std::fs::read_dir(path).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "osl")).collect()
+        std::fs::read_dir(path)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "osl"))
+            .collect()
     } else {
         vec![path.to_path_buf()]
     };

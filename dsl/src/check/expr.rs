@@ -118,9 +118,13 @@ impl ExprChecker<'_> {
                     Ty::Number | Ty::Quantity(_) | Ty::Duration | Ty::Error => (ty, RExpr::Neg(Box::new(inner))),
                     other => {
                         self.error(
-                            Diagnostic::error("osler::type_mismatch", operand.span, format!("`-` applies to numbers, found `{other}`"))
-                                .with_label(format!("this is `{other}`"))
-                                .with_help("negate a number, a quantity or a duration"),
+                            Diagnostic::error(
+                                "osler::type_mismatch",
+                                operand.span,
+                                format!("`-` applies to numbers, found `{other}`"),
+                            )
+                            .with_label(format!("this is `{other}`"))
+                            .with_help("negate a number, a quantity or a duration"),
                         );
                         (Ty::Error, RExpr::Invalid)
                     }
@@ -160,7 +164,8 @@ impl ExprChecker<'_> {
         }
         if let Some(ty) = info.value_type() {
             self.reads_facts = true;
-            let resolved = if info.fact.is_some() { RExpr::Fact(ident.text.clone()) } else { RExpr::Let(ident.text.clone()) };
+            let resolved =
+                if info.fact.is_some() { RExpr::Fact(ident.text.clone()) } else { RExpr::Let(ident.text.clone()) };
             return (ty.clone(), resolved);
         }
         match (info.variant_of.as_slice(), expected) {
@@ -254,8 +259,8 @@ impl ExprChecker<'_> {
         let Some(variants) = info.enum_variants else {
             let names = self.env.names(Namespace::Type);
             let suggestion = closest(&ty.text, names.iter().map(String::as_str)).map(str::to_owned);
-            let diagnostic =
-                Diagnostic::error("osler::unknown_type", ty.span, format!("unknown enum `{}`", ty.text)).with_label("not declared");
+            let diagnostic = Diagnostic::error("osler::unknown_type", ty.span, format!("unknown enum `{}`", ty.text))
+                .with_label("not declared");
             self.error(with_suggestion(diagnostic, suggestion.as_deref(), "declare it with `enum Name { a, b }`"));
             return (Ty::Error, RExpr::Invalid);
         };
@@ -283,14 +288,19 @@ impl ExprChecker<'_> {
                             .with_help("write `count(a, b, c) >= 2`"),
                     );
                 }
-                let items = args.iter().map(|arg| self.expect(arg, &Ty::Bool, "`count` counts `bool` conditions")).collect();
+                let items =
+                    args.iter().map(|arg| self.expect(arg, &Ty::Bool, "`count` counts `bool` conditions")).collect();
                 (Ty::Number, RExpr::Count(items))
             }
             "known" => {
                 if args.len() != 1 {
                     self.error(
-                        Diagnostic::error("osler::arity", span, format!("`known` takes 1 argument, found {}", args.len()))
-                            .with_help("write `known(fact)`"),
+                        Diagnostic::error(
+                            "osler::arity",
+                            span,
+                            format!("`known` takes 1 argument, found {}", args.len()),
+                        )
+                        .with_help("write `known(fact)`"),
                     );
                     return (Ty::Bool, RExpr::Invalid);
                 }
@@ -301,12 +311,20 @@ impl ExprChecker<'_> {
             other => {
                 let info = self.env.info(other);
                 let diagnostic = if info.action.is_some() {
-                    Diagnostic::error("osler::not_a_value", callee.span, format!("`{other}` is an action; actions are written after `->`"))
-                        .with_help("a condition uses facts, lets, `count(..)` and `known(..)`")
+                    Diagnostic::error(
+                        "osler::not_a_value",
+                        callee.span,
+                        format!("`{other}` is an action; actions are written after `->`"),
+                    )
+                    .with_help("a condition uses facts, lets, `count(..)` and `known(..)`")
                 } else {
                     let suggestion = closest(other, ["count", "known"]);
                     with_suggestion(
-                        Diagnostic::error("osler::unknown_function", callee.span, format!("unknown function `{other}`")),
+                        Diagnostic::error(
+                            "osler::unknown_function",
+                            callee.span,
+                            format!("unknown function `{other}`"),
+                        ),
                         suggestion,
                         "the functions are `count(..)` and `known(..)`",
                     )
@@ -410,14 +428,20 @@ impl ExprChecker<'_> {
                 .with_label(format!("this number has no unit; expected `{unit}`"))
                 .with_help(format!("write the unit, e.g. `50 {unit}`"));
                 if let ExprKind::Number(n) = &bare.kind {
-                    diagnostic = diagnostic.with_help(format!("write the unit: `{} {unit}`", n.0)).with_fix(format!("{} {unit}", n.0));
+                    diagnostic = diagnostic
+                        .with_help(format!("write the unit: `{} {unit}`", n.0))
+                        .with_fix(format!("{} {unit}", n.0));
                 }
                 diagnostic
             }
             (Ty::Duration, other) | (other, Ty::Duration) if matches!(other, Ty::Number | Ty::Quantity(_)) => {
-                Diagnostic::error("osler::duration_mismatch", op_span, format!("cannot {verb} a duration with `{other}`"))
-                    .with_label("a duration on one side only")
-                    .with_help("write a duration with its unit, e.g. `6h`, `2d`, `4w`")
+                Diagnostic::error(
+                    "osler::duration_mismatch",
+                    op_span,
+                    format!("cannot {verb} a duration with `{other}`"),
+                )
+                .with_label("a duration on one side only")
+                .with_help("write a duration with its unit, e.g. `6h`, `2d`, `4w`")
             }
             _ => Diagnostic::error(
                 "osler::type_mismatch",
@@ -464,9 +488,13 @@ impl ExprChecker<'_> {
         if !numeric(&lt) || !numeric(&rt) {
             let bad = if numeric(&lt) { &rt } else { &lt };
             self.error(
-                Diagnostic::error("osler::type_mismatch", op_span, format!("`{}` needs numbers, found `{bad}`", op.as_str()))
-                    .with_label(format!("`{lt}` {} `{rt}`", op.as_str()))
-                    .with_help("arithmetic applies to numbers, quantities and durations"),
+                Diagnostic::error(
+                    "osler::type_mismatch",
+                    op_span,
+                    format!("`{}` needs numbers, found `{bad}`", op.as_str()),
+                )
+                .with_label(format!("`{lt}` {} `{rt}`", op.as_str()))
+                .with_help("arithmetic applies to numbers, quantities and durations"),
             );
         } else if self.check_operands(op, op_span, (&lt, lhs), (&rt, rhs)) {
             self.error(
@@ -491,9 +519,13 @@ impl ExprChecker<'_> {
             }
             other => {
                 self.error(
-                    Diagnostic::error("osler::type_mismatch", operand.span, format!("`in` needs an enum value, found `{other}`"))
-                        .with_label(format!("this is `{other}`"))
-                        .with_help("`x in {a, b}` tests an enum fact against some of its variants"),
+                    Diagnostic::error(
+                        "osler::type_mismatch",
+                        operand.span,
+                        format!("`in` needs an enum value, found `{other}`"),
+                    )
+                    .with_label(format!("this is `{other}`"))
+                    .with_help("`x in {a, b}` tests an enum fact against some of its variants"),
                 );
                 return (Ty::Bool, RExpr::Invalid);
             }

@@ -73,8 +73,12 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Ite
             }
             if decl.variants.is_empty() {
                 checker.diagnostics.push(
-                    Diagnostic::error("osler::empty_enum", decl.name.span, format!("enum `{}` has no variants", decl.name.text))
-                        .with_help("list its variants: `enum Name { a, b }`"),
+                    Diagnostic::error(
+                        "osler::empty_enum",
+                        decl.name.span,
+                        format!("enum `{}` has no variants", decl.name.text),
+                    )
+                    .with_help("list its variants: `enum Name { a, b }`"),
                 );
             }
         }
@@ -101,9 +105,13 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Ite
                 );
             } else if !checker.reads_facts && !checker.diagnostics.iter().any(|d| d.severity == Severity::Error) {
                 checker.diagnostics.push(
-                    Diagnostic::warning("osler::constant_condition", rule.condition.span, "this rule's condition is constant")
-                        .with_label("reads no fact")
-                        .with_help("a rule's condition should depend on the record's facts"),
+                    Diagnostic::warning(
+                        "osler::constant_condition",
+                        rule.condition.span,
+                        "this rule's condition is constant",
+                    )
+                    .with_label("reads no fact")
+                    .with_help("a rule's condition should depend on the record's facts"),
                 );
             }
             for call in &rule.actions {
@@ -129,15 +137,22 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Ite
             for target in &rule.overrides {
                 if target.text == own_id {
                     checker.diagnostics.push(
-                        Diagnostic::error("osler::self_override", target.span, format!("rule `{own_id}` overrides itself"))
-                            .with_label("a rule cannot suppress itself")
-                            .with_help("name the rule this one makes an exception to"),
+                        Diagnostic::error(
+                            "osler::self_override",
+                            target.span,
+                            format!("rule `{own_id}` overrides itself"),
+                        )
+                        .with_label("a rule cannot suppress itself")
+                        .with_help("name the rule this one makes an exception to"),
                     );
                 } else if !env.info(&target.text).is_rule {
                     let names = env.names(Namespace::Rule);
-                    let diagnostic =
-                        Diagnostic::error("osler::unknown_rule", target.span, format!("unknown rule `{}`", target.text))
-                            .with_label("no rule has this name");
+                    let diagnostic = Diagnostic::error(
+                        "osler::unknown_rule",
+                        target.span,
+                        format!("unknown rule `{}`", target.text),
+                    )
+                    .with_label("no rule has this name");
                     checker.diagnostics.push(with_suggestion(
                         diagnostic,
                         closest(&target.text, names.iter().map(String::as_str)),
@@ -220,12 +235,16 @@ fn check_type_expr(env: &dyn expr::Env, ty: &TypeExpr, diagnostics: &mut Vec<Dia
     if let TypeExprKind::Named(name) = &ty.kind {
         if env.info(&name.text).enum_variants.is_none() {
             let names = env.names(Namespace::Type);
-            let diagnostic = Diagnostic::error("osler::unknown_type", name.span, format!("unknown type `{}`", name.text))
-                .with_label("not a declared enum");
+            let diagnostic =
+                Diagnostic::error("osler::unknown_type", name.span, format!("unknown type `{}`", name.text))
+                    .with_label("not a declared enum");
             diagnostics.push(with_suggestion(
                 diagnostic,
                 closest(&name.text, names.iter().map(String::as_str)),
-                &format!("declare it: `enum {} {{ a, b }}`, or use `bool`, `number`, `duration` or `string`", name.text),
+                &format!(
+                    "declare it: `enum {} {{ a, b }}`, or use `bool`, `number`, `duration` or `string`",
+                    name.text
+                ),
             ));
         }
     }
@@ -280,13 +299,9 @@ fn check_action_call(checker: &mut ExprChecker<'_>, call: &ActionCall, in_test: 
 fn arity_error(name: &str, span: Span, params: &[(String, Ty)], found: usize) -> Diagnostic {
     let signature: Vec<String> = params.iter().map(|(n, t)| format!("{n}: {t}")).collect();
     let plural = if params.len() == 1 { "" } else { "s" };
-    Diagnostic::error(
-        "osler::arity",
-        span,
-        format!("`{name}` takes {} argument{plural}, found {found}", params.len()),
-    )
-    .with_label(format!("`{name}({})`", signature.join(", ")))
-    .with_help(format!("call it as `{name}({})`", signature.join(", ")))
+    Diagnostic::error("osler::arity", span, format!("`{name}` takes {} argument{plural}, found {found}", params.len()))
+        .with_label(format!("`{name}({})`", signature.join(", ")))
+        .with_help(format!("call it as `{name}({})`", signature.join(", ")))
 }
 
 /// Let types, dependency order and cycles for a ruleset.
@@ -510,7 +525,11 @@ pub fn ruleset_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<Fi
                     path: other_path,
                     diagnostic: Diagnostic::error("osler::duplicate", name_span(db, other.item), message)
                         .with_label("declared again here")
-                        .with_related(related_path, name_span(db, first.item), format!("`{name}` is first declared here"))
+                        .with_related(
+                            related_path,
+                            name_span(db, first.item),
+                            format!("`{name}` is first declared here"),
+                        )
                         .with_help(help),
                 });
             }
@@ -526,10 +545,18 @@ pub fn ruleset_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<Fi
             let other_path = path_of(other);
             out.push(FileDiagnostic {
                 path: other_path.clone(),
-                diagnostic: Diagnostic::error("osler::duplicate", name_span(db, other), "the ruleset is declared more than once")
-                    .with_label("declared again here")
-                    .with_related((first_path != other_path).then_some(first_path), name_span(db, first), "first declared here")
-                    .with_help("keep one `ruleset` declaration per ruleset folder"),
+                diagnostic: Diagnostic::error(
+                    "osler::duplicate",
+                    name_span(db, other),
+                    "the ruleset is declared more than once",
+                )
+                .with_label("declared again here")
+                .with_related(
+                    (first_path != other_path).then_some(first_path),
+                    name_span(db, first),
+                    "first declared here",
+                )
+                .with_help("keep one `ruleset` declaration per ruleset folder"),
             });
         }
     }
@@ -585,9 +612,13 @@ pub fn ruleset_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<Fi
             let id = &item.key(db).name;
             out.push(FileDiagnostic {
                 path: path_of(item),
-                diagnostic: Diagnostic::warning("osler::missing_cite", name_span(db, item), format!("rule `{id}` cites no source"))
-                    .with_label("no `cite`")
-                    .with_help("add `cite SOURCE` naming the guideline this rule encodes"),
+                diagnostic: Diagnostic::warning(
+                    "osler::missing_cite",
+                    name_span(db, item),
+                    format!("rule `{id}` cites no source"),
+                )
+                .with_label("no `cite`")
+                .with_help("add `cite SOURCE` naming the guideline this rule encodes"),
             });
         }
     }
@@ -671,7 +702,13 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset, file: Source
 
 pub(crate) fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {
-        (a.span.start, a.span.end, a.severity, a.code, &a.message).cmp(&(b.span.start, b.span.end, b.severity, b.code, &b.message))
+        (a.span.start, a.span.end, a.severity, a.code, &a.message).cmp(&(
+            b.span.start,
+            b.span.end,
+            b.severity,
+            b.code,
+            &b.message,
+        ))
     });
     diagnostics.dedup();
 }

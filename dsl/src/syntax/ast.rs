@@ -333,16 +333,9 @@ impl TimeUnit {
     }
 
     pub fn parse(text: &str) -> Option<TimeUnit> {
-        [
-            TimeUnit::Seconds,
-            TimeUnit::Minutes,
-            TimeUnit::Hours,
-            TimeUnit::Days,
-            TimeUnit::Weeks,
-            TimeUnit::Months,
-        ]
-        .into_iter()
-        .find(|unit| unit.as_str() == text)
+        [TimeUnit::Seconds, TimeUnit::Minutes, TimeUnit::Hours, TimeUnit::Days, TimeUnit::Weeks, TimeUnit::Months]
+            .into_iter()
+            .find(|unit| unit.as_str() == text)
     }
 }
 
@@ -374,12 +367,30 @@ pub enum ExprKind {
     /// expected type.
     Name(Ident),
     /// `Type.variant`.
-    Qualified { ty: Ident, variant: Ident },
+    Qualified {
+        ty: Ident,
+        variant: Ident,
+    },
     /// `name(args)`: `count`, `known`, or a misuse the checker reports.
-    Call { callee: Ident, args: Vec<Expr> },
-    Unary { op: UnaryOp, operand: Box<Expr> },
-    Binary { op: BinaryOp, op_span: Span, lhs: Box<Expr>, rhs: Box<Expr> },
-    In { operand: Box<Expr>, set: Vec<Expr>, set_span: Span },
+    Call {
+        callee: Ident,
+        args: Vec<Expr>,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        op_span: Span,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    In {
+        operand: Box<Expr>,
+        set: Vec<Expr>,
+        set_span: Span,
+    },
     Paren(Box<Expr>),
 }
 
@@ -424,10 +435,7 @@ impl BinaryOp {
     }
 
     pub fn is_comparison(self) -> bool {
-        matches!(
-            self,
-            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
-        )
+        matches!(self, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge)
     }
 
     pub fn is_arithmetic(self) -> bool {

@@ -141,7 +141,10 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
     }
     if expected.contains(&Expected::Expression) {
         expected.retain(|e| {
-            !matches!(e, Expected::Name | Expected::Number | Expected::String | Expected::Keyword("not") | Expected::Symbol("-"))
+            !matches!(
+                e,
+                Expected::Name | Expected::Number | Expected::String | Expected::Keyword("not") | Expected::Symbol("-")
+            )
         });
     }
     if expected.contains(&Expected::Declaration) {
@@ -157,7 +160,9 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
     }
     let found = token_at(source, position);
     let previous = token_before(source, position);
-    if let Some((token, span)) = found.filter(|(token, _)| token.starts_with('"') && (token.len() == 1 || !token.ends_with('"'))) {
+    if let Some((token, span)) =
+        found.filter(|(token, _)| token.starts_with('"') && (token.len() == 1 || !token.ends_with('"')))
+    {
         let _ = token;
         return Diagnostic::error("osler::syntax", span, "this string is not closed before the end of the line")
             .with_label("unclosed string")
@@ -198,11 +203,7 @@ fn join_alternatives(expected: &[Expected]) -> String {
 }
 
 fn describe_found(token: &str) -> String {
-    if token.starts_with('"') {
-        "a string".to_owned()
-    } else {
-        format!("`{token}`")
-    }
+    if token.starts_with('"') { "a string".to_owned() } else { format!("`{token}`") }
 }
 
 fn help_for(expected: &[Expected], found: Option<&str>, previous: Option<&str>) -> Option<String> {
@@ -216,11 +217,15 @@ fn help_for(expected: &[Expected], found: Option<&str>, previous: Option<&str>) 
         return Some("a rule is written `condition -> action(args)`".to_owned());
     }
     if expected.contains(&Expected::Type) {
-        return Some("write the type after the colon, e.g. `fact abi: number` or `fact ankle_pressure: number mmHg`".to_owned());
+        return Some(
+            "write the type after the colon, e.g. `fact abi: number` or `fact ankle_pressure: number mmHg`".to_owned(),
+        );
     }
     if let (Some(found), Some(previous)) = (found, previous) {
         if previous.starts_with(|c: char| c.is_ascii_digit()) && found.starts_with(|c: char| c.is_ascii_alphabetic()) {
-            return Some("durations are written without a space (`6h`); quantities take a known unit (`50 mmHg`)".to_owned());
+            return Some(
+                "durations are written without a space (`6h`); quantities take a known unit (`50 mmHg`)".to_owned(),
+            );
         }
     }
     if let Some(found) = found {
@@ -232,14 +237,35 @@ fn help_for(expected: &[Expected], found: Option<&str>, previous: Option<&str>) 
         }
     }
     if expected.contains(&Expected::Expression) {
-        return Some("an expression is a fact, a value, or a combination with `and`, `or`, `not` and comparisons".to_owned());
+        return Some(
+            "an expression is a fact, a value, or a combination with `and`, `or`, `not` and comparisons".to_owned(),
+        );
     }
     None
 }
 
 const KEYWORDS: [&str; 21] = [
-    "ruleset", "source", "enum", "fact", "let", "action", "rule", "overrides", "cite", "given",
-    "expect", "and", "or", "not", "in", "true", "false", "bool", "number", "duration", "string",
+    "ruleset",
+    "source",
+    "enum",
+    "fact",
+    "let",
+    "action",
+    "rule",
+    "overrides",
+    "cite",
+    "given",
+    "expect",
+    "and",
+    "or",
+    "not",
+    "in",
+    "true",
+    "false",
+    "bool",
+    "number",
+    "duration",
+    "string",
 ];
 
 fn is_keyword(word: &str) -> bool {

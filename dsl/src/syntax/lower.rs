@@ -15,7 +15,8 @@ type Lowered<T> = Result<T, Diagnostic>;
 /// Parses one declaration's text. Returns the tree and naming warnings, or
 /// the syntax error.
 pub(crate) fn parse_declaration(source: &str) -> Result<(Decl, Vec<Diagnostic>), Diagnostic> {
-    let mut pairs = OslerParser::parse(Rule::declaration_input, source).map_err(|error| translate_error(source, &error))?;
+    let mut pairs =
+        OslerParser::parse(Rule::declaration_input, source).map_err(|error| translate_error(source, &error))?;
     let pair = pairs.next().ok_or_else(|| internal(Span::new(0, source.len())))?;
     let mut lowerer = Lowerer { naming: Vec::new() };
     let decl = lowerer.declaration(pair)?;
@@ -89,15 +90,23 @@ impl Lowerer {
         let lower_ok = text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         match role {
             NameRole::Lower(what) if !lower_ok => self.naming.push(
-                Diagnostic::error("osler::name_case", ident.span, format!("{what} names are lower_snake_case, found `{text}`"))
-                    .with_help(format!("rename it to `{}`", to_snake_case(text)))
-                    .with_fix(to_snake_case(text)),
+                Diagnostic::error(
+                    "osler::name_case",
+                    ident.span,
+                    format!("{what} names are lower_snake_case, found `{text}`"),
+                )
+                .with_help(format!("rename it to `{}`", to_snake_case(text)))
+                .with_fix(to_snake_case(text)),
             ),
             NameRole::Type if !text.starts_with(|c: char| c.is_ascii_uppercase()) || text.contains('_') => {
                 self.naming.push(
-                    Diagnostic::error("osler::name_case", ident.span, format!("type names are UpperCamelCase, found `{text}`"))
-                        .with_help(format!("rename it to `{}`", to_camel_case(text)))
-                        .with_fix(to_camel_case(text)),
+                    Diagnostic::error(
+                        "osler::name_case",
+                        ident.span,
+                        format!("type names are UpperCamelCase, found `{text}`"),
+                    )
+                    .with_help(format!("rename it to `{}`", to_camel_case(text)))
+                    .with_fix(to_camel_case(text)),
                 );
             }
             NameRole::Lower(_) | NameRole::Type | NameRole::Variant | NameRole::Any => {}

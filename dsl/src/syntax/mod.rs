@@ -75,7 +75,9 @@ pub fn parse(text: &str) -> ParsedFile {
             file.errors.push(
                 Diagnostic::error("osler::syntax", span, "expected a declaration after this doc comment")
                     .with_label("documents nothing")
-                    .with_help("put the doc comment right above the declaration it describes, or make it a `//` comment"),
+                    .with_help(
+                        "put the doc comment right above the declaration it describes, or make it a `//` comment",
+                    ),
             );
             continue;
         }

@@ -22,8 +22,7 @@ const CONTINUATION_WORDS: [&str; 4] = ["and", "or", "cite", "overrides"];
 const CONTINUATION_SYMBOLS: [&str; 6] = ["->", ",", ")", "}", "=", "+"];
 
 fn starts_with_word(line: &str, word: &str) -> bool {
-    line.strip_prefix(word)
-        .is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+    line.strip_prefix(word).is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
 }
 
 fn starts_with_keyword(line: &str) -> bool {
