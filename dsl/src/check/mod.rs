@@ -11,7 +11,7 @@ use crate::db::{
     self, Item, Name, NameInfo, Ruleset, SourceFile, SymbolKind, Symbols, file_items, name_info, parse_file, symbols,
 };
 use crate::diagnostic::{Diagnostic, FileDiagnostic, Severity};
-use crate::syntax::{ActionCall, DeclKind, Expr, ExprKind, Span, TypeExpr, TypeExprKind};
+use crate::syntax::{ActionCall, DeclKind, Expr, ExprKind, Ident, Span, TypeExpr, TypeExprKind};
 use crate::types::{Ty, resolve_type};
 
 use expr::Env as _;
@@ -119,17 +119,13 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Ite
             }
             for cite in &rule.cites {
                 if !env.info(&cite.text).is_source {
-                    let names = env.names(Namespace::Source);
-                    let diagnostic = Diagnostic::error(
-                        "osler::unknown_source",
-                        cite.span,
-                        format!("unknown source `{}`", cite.text),
-                    )
-                    .with_label("no such `source`");
-                    checker.diagnostics.push(with_suggestion(
-                        diagnostic,
-                        closest(&cite.text, names.iter().map(String::as_str)),
-                        &format!("declare it: `source {} \"Title of the guideline\" year 2026`", cite.text),
+                    let otherwise = format!("declare it: `source {} \"Title of the guideline\" year 2026`", cite.text);
+                    checker.diagnostics.push(unknown_name(
+                        &env,
+                        Namespace::Source,
+                        cite,
+                        "no such `source`",
+                        &otherwise,
                     ));
                 }
             }
@@ -146,17 +142,13 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Ite
                         .with_help("name the rule this one makes an exception to"),
                     );
                 } else if !env.info(&target.text).is_rule {
-                    let names = env.names(Namespace::Rule);
-                    let diagnostic = Diagnostic::error(
-                        "osler::unknown_rule",
-                        target.span,
-                        format!("unknown rule `{}`", target.text),
-                    )
-                    .with_label("no rule has this name");
-                    checker.diagnostics.push(with_suggestion(
-                        diagnostic,
-                        closest(&target.text, names.iter().map(String::as_str)),
-                        "`overrides` names rules declared with `rule NAME ...:`",
+                    let otherwise = "`overrides` names rules declared with `rule NAME ...:`";
+                    checker.diagnostics.push(unknown_name(
+                        &env,
+                        Namespace::Rule,
+                        target,
+                        "no rule has this name",
+                        otherwise,
                     ));
                 }
             }
@@ -191,20 +183,13 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Ite
                         .with_help("give the facts it is derived from"),
                     ),
                     (None, None) if info.broken => {}
-                    (None, None) => {
-                        let names = env.names(Namespace::Fact);
-                        let diagnostic = Diagnostic::error(
-                            "osler::unknown_fact",
-                            given.fact.span,
-                            format!("unknown fact `{}`", given.fact.text),
-                        )
-                        .with_label("not declared in this ruleset");
-                        checker.diagnostics.push(with_suggestion(
-                            diagnostic,
-                            closest(&given.fact.text, names.iter().map(String::as_str)),
-                            "a test gives values to declared facts",
-                        ));
-                    }
+                    (None, None) => checker.diagnostics.push(unknown_name(
+                        &env,
+                        Namespace::Fact,
+                        &given.fact,
+                        "not declared in this ruleset",
+                        "a test gives values to declared facts",
+                    )),
                 }
             }
             for expect in &test.expects {
@@ -231,21 +216,27 @@ fn not_constant(span: Span, what: &str) -> Diagnostic {
         .with_help("write a literal (`6h`, `50 mmHg`, `true`) or an enum variant")
 }
 
+/// "unknown fact `x`" and its kin, with a "did you mean" from the names of
+/// the same namespace, or `otherwise` as help when none is close.
+fn unknown_name(env: &dyn expr::Env, namespace: Namespace, ident: &Ident, label: &str, otherwise: &str) -> Diagnostic {
+    let (code, what) = match namespace {
+        Namespace::Value | Namespace::Fact => ("osler::unknown_fact", "fact"),
+        Namespace::Action => ("osler::unknown_action", "action"),
+        Namespace::Source => ("osler::unknown_source", "source"),
+        Namespace::Rule => ("osler::unknown_rule", "rule"),
+        Namespace::Type => ("osler::unknown_type", "type"),
+    };
+    let names = env.names(namespace);
+    let diagnostic = Diagnostic::error(code, ident.span, format!("unknown {what} `{}`", ident.text)).with_label(label);
+    with_suggestion(diagnostic, closest(&ident.text, names.iter().map(String::as_str)), otherwise)
+}
+
 fn check_type_expr(env: &dyn expr::Env, ty: &TypeExpr, diagnostics: &mut Vec<Diagnostic>) {
     if let TypeExprKind::Named(name) = &ty.kind {
         if env.info(&name.text).enum_variants.is_none() {
-            let names = env.names(Namespace::Type);
-            let diagnostic =
-                Diagnostic::error("osler::unknown_type", name.span, format!("unknown type `{}`", name.text))
-                    .with_label("not a declared enum");
-            diagnostics.push(with_suggestion(
-                diagnostic,
-                closest(&name.text, names.iter().map(String::as_str)),
-                &format!(
-                    "declare it: `enum {} {{ a, b }}`, or use `bool`, `number`, `duration` or `string`",
-                    name.text
-                ),
-            ));
+            let otherwise =
+                format!("declare it: `enum {} {{ a, b }}`, or use `bool`, `number`, `duration` or `string`", name.text);
+            diagnostics.push(unknown_name(env, Namespace::Type, name, "not a declared enum", &otherwise));
         }
     }
 }
@@ -257,14 +248,13 @@ fn check_action_call(checker: &mut ExprChecker<'_>, call: &ActionCall, in_test: 
         if info.broken {
             return;
         }
-        let names = checker.env.names(Namespace::Action);
-        let diagnostic =
-            Diagnostic::error("osler::unknown_action", call.name.span, format!("unknown action `{}`", call.name.text))
-                .with_label("no such `action`");
-        checker.diagnostics.push(with_suggestion(
-            diagnostic,
-            closest(&call.name.text, names.iter().map(String::as_str)),
-            &format!("declare it: `action {}(...)`", call.name.text),
+        let otherwise = format!("declare it: `action {}(...)`", call.name.text);
+        checker.diagnostics.push(unknown_name(
+            checker.env,
+            Namespace::Action,
+            &call.name,
+            "no such `action`",
+            &otherwise,
         ));
         return;
     };
