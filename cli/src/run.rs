@@ -1,0 +1,198 @@
+//! `osler run`: evaluate every record of a JSON Lines or CSV file, one JSON
+//! line per record in input order, with a progress bar on a terminal and a
+//! summary on standard error.
+
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, IsTerminal as _, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use osler_engine::batch::{self, Progress, RunOptions, Summary};
+use osler_engine::{LoadError, Ruleset};
+
+use crate::exit;
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The ruleset: a folder of `.osl` files or one file.
+    pub ruleset: PathBuf,
+    /// The records: a `.csv` file, a JSON Lines file (any other extension),
+    /// or `-` for JSON Lines on standard input.
+    #[arg(long, short)]
+    pub input: PathBuf,
+    /// Where to write the results (standard output by default).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// The input format, instead of guessing it from the extension.
+    #[arg(long, value_enum)]
+    pub format: Option<InputFormat>,
+    /// Reject records that carry fields which are not facts of the ruleset.
+    #[arg(long)]
+    pub strict: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print no progress bar and no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
+pub enum InputFormat {
+    Jsonl,
+    Csv,
+}
+
+/// Loads and compiles a ruleset, printing what went wrong. The error is the
+/// exit status: 1 for a ruleset with errors, 2 for files that cannot be read.
+pub(crate) fn load(path: &Path) -> Result<Ruleset, u8> {
+    let files = crate::load::load_ruleset(path).map_err(|message| {
+        eprintln!("error: {message}");
+        exit::USAGE
+    })?;
+    Ruleset::from_sources(&files).map_err(|error| {
+        let color = io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        match &error {
+            LoadError::Io(message) => {
+                eprintln!("error: {message}");
+                exit::USAGE
+            }
+            LoadError::Invalid { .. } | LoadError::Compile(_) => {
+                eprint!("{}", error.render(color));
+                eprintln!("error: the ruleset `{}` has errors; run `osler check` for details", path.display());
+                exit::ERRORS
+            }
+        }
+    })
+}
+
+pub fn run(args: RunArgs) -> u8 {
+    let ruleset = match load(&args.ruleset) {
+        Ok(ruleset) => ruleset,
+        Err(code) => return code,
+    };
+    let threads = args.threads.unwrap_or(0);
+    let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool,
+        Err(error) => {
+            eprintln!("error: cannot start worker threads: {error}");
+            return exit::USAGE;
+        }
+    };
+    match pool.install(|| evaluate_file(&ruleset, &args)) {
+        Ok(summary) => {
+            if !args.quiet {
+                eprint!("{}", describe(&summary));
+            }
+            if summary.rejected > 0 { exit::REJECTED } else { exit::OK }
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            exit::USAGE
+        }
+    }
+}
+
+fn evaluate_file(ruleset: &Ruleset, args: &RunArgs) -> Result<Summary, String> {
+    let from_stdin = args.input.as_os_str() == "-";
+    let format = args.format.unwrap_or(
+        if !from_stdin && args.input.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("csv")) {
+            InputFormat::Csv
+        } else {
+            InputFormat::Jsonl
+        },
+    );
+    let output: Box<dyn Write> = match &args.output {
+        Some(path) => {
+            Box::new(File::create(path).map_err(|error| format!("cannot create `{}`: {error}", path.display()))?)
+        }
+        None => Box::new(io::stdout().lock()),
+    };
+    let output = BufWriter::with_capacity(1 << 20, output);
+    let options = RunOptions { strict: args.strict };
+    let show_progress = !args.quiet && io::stderr().is_terminal();
+    let read_error = |error: io::Error| format!("cannot read `{}`: {error}", args.input.display());
+    let result = if from_stdin {
+        let bar = show_progress.then(spinner);
+        let mut report = reporter(bar.as_ref());
+        let input = BufReader::with_capacity(1 << 20, io::stdin().lock());
+        let result = batch::run_json_lines(ruleset, input, output, options, &mut report);
+        finish(bar.as_ref());
+        result
+    } else {
+        let file = File::open(&args.input).map_err(read_error)?;
+        let length = file.metadata().map(|metadata| metadata.len()).unwrap_or(0);
+        let bar = show_progress.then(|| bar(length));
+        let mut report = reporter(bar.as_ref());
+        let input = BufReader::with_capacity(1 << 20, file);
+        let result = match format {
+            InputFormat::Csv => batch::run_csv(ruleset, input, output, options, &mut report),
+            InputFormat::Jsonl => batch::run_json_lines(ruleset, input, output, options, &mut report),
+        };
+        finish(bar.as_ref());
+        result
+    };
+    result.map_err(|error| format!("while running `{}`: {error}", args.input.display()))
+}
+
+fn bar(length: u64) -> ProgressBar {
+    let bar = ProgressBar::new(length);
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg} (eta {eta})")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn spinner() -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bytes} read, {msg}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn reporter(bar: Option<&ProgressBar>) -> impl FnMut(Progress) + '_ {
+    move |progress: Progress| {
+        if let Some(bar) = bar {
+            bar.set_position(progress.bytes);
+            bar.set_message(format!("{} records", progress.records));
+        }
+    }
+}
+
+fn finish(bar: Option<&ProgressBar>) {
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+}
+
+/// The summary printed on standard error.
+fn describe(summary: &Summary) -> String {
+    let seconds = summary.elapsed.as_secs_f64();
+    let mut text = format!(
+        "osler run: {} records, {} evaluated, {} rejected in {seconds:.2}s ({:.0} records/s)\n",
+        summary.records,
+        summary.evaluated(),
+        summary.rejected,
+        summary.throughput()
+    );
+    if !summary.action_counts.is_empty() {
+        let counts: Vec<String> = summary.action_counts.iter().map(|(name, count)| format!("{name} {count}")).collect();
+        text.push_str(&format!("  records per action: {}\n", counts.join(", ")));
+    }
+    if summary.unknown_fields.total() > 0 {
+        let fields: Vec<String> =
+            summary.unknown_fields.counts.iter().take(20).map(|(name, count)| format!("{name} ({count})")).collect();
+        let more = summary.unknown_fields.counts.len().saturating_sub(20);
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        text.push_str(&format!(
+            "  ignored {} fields that are not facts: {}{more}\n",
+            summary.unknown_fields.total(),
+            fields.join(", ")
+        ));
+    }
+    text
+}

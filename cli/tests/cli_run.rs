@@ -1,0 +1,221 @@
+//! End-to-end runs of `osler run`, `eval`, `schema` and `test`: output
+//! lines, explanations and exit statuses as `shared/spec/cli.md` fixes them.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const RULES: &str = r#"
+ruleset demo "Demo rules"
+source ali_2026 "Vascular and Neurological Emergencies" year 2026
+enum Pulse { present, diminished, absent }
+/// Symptoms affect one leg only.
+fact unilateral: bool
+fact pedal_pulses: Pulse
+/// Absolute ankle pressure.
+fact ankle_pressure: number mmHg
+fact symptom_duration: duration
+let absent_pulse = pedal_pulses == absent
+action emergency(within: duration)
+action urgent(within: duration)
+rule ali_emergency "Absent pulse with unilateral symptoms":
+  absent_pulse and unilateral -> emergency(6h)
+  cite ali_2026
+rule pressure overrides slow: ankle_pressure < 50 mmHg -> emergency(6h)
+rule slow: symptom_duration > 2d -> urgent(1d)
+
+test "absent pulse is an emergency" {
+  given unilateral = true, pedal_pulses = absent
+  expect emergency(6h)
+  expect not urgent
+}
+"#;
+
+/// A fresh folder for one test, holding the ruleset and any extra files.
+fn workspace(name: &str, rules: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("osler-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("rules")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("rules/demo.osl"), rules).unwrap_or_else(|e| panic!("{e}"));
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    dir
+}
+
+fn osler(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_osler"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    if let Some(mut input) = child.stdin.take() {
+        let _ = input.write_all(stdin.unwrap_or("").as_bytes());
+    }
+    child.wait_with_output().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+const RECORDS: &str = concat!(
+    "{\"id\":\"p1\",\"unilateral\":true,\"pedal_pulses\":\"absent\"}\n",
+    "\n",
+    "{\"id\":\"p2\",\"pedal_pulses\":\"absnt\"}\n",
+    "{\"id\":3,\"ankle_pressure\":\"45 mmHg\",\"symptom_duration\":\"3d\"}"
+);
+
+#[test]
+fn run_writes_one_line_per_record_and_exits_3_on_rejects() {
+    let dir = workspace("run", RULES, &[("records.jsonl", RECORDS)]);
+    let output = osler(&dir, &["run", "rules", "--input", "records.jsonl"], None);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            r#"{"id":"p1","actions":[{"name":"emergency","args":["6h"],"rules":["ali_emergency"],"sources":["ali_2026"]}],"fired":["ali_emergency"],"overridden":[],"undetermined":[{"rule":"pressure","missing":["ankle_pressure"]},{"rule":"slow","missing":["symptom_duration"]}]}"#,
+            r#"{"id":"p2","line":3,"error":"fact `pedal_pulses` expects one of present, diminished, absent, got \"absnt\""}"#,
+            r#"{"id":3,"actions":[{"name":"emergency","args":["6h"],"rules":["pressure"],"sources":[]}],"fired":["pressure"],"overridden":[{"rule":"slow","by":["pressure"]}],"undetermined":[{"rule":"ali_emergency","missing":["pedal_pulses","unilateral"]}]}"#,
+        ]
+    );
+    let summary = stderr(&output);
+    assert!(summary.contains("3 records, 2 evaluated, 1 rejected"), "{summary}");
+    assert!(summary.contains("emergency 2"), "{summary}");
+}
+
+#[test]
+fn run_to_a_file_from_stdin_and_from_csv() {
+    let csv = "id,unilateral,pedal_pulses\nq1,true,absent\nq2,false,present\n";
+    let dir = workspace("files", RULES, &[("records.csv", csv)]);
+    let output = osler(&dir, &["run", "rules", "--input", "-", "--output", "out.jsonl"], Some(RECORDS));
+    assert_eq!(output.status.code(), Some(3));
+    let written = std::fs::read_to_string(dir.join("out.jsonl")).unwrap_or_default();
+    assert_eq!(written.lines().count(), 3);
+    assert!(stdout(&output).is_empty());
+
+    let output = osler(&dir, &["run", "rules", "--input", "records.csv", "--threads", "1"], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert_eq!(text.lines().count(), 2);
+    assert!(text.starts_with(r#"{"id":"q1","actions":[{"name":"emergency""#), "{text}");
+    // The same input gives the same bytes with any number of threads.
+    let many = osler(&dir, &["run", "rules", "--input", "records.csv", "--threads", "4"], None);
+    assert_eq!(stdout(&many), text);
+}
+
+#[test]
+fn run_exit_statuses() {
+    let dir = workspace("exits", RULES, &[("ok.jsonl", "{\"id\":1}\n"), ("bad.osl", "fact x: bool\nx and y -> z\n")]);
+    let ok = osler(&dir, &["run", "rules", "--input", "ok.jsonl"], None);
+    assert_eq!(ok.status.code(), Some(0));
+    let missing = osler(&dir, &["run", "rules", "--input", "nope.jsonl"], None);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("nope.jsonl"));
+    let broken = osler(&dir, &["run", "bad.osl", "--input", "ok.jsonl"], None);
+    assert_eq!(broken.status.code(), Some(1));
+    let no_ruleset = osler(&dir, &["run", "nowhere", "--input", "ok.jsonl"], None);
+    assert_eq!(no_ruleset.status.code(), Some(2));
+    let usage = osler(&dir, &["run", "rules"], None);
+    assert_eq!(usage.status.code(), Some(2));
+}
+
+#[test]
+fn eval_explains_and_prints_json() {
+    let dir = workspace("eval", RULES, &[]);
+    let facts = r#"{"id":"p9","unilateral":true,"pedal_pulses":"absent","ankle_pressure":45}"#;
+    let output = osler(&dir, &["eval", "rules", "--facts", facts], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    for expected in [
+        "record p9",
+        "emergency(6h)",
+        "ali_emergency \"Absent pulse with unilateral symptoms\"",
+        "because pedal_pulses = absent, unilateral = true",
+        "source  ali_2026: Vascular and Neurological Emergencies (2026)",
+        "because ankle_pressure = 45 mmHg",
+        "slow (rules/demo.osl:",
+        "its condition is unknown, and it is overridden by pressure",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    let partial = osler(&dir, &["eval", "rules", "--facts", r#"{"pedal_pulses":"absent"}"#], None);
+    let text = stdout(&partial);
+    assert!(text.contains("undetermined (examine next)\n  ali_emergency"), "{text}");
+    assert!(text.contains("examine unilateral\n      would   emergency(6h)"), "{text}");
+    let json = osler(&dir, &["eval", "rules", "--facts", facts, "--format", "json"], None);
+    assert_eq!(json.status.code(), Some(0));
+    assert!(stdout(&json).starts_with(
+        r#"{"id":"p9","actions":[{"name":"emergency","args":["6h"],"rules":["ali_emergency","pressure"]"#
+    ));
+    let rejected = osler(&dir, &["eval", "rules", "--facts", r#"{"unilateral":"yes"}"#], None);
+    assert_eq!(rejected.status.code(), Some(3));
+    assert!(stderr(&rejected).contains("fact `unilateral` expects true or false"));
+    let malformed = osler(&dir, &["eval", "rules", "--facts", "{", "--format", "json"], None);
+    assert_eq!(malformed.status.code(), Some(3));
+    assert!(stdout(&malformed).starts_with(r#"{"id":null,"line":1,"error":"malformed JSON"#), "{}", stdout(&malformed));
+}
+
+#[test]
+fn schema_describes_every_fact() {
+    let dir = workspace("schema", RULES, &[]);
+    let output = osler(&dir, &["schema", "rules"], None);
+    assert_eq!(output.status.code(), Some(0));
+    let schema: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    assert_eq!(schema["title"], "Demo rules");
+    let properties = &schema["properties"];
+    assert_eq!(properties["unilateral"]["type"], serde_json::json!(["boolean", "null"]));
+    assert_eq!(properties["unilateral"]["description"], "Symptoms affect one leg only.");
+    assert_eq!(properties["pedal_pulses"]["enum"], serde_json::json!(["present", "diminished", "absent", null]));
+    assert_eq!(properties["ankle_pressure"]["x-unit"], "mmHg");
+    assert_eq!(properties["ankle_pressure"]["description"], "Absolute ankle pressure. (in mmHg)");
+    assert!(properties["symptom_duration"]["pattern"].is_string());
+    assert!(properties["id"].is_object());
+    assert!(properties.get("absent_pulse").is_none());
+}
+
+#[test]
+fn test_reports_failures_and_coverage() {
+    let dir = workspace("test", RULES, &[]);
+    let output = osler(&dir, &["test", "rules"], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let text = stdout(&output);
+    assert!(text.contains("1 passed, 0 failed"), "{text}");
+    assert!(text.contains("1 of 3 rules"), "{text}");
+    assert!(text.contains("pressure (rules/demo.osl:"), "{text}");
+    let below = osler(&dir, &["test", "rules", "--coverage-min", "50"], None);
+    assert_eq!(below.status.code(), Some(1));
+
+    let failing = format!(
+        "{RULES}\ntest \"wrong expectations\" {{\n  given ankle_pressure = 40 mmHg\n  expect urgent(1d)\n  expect not emergency(6h)\n  expect emergency\n}}\n"
+    );
+    let dir = workspace("test-fail", &failing, &[]);
+    let output = osler(&dir, &["test", "rules"], None);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.contains("FAILED  wrong expectations"), "{text}");
+    assert!(text.contains("expected urgent(1d), got emergency(6h)"), "{text}");
+    assert!(text.contains("expected not emergency(6h), got emergency(6h)"), "{text}");
+    assert!(text.contains("1 passed, 1 failed"), "{text}");
+}
+
+#[test]
+fn the_leg_pain_ruleset_passes_its_tests() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    if !root.join("rulesets/leg_pain").is_dir() {
+        return;
+    }
+    let output = osler(&root, &["test", "rulesets/leg_pain"], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains(" passed, 0 failed"));
+}

@@ -1,0 +1,563 @@
+//! Evaluation of a compiled program on one record: Kleene three-valued
+//! logic over the node arena, overrides, and the index-only result that
+//! the output writers and [`crate::Outcome`] are made from. All buffers
+//! live in a reusable [`Scratch`], so evaluating a record allocates nothing
+//! once the buffers have grown.
+
+use osler_dsl::model::{ArithOp, CompareOp};
+
+use crate::program::{Node, NodeId, Program};
+use crate::record::{Record, Slot};
+
+/// A truth value of Kleene's three-valued logic.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum Truth {
+    False,
+    True,
+    #[default]
+    Unknown,
+}
+
+impl Truth {
+    fn from_bool(value: bool) -> Truth {
+        if value { Truth::True } else { Truth::False }
+    }
+
+    fn not(self) -> Truth {
+        match self {
+            Truth::False => Truth::True,
+            Truth::True => Truth::False,
+            Truth::Unknown => Truth::Unknown,
+        }
+    }
+}
+
+/// What happened to one rule on one record.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub(crate) enum Status {
+    /// The condition is false.
+    #[default]
+    Silent,
+    Fired,
+    /// The condition is true or unknown, and a rule that overrides it fired.
+    Overridden,
+    Undetermined,
+}
+
+/// A string value: a program constant or a record's own text.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub(crate) enum Text {
+    Constant(u32),
+    Record(u32),
+}
+
+/// A computed value. Numbers are closed intervals so that `count` over
+/// unknown arguments keeps what is certain: `count(true, true, unknown)` is
+/// between 2 and 3, so `count(..) >= 2` is true. Every other number is a
+/// point (`low == high`).
+#[derive(Clone, Copy, PartialEq, Debug, Default)]
+pub(crate) enum Val {
+    #[default]
+    Unknown,
+    Bool(bool),
+    Num(f64, f64),
+    Enum(u32),
+    Text(Text),
+}
+
+/// The result of one evaluation, as indices into the program.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Evaluation {
+    pub(crate) fired: Vec<u32>,
+    /// `(rule, start, end)`: the overriding rules are `by[start..end]`.
+    pub(crate) overridden: Vec<(u32, u32, u32)>,
+    pub(crate) by: Vec<u32>,
+    /// `(rule, start, end)`: the facts to examine are `missing[start..end]`.
+    pub(crate) undetermined: Vec<(u32, u32, u32)>,
+    pub(crate) missing: Vec<u32>,
+    pub(crate) actions: Vec<ActionEntry>,
+    pub(crate) action_rules: Vec<u32>,
+    pub(crate) action_sources: Vec<u32>,
+}
+
+/// One merged action of the output: an action instance with the rules that
+/// produced it (`action_rules[rules.0..rules.1]`) and their sources.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ActionEntry {
+    pub(crate) instance: u32,
+    pub(crate) rules: (u32, u32),
+    pub(crate) sources: (u32, u32),
+}
+
+/// Reusable buffers for evaluating records with one program. One per
+/// thread; see [`crate::Evaluator`].
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Scratch {
+    epoch: u32,
+    /// Marks facts already listed for the rule whose missing facts are
+    /// being collected; bumped per rule.
+    missing_stamp: u32,
+    lets: Vec<(u32, Val)>,
+    pub(crate) truth: Vec<Truth>,
+    pub(crate) status: Vec<Status>,
+    fact_marks: Vec<u32>,
+    instance_marks: Vec<u32>,
+    pub(crate) result: Evaluation,
+}
+
+impl Scratch {
+    pub(crate) fn new(program: &Program) -> Scratch {
+        Scratch {
+            epoch: 0,
+            missing_stamp: 0,
+            lets: vec![(0, Val::Unknown); program.let_roots.len()],
+            truth: vec![Truth::Unknown; program.rules.len()],
+            status: vec![Status::Silent; program.rules.len()],
+            fact_marks: vec![0; program.facts.len()],
+            instance_marks: vec![0; program.instances.len()],
+            result: Evaluation::default(),
+        }
+    }
+
+    /// Starts a new record: a fresh epoch invalidates memoised lets and marks.
+    fn begin(&mut self, program: &Program) {
+        if self.lets.len() != program.let_roots.len()
+            || self.truth.len() != program.rules.len()
+            || self.fact_marks.len() != program.facts.len()
+            || self.instance_marks.len() != program.instances.len()
+        {
+            *self = Scratch::new(program);
+        }
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.lets.iter_mut().for_each(|entry| entry.0 = 0);
+            self.instance_marks.fill(0);
+            self.epoch = 1;
+        }
+        let result = &mut self.result;
+        result.fired.clear();
+        result.overridden.clear();
+        result.by.clear();
+        result.undetermined.clear();
+        result.missing.clear();
+        result.actions.clear();
+        result.action_rules.clear();
+        result.action_sources.clear();
+    }
+}
+
+impl Scratch {
+    /// A context over the record last evaluated, sharing its memoised lets.
+    pub(crate) fn context<'a>(&'a mut self, program: &'a Program, record: &'a Record) -> Context<'a> {
+        Context { program, record, lets: &mut self.lets, epoch: self.epoch }
+    }
+}
+
+/// Evaluates every rule of `program` on `record` into `scratch.result`.
+pub(crate) fn evaluate(program: &Program, record: &Record, scratch: &mut Scratch) {
+    scratch.begin(program);
+    let Scratch { epoch, missing_stamp, lets, truth, status, fact_marks, instance_marks, result } = scratch;
+    let mut context = Context { program, record, lets, epoch: *epoch };
+    for (rule, value) in program.rules.iter().zip(truth.iter_mut()) {
+        *value = context.truth(rule.root);
+    }
+    for (index, rule) in program.rules.iter().enumerate() {
+        let Some(&value) = truth.get(index) else { continue };
+        let rule_status = if value == Truth::False {
+            Status::Silent
+        } else if rule.overridden_by.iter().any(|&by| truth.get(by as usize) == Some(&Truth::True)) {
+            let start = result.by.len() as u32;
+            result
+                .by
+                .extend(rule.overridden_by.iter().copied().filter(|&by| truth.get(by as usize) == Some(&Truth::True)));
+            result.overridden.push((index as u32, start, result.by.len() as u32));
+            Status::Overridden
+        } else if value == Truth::True {
+            result.fired.push(index as u32);
+            Status::Fired
+        } else {
+            let start = result.missing.len() as u32;
+            *missing_stamp = missing_stamp.wrapping_add(1);
+            if *missing_stamp == 0 {
+                fact_marks.fill(0);
+                *missing_stamp = 1;
+            }
+            context.missing(rule.root, &mut result.missing, fact_marks, *missing_stamp);
+            result.undetermined.push((index as u32, start, result.missing.len() as u32));
+            Status::Undetermined
+        };
+        if let Some(slot) = status.get_mut(index) {
+            *slot = rule_status;
+        }
+    }
+    // Actions in the order of their first firing rule; each lists every
+    // firing rule that produces it and those rules' sources.
+    for &rule_index in &result.fired {
+        let Some(rule) = program.rules.get(rule_index as usize) else { continue };
+        for &instance_index in &rule.instances {
+            let Some(mark) = instance_marks.get_mut(instance_index as usize) else { continue };
+            if *mark == *epoch {
+                continue;
+            }
+            *mark = *epoch;
+            let Some(instance) = program.instances.get(instance_index as usize) else { continue };
+            let rules_start = result.action_rules.len() as u32;
+            let sources_start = result.action_sources.len();
+            for &producer in &instance.rules {
+                if status.get(producer as usize) == Some(&Status::Fired) {
+                    result.action_rules.push(producer);
+                    if let Some(info) = program.rules.get(producer as usize) {
+                        result.action_sources.extend_from_slice(&info.cites);
+                    }
+                }
+            }
+            if let Some(sources) = result.action_sources.get_mut(sources_start..) {
+                sources.sort_unstable();
+            }
+            dedup_tail(&mut result.action_sources, sources_start);
+            result.actions.push(crate::eval::ActionEntry {
+                instance: instance_index,
+                rules: (rules_start, result.action_rules.len() as u32),
+                sources: (sources_start as u32, result.action_sources.len() as u32),
+            });
+        }
+    }
+}
+
+/// Removes repeats from the sorted tail `list[start..]` in place.
+fn dedup_tail(list: &mut Vec<u32>, start: usize) {
+    let mut write = start;
+    for read in start..list.len() {
+        let Some(&value) = list.get(read) else { break };
+        if write == start || list.get(write - 1) != Some(&value) {
+            if let Some(slot) = list.get_mut(write) {
+                *slot = value;
+            }
+            write += 1;
+        }
+    }
+    list.truncate(write);
+}
+
+/// The state of one evaluation: the program, the record, memoised lets.
+pub(crate) struct Context<'a> {
+    pub(crate) program: &'a Program,
+    pub(crate) record: &'a Record,
+    lets: &'a mut [(u32, Val)],
+    epoch: u32,
+}
+
+impl<'a> Context<'a> {
+    /// The truth of a boolean node. The shapes rules are made of (fact
+    /// tests, `not`, `and`, `or`) are handled here directly, without
+    /// building a [`Val`]; `and` and `or` stop at the first operand that
+    /// decides them (`false and _` is false even when `_` is unknown).
+    pub(crate) fn truth(&mut self, id: NodeId) -> Truth {
+        let Some(node) = self.program.node(id) else {
+            return Truth::Unknown;
+        };
+        match *node {
+            Node::BoolFact(slot) => match self.record.slot(slot) {
+                Slot::Bool(b) => Truth::from_bool(b),
+                _ => Truth::Unknown,
+            },
+            Node::FactIsVariant { negated, slot, variant } => match self.record.slot(slot) {
+                Slot::Enum(v) => Truth::from_bool((v == variant) != negated),
+                _ => Truth::Unknown,
+            },
+            Node::CompareFactConst(op, slot, constant) => match self.record.slot(slot) {
+                Slot::Num(n) => Truth::from_bool(compare_points(op, n, constant)),
+                _ => Truth::Unknown,
+            },
+            Node::KnownFact(slot) => Truth::from_bool(self.record.slot(slot) != Slot::Unknown),
+            Node::BoolConst(b) => Truth::from_bool(b),
+            Node::Not(inner) => self.truth(inner).not(),
+            Node::All { start, len } => {
+                let mut result = Truth::True;
+                for position in start..start + len {
+                    let Some(&operand) = self.program.lists.get(position as usize) else { continue };
+                    match self.truth(operand) {
+                        Truth::False => return Truth::False,
+                        Truth::Unknown => result = Truth::Unknown,
+                        Truth::True => {}
+                    }
+                }
+                result
+            }
+            Node::Any { start, len } => {
+                let mut result = Truth::False;
+                for position in start..start + len {
+                    let Some(&operand) = self.program.lists.get(position as usize) else { continue };
+                    match self.truth(operand) {
+                        Truth::True => return Truth::True,
+                        Truth::Unknown => result = Truth::Unknown,
+                        Truth::False => {}
+                    }
+                }
+                result
+            }
+            _ => match self.value(id) {
+                Val::Bool(b) => Truth::from_bool(b),
+                _ => Truth::Unknown,
+            },
+        }
+    }
+
+    fn number(&mut self, id: NodeId) -> Option<(f64, f64)> {
+        match self.value(id) {
+            Val::Num(low, high) => Some((low, high)),
+            _ => None,
+        }
+    }
+
+    fn fact(&self, slot: u32) -> Val {
+        match self.record.slot(slot) {
+            Slot::Unknown => Val::Unknown,
+            Slot::Bool(b) => Val::Bool(b),
+            Slot::Num(n) => Val::Num(n, n),
+            Slot::Enum(v) => Val::Enum(v),
+            Slot::Str(index) => Val::Text(Text::Record(index)),
+        }
+    }
+
+    fn let_value(&mut self, index: u32) -> Val {
+        let Some(&(stamp, value)) = self.lets.get(index as usize) else {
+            return Val::Unknown;
+        };
+        if stamp == self.epoch {
+            return value;
+        }
+        let Some(&root) = self.program.let_roots.get(index as usize) else {
+            return Val::Unknown;
+        };
+        let value = self.value(root);
+        if let Some(entry) = self.lets.get_mut(index as usize) {
+            *entry = (self.epoch, value);
+        }
+        value
+    }
+
+    fn text(&self, text: Text) -> &str {
+        match text {
+            Text::Constant(index) => self.program.strings.get(index as usize).map_or("", String::as_str),
+            Text::Record(index) => self.record.string(index),
+        }
+    }
+
+    /// The value of a node. `and` and `or` stop early once the left operand
+    /// decides the result (`false and _` is false even when `_` is unknown).
+    pub(crate) fn value(&mut self, id: NodeId) -> Val {
+        let Some(node) = self.program.node(id) else {
+            return Val::Unknown;
+        };
+        match *node {
+            Node::BoolConst(b) => Val::Bool(b),
+            Node::BoolFact(slot) | Node::NumFact(slot) | Node::EnumFact(slot) | Node::StrFact(slot) => self.fact(slot),
+            Node::Let(index) => self.let_value(index),
+            Node::Not(_) | Node::All { .. } | Node::Any { .. } => truth_val(self.truth(id)),
+            Node::CompareNum(op, a, b) => match (self.number(a), self.number(b)) {
+                (Some(left), Some(right)) => truth_val(compare_intervals(op, left, right)),
+                _ => Val::Unknown,
+            },
+            Node::CompareFactConst(op, slot, constant) => match self.record.slot(slot) {
+                Slot::Num(n) => Val::Bool(compare_points(op, n, constant)),
+                _ => Val::Unknown,
+            },
+            Node::FactIsVariant { negated, slot, variant } => match self.record.slot(slot) {
+                Slot::Enum(v) => Val::Bool((v == variant) != negated),
+                _ => Val::Unknown,
+            },
+            Node::EqEnum(negated, a, b) => match (self.value(a), self.value(b)) {
+                (Val::Enum(x), Val::Enum(y)) => Val::Bool((x == y) != negated),
+                _ => Val::Unknown,
+            },
+            Node::EqBool(negated, a, b) => match (self.value(a), self.value(b)) {
+                (Val::Bool(x), Val::Bool(y)) => Val::Bool((x == y) != negated),
+                _ => Val::Unknown,
+            },
+            Node::EqStr(negated, a, b) => match (self.value(a), self.value(b)) {
+                (Val::Text(x), Val::Text(y)) => Val::Bool((self.text(x) == self.text(y)) != negated),
+                _ => Val::Unknown,
+            },
+            Node::In { operand, start, len } => match self.value(operand) {
+                Val::Enum(variant) => {
+                    let word = variant as usize / 64;
+                    let member = word < len as usize
+                        && self
+                            .program
+                            .words
+                            .get(start as usize + word)
+                            .is_some_and(|bits| bits & (1 << (variant % 64)) != 0);
+                    Val::Bool(member)
+                }
+                _ => Val::Unknown,
+            },
+            Node::Known(inner) => Val::Bool(self.value(inner) != Val::Unknown),
+            Node::KnownFact(slot) => Val::Bool(self.record.slot(slot) != Slot::Unknown),
+            Node::NumConst(n) => Val::Num(n, n),
+            Node::Neg(inner) => match self.number(inner) {
+                Some((low, high)) => Val::Num(-high, -low),
+                None => Val::Unknown,
+            },
+            Node::Arith(op, a, b) => match (self.number(a), self.number(b)) {
+                (Some(left), Some(right)) => arith(op, left, right),
+                _ => Val::Unknown,
+            },
+            Node::Count { start, len } => {
+                let (mut low, mut high) = (0.0, 0.0);
+                for position in start..start + len {
+                    let Some(&item) = self.program.lists.get(position as usize) else { continue };
+                    match self.truth(item) {
+                        Truth::True => {
+                            low += 1.0;
+                            high += 1.0;
+                        }
+                        Truth::Unknown => high += 1.0,
+                        Truth::False => {}
+                    }
+                }
+                Val::Num(low, high)
+            }
+            Node::EnumConst(variant) => Val::Enum(variant),
+            Node::StrConst(index) => Val::Text(Text::Constant(index)),
+        }
+    }
+
+    /// Appends to `out` the unknown facts that could decide node `id`, whose
+    /// value is unknown: the facts in its unknown-valued subexpressions
+    /// (through lets), left to right, each once. Operands whose value is
+    /// already known cannot change the result and are not entered.
+    pub(crate) fn missing(&mut self, id: NodeId, out: &mut Vec<u32>, marks: &mut [u32], stamp: u32) {
+        let Some(node) = self.program.node(id) else { return };
+        match *node {
+            Node::BoolFact(slot)
+            | Node::NumFact(slot)
+            | Node::EnumFact(slot)
+            | Node::StrFact(slot)
+            | Node::CompareFactConst(_, slot, _)
+            | Node::FactIsVariant { slot, .. } => {
+                if self.record.slot(slot) == Slot::Unknown
+                    && let Some(mark) = marks.get_mut(slot as usize)
+                    && *mark != stamp
+                {
+                    *mark = stamp;
+                    out.push(slot);
+                }
+            }
+            Node::Let(index) => {
+                if let Some(&root) = self.program.let_roots.get(index as usize)
+                    && self.is_unknown(root)
+                {
+                    self.missing(root, out, marks, stamp);
+                }
+            }
+            Node::Not(a) | Node::Neg(a) | Node::In { operand: a, .. } => self.missing_if_unknown(a, out, marks, stamp),
+            Node::CompareNum(_, a, b)
+            | Node::EqEnum(_, a, b)
+            | Node::EqBool(_, a, b)
+            | Node::EqStr(_, a, b)
+            | Node::Arith(_, a, b) => {
+                self.missing_if_unknown(a, out, marks, stamp);
+                self.missing_if_unknown(b, out, marks, stamp);
+            }
+            Node::Count { start, len } | Node::All { start, len } | Node::Any { start, len } => {
+                for position in start..start + len {
+                    if let Some(&item) = self.program.lists.get(position as usize) {
+                        self.missing_if_unknown(item, out, marks, stamp);
+                    }
+                }
+            }
+            Node::BoolConst(_)
+            | Node::Known(_)
+            | Node::KnownFact(_)
+            | Node::NumConst(_)
+            | Node::EnumConst(_)
+            | Node::StrConst(_) => {}
+        }
+    }
+
+    fn missing_if_unknown(&mut self, id: NodeId, out: &mut Vec<u32>, marks: &mut [u32], stamp: u32) {
+        if self.is_unknown(id) {
+            self.missing(id, out, marks, stamp);
+        }
+    }
+
+    /// Whether a node's value is unknown. A count is "unknown" here when
+    /// any of its arguments is, since those facts can move it.
+    fn is_unknown(&mut self, id: NodeId) -> bool {
+        match self.value(id) {
+            Val::Unknown => true,
+            Val::Num(low, high) => low != high,
+            _ => false,
+        }
+    }
+}
+
+fn truth_val(truth: Truth) -> Val {
+    match truth {
+        Truth::False => Val::Bool(false),
+        Truth::True => Val::Bool(true),
+        Truth::Unknown => Val::Unknown,
+    }
+}
+
+fn compare_points(op: CompareOp, a: f64, b: f64) -> bool {
+    match op {
+        CompareOp::Eq => a == b,
+        CompareOp::Ne => a != b,
+        CompareOp::Lt => a < b,
+        CompareOp::Le => a <= b,
+        CompareOp::Gt => a > b,
+        CompareOp::Ge => a >= b,
+    }
+}
+
+/// Compares two intervals: true when the comparison holds for every pair of
+/// values in them, false when it holds for none, unknown otherwise.
+pub(crate) fn compare_intervals(op: CompareOp, (a_low, a_high): (f64, f64), (b_low, b_high): (f64, f64)) -> Truth {
+    let decided = |always: bool, never: bool| {
+        if always {
+            Truth::True
+        } else if never {
+            Truth::False
+        } else {
+            Truth::Unknown
+        }
+    };
+    match op {
+        CompareOp::Lt => decided(a_high < b_low, a_low >= b_high),
+        CompareOp::Le => decided(a_high <= b_low, a_low > b_high),
+        CompareOp::Gt => decided(a_low > b_high, a_high <= b_low),
+        CompareOp::Ge => decided(a_low >= b_high, a_high < b_low),
+        CompareOp::Eq => {
+            decided(a_low == a_high && b_low == b_high && a_low == b_low, a_high < b_low || b_high < a_low)
+        }
+        CompareOp::Ne => {
+            decided(a_high < b_low || b_high < a_low, a_low == a_high && b_low == b_high && a_low == b_low)
+        }
+    }
+}
+
+/// Interval arithmetic. Division by an interval that contains zero, and any
+/// result that is not a number (`inf - inf`), is unknown.
+pub(crate) fn arith(op: ArithOp, (a_low, a_high): (f64, f64), (b_low, b_high): (f64, f64)) -> Val {
+    let (low, high) = match op {
+        ArithOp::Add => (a_low + b_low, a_high + b_high),
+        ArithOp::Sub => (a_low - b_high, a_high - b_low),
+        ArithOp::Mul => min_max([a_low * b_low, a_low * b_high, a_high * b_low, a_high * b_high]),
+        ArithOp::Div => {
+            if b_low <= 0.0 && b_high >= 0.0 {
+                return Val::Unknown;
+            }
+            min_max([a_low / b_low, a_low / b_high, a_high / b_low, a_high / b_high])
+        }
+    };
+    if low.is_nan() || high.is_nan() { Val::Unknown } else { Val::Num(low, high) }
+}
+
+fn min_max(values: [f64; 4]) -> (f64, f64) {
+    if values.iter().any(|v| v.is_nan()) {
+        return (f64::NAN, f64::NAN);
+    }
+    values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), &v| (low.min(v), high.max(v)))
+}

@@ -1,0 +1,215 @@
+//! The output of an evaluation: [`Outcome`] (owned, serde) for embedders,
+//! and a writer that renders the same JSON line straight from the index
+//! result into a byte buffer for batch runs. Both give identical bytes:
+//! compact JSON, keys in the fixed order `id, actions, fired, overridden,
+//! undetermined`.
+
+use std::io::Write;
+
+use serde::{Deserialize, Serialize};
+
+use crate::eval::Evaluation;
+use crate::program::Program;
+use crate::record::RecordId;
+
+/// The result of evaluating one record.
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The record's id, echoed.
+    pub id: RecordId,
+    /// The actions that stand, merged across rules, in the order of their
+    /// first firing rule.
+    pub actions: Vec<ActionOutcome>,
+    /// Rules whose condition is true and that no fired rule overrides, in
+    /// declaration order.
+    pub fired: Vec<String>,
+    /// Rules suppressed by a fired rule that overrides them.
+    pub overridden: Vec<Overridden>,
+    /// Rules whose condition is unknown, with the facts that could decide them.
+    pub undetermined: Vec<Undetermined>,
+}
+
+/// One action of an outcome.
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+pub struct ActionOutcome {
+    pub name: String,
+    /// Arguments as the output renders them: durations and quantities as
+    /// canonical strings (`"6h"`, `"50 mmHg"`), variants by name, numbers
+    /// and bools as JSON.
+    pub args: Vec<serde_json::Value>,
+    /// The fired rules that produce this action, in declaration order.
+    pub rules: Vec<String>,
+    /// The sources those rules cite, in declaration order.
+    pub sources: Vec<String>,
+}
+
+/// A rule whose actions were dropped because other rules override it.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+pub struct Overridden {
+    pub rule: String,
+    /// The fired rules that override it, in declaration order.
+    pub by: Vec<String>,
+}
+
+/// A rule whose condition is unknown on this record.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+pub struct Undetermined {
+    pub rule: String,
+    /// The unknown facts that could decide the condition, in the order the
+    /// condition first reads them.
+    pub missing: Vec<String>,
+}
+
+impl Outcome {
+    /// The outcome as its compact JSON line (without the newline).
+    pub fn to_json_line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Whether an action of this name stands.
+    pub fn has_action(&self, name: &str) -> bool {
+        self.actions.iter().any(|action| action.name == name)
+    }
+}
+
+fn rule_id(program: &Program, rule: u32) -> String {
+    program.model.rules.get(rule as usize).map(|info| info.id.clone()).unwrap_or_default()
+}
+
+fn fact_name(program: &Program, fact: u32) -> String {
+    program.facts.get(fact as usize).map(|info| info.name.clone()).unwrap_or_default()
+}
+
+fn slice(list: &[u32], (start, end): (u32, u32)) -> &[u32] {
+    list.get(start as usize..end as usize).unwrap_or_default()
+}
+
+pub(crate) fn build_outcome(program: &Program, id: &RecordId, result: &Evaluation) -> Outcome {
+    let model = &program.model;
+    Outcome {
+        id: id.clone(),
+        actions: result
+            .actions
+            .iter()
+            .map(|entry| {
+                let instance = program.instances.get(entry.instance as usize);
+                ActionOutcome {
+                    name: instance
+                        .and_then(|i| model.actions.get(i.action as usize))
+                        .map(|a| a.name.clone())
+                        .unwrap_or_default(),
+                    args: instance.map(|i| i.args_json.clone()).unwrap_or_default(),
+                    rules: slice(&result.action_rules, entry.rules).iter().map(|&r| rule_id(program, r)).collect(),
+                    sources: slice(&result.action_sources, entry.sources)
+                        .iter()
+                        .map(|&s| model.sources.get(s as usize).map(|info| info.name.clone()).unwrap_or_default())
+                        .collect(),
+                }
+            })
+            .collect(),
+        fired: result.fired.iter().map(|&r| rule_id(program, r)).collect(),
+        overridden: result
+            .overridden
+            .iter()
+            .map(|&(rule, start, end)| Overridden {
+                rule: rule_id(program, rule),
+                by: slice(&result.by, (start, end)).iter().map(|&r| rule_id(program, r)).collect(),
+            })
+            .collect(),
+        undetermined: result
+            .undetermined
+            .iter()
+            .map(|&(rule, start, end)| Undetermined {
+                rule: rule_id(program, rule),
+                missing: slice(&result.missing, (start, end)).iter().map(|&f| fact_name(program, f)).collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Writes `items` as a JSON array of pre-rendered strings.
+fn write_list<'n>(out: &mut Vec<u8>, items: &[u32], names: impl Fn(u32) -> Option<&'n str>) {
+    out.push(b'[');
+    for (position, &item) in items.iter().enumerate() {
+        if position > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(names(item).unwrap_or("\"\"").as_bytes());
+    }
+    out.push(b']');
+}
+
+fn write_id(out: &mut Vec<u8>, id: &RecordId) {
+    // Serialising a string or a number into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, id);
+}
+
+/// Appends the outcome's JSON line (with its newline) to `out`, rendered
+/// from pre-rendered names: no allocation beyond `out`'s growth.
+pub(crate) fn write_outcome(out: &mut Vec<u8>, program: &Program, id: &RecordId, result: &Evaluation) {
+    let rule = |r: u32| program.rules.get(r as usize).map(|info| info.json_id.as_str());
+    out.extend_from_slice(b"{\"id\":");
+    write_id(out, id);
+    out.extend_from_slice(b",\"actions\":[");
+    for (position, entry) in result.actions.iter().enumerate() {
+        if position > 0 {
+            out.push(b',');
+        }
+        if let Some(instance) = program.instances.get(entry.instance as usize) {
+            out.extend_from_slice(instance.json_head.as_bytes());
+        }
+        let rules = slice(&result.action_rules, entry.rules);
+        for (index, &r) in rules.iter().enumerate() {
+            if index > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(rule(r).unwrap_or("\"\"").as_bytes());
+        }
+        out.extend_from_slice(b"],\"sources\":");
+        write_list(out, slice(&result.action_sources, entry.sources), |s| {
+            program.source_json.get(s as usize).map(String::as_str)
+        });
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"],\"fired\":");
+    write_list(out, &result.fired, rule);
+    out.extend_from_slice(b",\"overridden\":[");
+    for (position, &(r, start, end)) in result.overridden.iter().enumerate() {
+        if position > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"rule\":");
+        out.extend_from_slice(rule(r).unwrap_or("\"\"").as_bytes());
+        out.extend_from_slice(b",\"by\":");
+        write_list(out, slice(&result.by, (start, end)), rule);
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"],\"undetermined\":[");
+    for (position, &(r, start, end)) in result.undetermined.iter().enumerate() {
+        if position > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"rule\":");
+        out.extend_from_slice(rule(r).unwrap_or("\"\"").as_bytes());
+        out.extend_from_slice(b",\"missing\":");
+        write_list(out, slice(&result.missing, (start, end)), |f| {
+            program.facts.get(f as usize).map(|fact| fact.json_name.as_str())
+        });
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"]}\n");
+}
+
+/// The error line that stands in for a record that could not be read.
+#[derive(Serialize)]
+struct ErrorLine<'a> {
+    id: &'a RecordId,
+    line: u64,
+    error: &'a str,
+}
+
+/// Appends `{"id":..,"line":N,"error":".."}` and a newline to `out`.
+pub(crate) fn write_error(out: &mut Vec<u8>, id: &RecordId, line: u64, error: &str) {
+    let _ = serde_json::to_writer(&mut *out, &ErrorLine { id, line, error });
+    let _ = out.write_all(b"\n");
+}

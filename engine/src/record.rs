@@ -1,0 +1,369 @@
+//! Records: one patient's facts in a dense array of typed slots, plus the
+//! record's id. Readers (JSON Lines, CSV) and the typed builder all fill
+//! records through the conversions here, so every input path accepts the
+//! same value forms and reports the same errors.
+
+use std::fmt;
+
+use osler_dsl::model::{self, Type, Unit, Value};
+use serde::{Deserialize, Serialize};
+
+use crate::program::{Field, Kind, Program};
+
+/// The value of one fact in a record.
+#[derive(Clone, Copy, PartialEq, Debug, Default)]
+pub(crate) enum Slot {
+    #[default]
+    Unknown,
+    Bool(bool),
+    /// Numbers, quantities in the declared unit, durations in seconds.
+    Num(f64),
+    Enum(u32),
+    /// Index into the record's string storage.
+    Str(u32),
+}
+
+/// A record's `id`, echoed in its output line: a string, a number, or
+/// `null` when the record has none.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RecordId {
+    Number(serde_json::Number),
+    Text(String),
+    #[default]
+    Null,
+}
+
+impl fmt::Display for RecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecordId::Number(number) => write!(f, "{number}"),
+            RecordId::Text(text) => f.write_str(text),
+            RecordId::Null => f.write_str("(no id)"),
+        }
+    }
+}
+
+/// A value for [`Record::set`], in the forms a record file carries: a bool,
+/// a number (quantities in the declared unit), or text (an enum variant, a
+/// duration such as `"3h"`, a quantity such as `"45 mmHg"`, a string).
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum Input<'a> {
+    Bool(bool),
+    Number(f64),
+    Text(&'a str),
+    /// A duration given as a [`std::time::Duration`].
+    Duration(std::time::Duration),
+    /// Explicitly unknown (the same as not setting the fact).
+    Unknown,
+}
+
+impl From<bool> for Input<'_> {
+    fn from(value: bool) -> Self {
+        Input::Bool(value)
+    }
+}
+
+impl From<f64> for Input<'_> {
+    fn from(value: f64) -> Self {
+        Input::Number(value)
+    }
+}
+
+impl From<i32> for Input<'_> {
+    fn from(value: i32) -> Self {
+        Input::Number(f64::from(value))
+    }
+}
+
+impl<'a> From<&'a str> for Input<'a> {
+    fn from(value: &'a str) -> Self {
+        Input::Text(value)
+    }
+}
+
+impl From<std::time::Duration> for Input<'_> {
+    fn from(value: std::time::Duration) -> Self {
+        Input::Duration(value)
+    }
+}
+
+impl<'a, T: Into<Input<'a>>> From<Option<T>> for Input<'a> {
+    fn from(value: Option<T>) -> Self {
+        value.map_or(Input::Unknown, Into::into)
+    }
+}
+
+/// Why a value could not be put into a record. The message names the fact
+/// and what was expected.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct RecordError {
+    pub message: String,
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RecordError {}
+
+/// One record of facts for a particular [`crate::Ruleset`]. Build it with
+/// [`crate::Ruleset::record`]; a record can be cleared and refilled, which
+/// reuses its storage.
+#[derive(Clone, Debug, Default)]
+pub struct Record {
+    pub(crate) slots: Vec<Slot>,
+    strings: Vec<String>,
+    strings_used: usize,
+    id: RecordId,
+    spare_id: String,
+}
+
+impl Record {
+    pub(crate) fn with_slots(count: usize) -> Record {
+        Record { slots: vec![Slot::Unknown; count], ..Record::default() }
+    }
+
+    /// Forgets every value and the id, keeping the storage.
+    pub fn clear(&mut self) {
+        self.slots.fill(Slot::Unknown);
+        self.strings_used = 0;
+        if let RecordId::Text(text) = std::mem::take(&mut self.id) {
+            self.spare_id = text;
+        }
+    }
+
+    /// The record's id.
+    pub fn id(&self) -> &RecordId {
+        &self.id
+    }
+
+    /// Sets the record's id.
+    pub fn set_id(&mut self, id: RecordId) -> &mut Record {
+        self.id = id;
+        self
+    }
+
+    pub(crate) fn set_id_text(&mut self, text: &str) {
+        let mut buffer = std::mem::take(&mut self.spare_id);
+        if let RecordId::Text(old) = std::mem::take(&mut self.id) {
+            buffer = old;
+        }
+        buffer.clear();
+        buffer.push_str(text);
+        self.id = RecordId::Text(buffer);
+    }
+
+    pub(crate) fn set_id_number(&mut self, number: serde_json::Number) {
+        if let RecordId::Text(old) = std::mem::take(&mut self.id) {
+            self.spare_id = old;
+        }
+        self.id = RecordId::Number(number);
+    }
+
+    pub(crate) fn set_slot(&mut self, slot: u32, value: Slot) {
+        if let Some(target) = self.slots.get_mut(slot as usize) {
+            *target = value;
+        }
+    }
+
+    pub(crate) fn slot(&self, slot: u32) -> Slot {
+        self.slots.get(slot as usize).copied().unwrap_or(Slot::Unknown)
+    }
+
+    /// Stores a string value, reusing storage from earlier records.
+    pub(crate) fn store_string(&mut self, slot: u32, text: &str) {
+        let index = self.strings_used;
+        match self.strings.get_mut(index) {
+            Some(buffer) => {
+                buffer.clear();
+                buffer.push_str(text);
+            }
+            None => self.strings.push(text.to_owned()),
+        }
+        self.strings_used += 1;
+        self.set_slot(slot, Slot::Str(index as u32));
+    }
+
+    pub(crate) fn string(&self, index: u32) -> &str {
+        if (index as usize) < self.strings_used {
+            self.strings.get(index as usize).map_or("", String::as_str)
+        } else {
+            ""
+        }
+    }
+
+    pub(crate) fn set_input(&mut self, program: &Program, name: &str, value: Input<'_>) -> Result<(), RecordError> {
+        let slot = match program.field(name) {
+            Field::Fact(slot) => slot,
+            Field::Id => {
+                match value {
+                    Input::Text(text) => self.set_id_text(text),
+                    Input::Number(n) => match serde_json::Number::from_f64(n) {
+                        Some(number) => self.set_id_number(number),
+                        None => return Err(error(format!("the id must be a finite number, got {n}"))),
+                    },
+                    Input::Unknown => self.id = RecordId::Null,
+                    Input::Bool(_) | Input::Duration(_) => return Err(error("the id must be a string or a number")),
+                }
+                return Ok(());
+            }
+            Field::Unknown => return Err(error(format!("unknown fact `{name}`"))),
+        };
+        let Some(fact) = program.facts.get(slot as usize) else {
+            return Err(error(format!("unknown fact `{name}`")));
+        };
+        let converted = match value {
+            Input::Unknown => Slot::Unknown,
+            Input::Bool(b) => match fact.kind {
+                Kind::Bool => Slot::Bool(b),
+                _ => return Err(expected(program, slot, &b.to_string())),
+            },
+            Input::Number(n) => number_slot(program, slot, n)?,
+            Input::Duration(duration) => match fact.ty {
+                Type::Duration => Slot::Num(duration.as_secs_f64()),
+                _ => return Err(expected(program, slot, "a duration")),
+            },
+            Input::Text(text) => {
+                if fact.kind == Kind::Str {
+                    self.store_string(slot, text);
+                    return Ok(());
+                }
+                text_slot(program, slot, text, false)?
+            }
+        };
+        self.set_slot(slot, converted);
+        Ok(())
+    }
+
+    /// Sets fact `slot` from a model constant (test `given` values).
+    pub(crate) fn set_value(&mut self, slot: u32, value: &Value) {
+        let converted = match value {
+            Value::Bool(b) => Slot::Bool(*b),
+            Value::Number(n) | Value::Quantity(n, _) | Value::Duration(n) => Slot::Num(*n),
+            Value::Variant(_, variant) => Slot::Enum(*variant),
+            Value::String(text) => {
+                self.store_string(slot, text);
+                return;
+            }
+        };
+        self.set_slot(slot, converted);
+    }
+}
+
+pub(crate) fn error(message: impl Into<String>) -> RecordError {
+    RecordError { message: message.into() }
+}
+
+/// What a fact accepts, for error messages.
+pub(crate) fn describe_expected(program: &Program, slot: u32) -> String {
+    let Some(fact) = program.facts.get(slot as usize) else {
+        return "a value".to_owned();
+    };
+    match fact.ty {
+        Type::Bool => "true or false".to_owned(),
+        Type::Number => "a number".to_owned(),
+        Type::Quantity(unit) => format!("a number in {unit} or a string such as \"45 {unit}\""),
+        Type::Duration => "a duration string such as \"3h\", \"2d\", \"6w\" or \"90min\"".to_owned(),
+        Type::String => "a string".to_owned(),
+        Type::Enum(index) => {
+            let variants =
+                program.model.enums.get(index as usize).map(|info| info.variants.join(", ")).unwrap_or_default();
+            format!("one of {variants}")
+        }
+    }
+}
+
+/// The error for a value of the wrong form: names the fact, what it
+/// expects, and (shortened) what it got.
+pub(crate) fn expected(program: &Program, slot: u32, got: &str) -> RecordError {
+    let name = program.facts.get(slot as usize).map_or("?", |fact| fact.name.as_str());
+    let mut shown: String = got.chars().take(40).collect();
+    if got.chars().count() > 40 {
+        shown.push('…');
+    }
+    error(format!("fact `{name}` expects {}, got {shown}", describe_expected(program, slot)))
+}
+
+/// A number for fact `slot`: accepted by numbers and quantities (in the
+/// declared unit).
+pub(crate) fn number_slot(program: &Program, slot: u32, n: f64) -> Result<Slot, RecordError> {
+    match program.facts.get(slot as usize).map(|fact| fact.ty) {
+        Some(Type::Number | Type::Quantity(_)) if n.is_finite() => Ok(Slot::Num(n)),
+        // The message is only formatted on this error path.
+        _ => Err(expected(program, slot, &model::format_number(n))),
+    }
+}
+
+/// Text for fact `slot`: an enum variant, a duration, a quantity with its
+/// unit. With `lenient` (CSV, where every cell is text) bools and plain
+/// numbers are read from text too.
+pub(crate) fn text_slot(program: &Program, slot: u32, text: &str, lenient: bool) -> Result<Slot, RecordError> {
+    let Some(fact) = program.facts.get(slot as usize) else {
+        return Err(error("unknown fact"));
+    };
+    let quoted = || format!("\"{text}\"");
+    match fact.ty {
+        Type::Enum(index) => {
+            let variants =
+                program.model.enums.get(index as usize).map(|info| info.variants.as_slice()).unwrap_or_default();
+            let wanted = text.trim();
+            match variants.iter().position(|variant| variant == wanted) {
+                Some(position) => Ok(Slot::Enum(position as u32)),
+                None => Err(expected(program, slot, &quoted())),
+            }
+        }
+        Type::Duration => match parse_duration(text) {
+            Some(seconds) => Ok(Slot::Num(seconds)),
+            None => Err(expected(program, slot, &quoted())),
+        },
+        Type::Quantity(unit) => match parse_quantity(text) {
+            Some((n, Some(given))) if given == unit => Ok(Slot::Num(n)),
+            Some((_, Some(given))) => {
+                let name = &fact.name;
+                Err(error(format!("fact `{name}` is measured in {unit}, got \"{text}\" in {given}")))
+            }
+            Some((n, None)) if lenient => Ok(Slot::Num(n)),
+            _ => Err(expected(program, slot, &quoted())),
+        },
+        Type::Number if lenient => match parse_finite(text.trim()) {
+            Some(n) => Ok(Slot::Num(n)),
+            None => Err(expected(program, slot, &quoted())),
+        },
+        Type::Bool if lenient => match text.trim() {
+            t if t.eq_ignore_ascii_case("true") => Ok(Slot::Bool(true)),
+            t if t.eq_ignore_ascii_case("false") => Ok(Slot::Bool(false)),
+            _ => Err(expected(program, slot, &quoted())),
+        },
+        Type::Number | Type::Bool | Type::String => Err(expected(program, slot, &quoted())),
+    }
+}
+
+fn parse_finite(text: &str) -> Option<f64> {
+    let n: f64 = text.parse().ok()?;
+    n.is_finite().then_some(n)
+}
+
+/// A duration string in seconds: a non-negative number and a unit
+/// (`3h`, `2d`, `90min`, `1.5h`, `6w`, `3mo`).
+pub(crate) fn parse_duration(text: &str) -> Option<f64> {
+    model::parse_duration(text).filter(|seconds| seconds.is_finite() && *seconds >= 0.0)
+}
+
+/// `"45 mmHg"`, `"45mmHg"` or `"45"`: the number and the unit, if any.
+pub(crate) fn parse_quantity(text: &str) -> Option<(f64, Option<Unit>)> {
+    let text = text.trim();
+    let split = text
+        .char_indices()
+        .find(|(index, c)| !(c.is_ascii_digit() || *c == '.' || (*index == 0 && (*c == '-' || *c == '+'))))
+        .map_or(text.len(), |(index, _)| index);
+    let (number, unit) = text.split_at(split);
+    let number = parse_finite(number)?;
+    let unit = unit.trim();
+    if unit.is_empty() {
+        return Some((number, None));
+    }
+    Some((number, Some(Unit::parse(unit)?)))
+}
