@@ -1,1 +1,73 @@
-//! The Osler language server.
+//! The Osler language server: `osler lsp` over standard input/output.
+//!
+//! A thin layer over the dsl's salsa database and editor queries
+//! (`osler_dsl::ide`): the same `file_diagnostics` query as `osler check`,
+//! so the editor and the command line never disagree. This crate is the
+//! only one that knows the Language Server Protocol.
+//!
+//! - [`ordered`] applies document changes strictly in arrival order;
+//! - [`workspace`] holds the database, the ruleset folders and open files;
+//! - [`diagnostics`] publishes per-file diagnostics with document versions;
+//! - [`handlers`] answers requests on database snapshots;
+//! - [`convert`] turns byte offsets into UTF-16 positions and back;
+//! - [`transport`] keeps malformed messages from stopping the server.
+
+pub mod convert;
+pub mod diagnostics;
+pub mod handlers;
+pub mod ordered;
+pub mod server;
+pub mod transport;
+pub mod workspace;
+
+#[doc(hidden)]
+pub mod testing;
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tower_lsp_server::{LspService, Server};
+
+use crate::server::{Backend, Shared};
+
+/// Serves the protocol over any byte streams until the client sends
+/// `exit` (or closes its end). Returns whether `shutdown` came first.
+pub async fn serve<I, O>(input: I, output: O) -> bool
+where
+    I: AsyncRead + Unpin + Send + 'static,
+    O: AsyncWrite + Unpin + Send + 'static,
+{
+    let (service, socket) = LspService::new(|client| Backend { shared: Arc::new(Shared::new(client)) });
+    let shared = Arc::clone(&service.inner().shared);
+    let ordered = ordered::Ordered::new(service, Arc::clone(&shared));
+    // Editor <-> filter <-> protocol library (see `transport`).
+    let (library_input, filtered_input) = tokio::io::duplex(1 << 16);
+    let (library_output, merged_output) = tokio::io::duplex(1 << 16);
+    let (errors, error_answers) = tokio::sync::mpsc::unbounded_channel();
+    let reader = tokio::spawn(transport::filter_input(input, filtered_input, errors));
+    let writer = tokio::spawn(transport::merge_output(merged_output, error_answers, output));
+    Server::new(library_input, library_output, socket).serve(ordered).await;
+    reader.abort();
+    let _ = writer.await;
+    shared.shutdown_requested.load(Ordering::SeqCst)
+}
+
+/// Runs the language server on standard input and output; returns the exit
+/// status when the client exits (0 after `shutdown`, 1 without it, as the
+/// protocol asks).
+pub fn run_stdio() -> u8 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("osler lsp: cannot start the async runtime: {error}");
+            return 2;
+        }
+    };
+    let clean = runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    // Background work (a diagnostics pass, the blocking stdin reader) must
+    // not keep the process alive after `exit`.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    if clean { 0 } else { 1 }
+}

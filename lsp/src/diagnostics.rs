@@ -1,0 +1,148 @@
+//! Publishing diagnostics after every change: each file's diagnostics come
+//! from the same query as `osler check` (`file_diagnostics`), computed on a
+//! database snapshot off the async runtime. The edited document is checked
+//! and published first (always: its version changed); then the rest of its
+//! ruleset, where only files whose diagnostics changed are re-published. A newer edit cancels the snapshot
+//! (salsa `Cancelled`), and a generation number keeps an older computation
+//! from overwriting a newer one.
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use osler_dsl::db::{Database, Ruleset, SourceFile};
+use tower_lsp_server::gen_lsp_types as lsp;
+
+use crate::convert::{Document, diagnostic};
+use crate::server::Shared;
+use crate::workspace::{Table, Touched, Workspace};
+
+/// One file to check.
+#[derive(Clone, Debug)]
+struct Job {
+    uri: lsp::Uri,
+    source: SourceFile,
+    ruleset: Ruleset,
+    version: Option<i32>,
+}
+
+/// One file's diagnostics, ready to publish.
+#[derive(Debug)]
+struct Outcome {
+    uri: lsp::Uri,
+    version: Option<i32>,
+    diagnostics: Vec<lsp::Diagnostic>,
+}
+
+/// What was last published for a document.
+#[derive(Debug, Default)]
+pub struct Published {
+    generation: u64,
+    version: Option<i32>,
+    diagnostics: Vec<lsp::Diagnostic>,
+}
+
+/// The last publication per URI.
+pub type PublishedMap = HashMap<String, Published>;
+
+/// The diagnostics of one file, converted for the editor.
+pub fn file_diagnostics(
+    db: &Database,
+    table: &Table,
+    uri: &lsp::Uri,
+    source: SourceFile,
+    ruleset: Ruleset,
+) -> Vec<lsp::Diagnostic> {
+    let diagnostics = osler_dsl::check::file_diagnostics(db, ruleset, source);
+    let text = source.text(db);
+    let document = Document::new(text);
+    let related = |path: &str| {
+        let file = table.files.get(path)?;
+        Some((file.uri.clone(), file.source.text(db).clone()))
+    };
+    diagnostics.iter().map(|d| diagnostic(&document, uri, d, &related)).collect()
+}
+
+/// Schedules the diagnostics of the touched rulesets, `priority` (the
+/// edited document's key) first. Called with the workspace locked, right
+/// after the change, so the snapshot is exactly the changed state.
+pub fn schedule(shared: &Arc<Shared>, workspace: &Workspace, touched: Touched, priority: Option<&str>) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+    let generation = shared.generation.fetch_add(1, Ordering::SeqCst) + 1;
+    let table = Arc::clone(&workspace.table);
+    let mut jobs = Vec::new();
+    for folder in &touched.folders {
+        let Some(&ruleset) = table.rulesets.get(folder) else { continue };
+        for (key, file) in table.files_in(folder) {
+            let version = workspace.versions.get(key).copied();
+            let job = Job { uri: file.uri.clone(), source: file.source, ruleset, version };
+            if Some(key.as_str()) == priority {
+                jobs.insert(0, job);
+            } else {
+                jobs.push(job);
+            }
+        }
+    }
+    // The snapshot goes straight to the blocking pool: an async task could
+    // sit unpolled behind the thread that is about to write to the
+    // database, and that write waits for every snapshot to be dropped.
+    let db = workspace.db.clone();
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<Outcome>();
+    runtime.spawn_blocking(move || {
+        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            salsa::Cancelled::catch(AssertUnwindSafe(|| {
+                for job in jobs {
+                    let diagnostics = file_diagnostics(&db, &table, &job.uri, job.source, job.ruleset);
+                    let outcome = Outcome { uri: job.uri, version: job.version, diagnostics };
+                    if sender.send(outcome).is_err() {
+                        break;
+                    }
+                }
+            }))
+        }));
+        drop(db);
+    });
+    let shared = Arc::clone(shared);
+    let removed = touched.removed;
+    runtime.spawn(async move {
+        for uri in removed {
+            shared.clear(&uri, generation).await;
+        }
+        while let Some(outcome) = receiver.recv().await {
+            shared.publish(outcome.uri, outcome.version, outcome.diagnostics, generation).await;
+        }
+    });
+}
+
+impl Shared {
+    /// Publishes a document's diagnostics unless a newer computation
+    /// already did, or nothing changed: neither the diagnostics nor the
+    /// document version (an edited document is always re-published, with
+    /// its new version).
+    async fn publish(&self, uri: lsp::Uri, version: Option<i32>, diagnostics: Vec<lsp::Diagnostic>, generation: u64) {
+        let mut published = self.published.lock().await;
+        let entry = published.entry(uri.as_ref().to_owned()).or_default();
+        if entry.generation > generation {
+            return;
+        }
+        entry.generation = generation;
+        if entry.diagnostics == diagnostics && entry.version == version {
+            return;
+        }
+        entry.diagnostics = diagnostics.clone();
+        entry.version = version;
+        // Sent while the map is locked, so two publications for a URI
+        // cannot overtake each other.
+        self.client.publish_diagnostics(uri, diagnostics, version).await;
+    }
+
+    async fn clear(&self, uri: &lsp::Uri, generation: u64) {
+        let mut published = self.published.lock().await;
+        let had = published.remove(uri.as_ref()).is_some_and(|entry| !entry.diagnostics.is_empty());
+        if had {
+            published.insert(uri.as_ref().to_owned(), Published { generation, version: None, diagnostics: Vec::new() });
+            self.client.publish_diagnostics(uri.clone(), Vec::new(), None).await;
+        }
+    }
+}

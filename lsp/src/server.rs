@@ -1,0 +1,304 @@
+//! The language server: shared state, the capabilities it announces, and
+//! one small method per request, each running its handler on a database
+//! snapshot off the async runtime.
+
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use osler_dsl::db::Database;
+use tower_lsp_server::gen_lsp_types as lsp;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::{Client, LanguageServer};
+
+use crate::diagnostics::{self, PublishedMap};
+use crate::handlers;
+use crate::workspace::{Table, Touched, Workspace};
+
+/// State shared by the server, the ordering layer and background tasks.
+#[derive(Debug)]
+pub struct Shared {
+    pub client: Client,
+    workspace: Mutex<Workspace>,
+    pub generation: AtomicU64,
+    pub published: tokio::sync::Mutex<PublishedMap>,
+    pub shutdown_requested: AtomicBool,
+    watch_files: AtomicBool,
+}
+
+impl Shared {
+    pub fn new(client: Client) -> Shared {
+        Shared {
+            client,
+            workspace: Mutex::new(Workspace::default()),
+            generation: AtomicU64::new(0),
+            published: tokio::sync::Mutex::new(PublishedMap::new()),
+            shutdown_requested: AtomicBool::new(false),
+            watch_files: AtomicBool::new(false),
+        }
+    }
+
+    /// The workspace, locked. A panic while it was held does not make it
+    /// unusable: salsa keeps the database consistent.
+    pub fn lock(&self) -> MutexGuard<'_, Workspace> {
+        self.workspace.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Applies a change to the workspace and schedules diagnostics, in the
+    /// order the notifications arrived.
+    pub fn change(self: &Arc<Self>, priority: Option<String>, apply: impl FnOnce(&mut Workspace) -> Touched) {
+        let mut workspace = self.lock();
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| apply(&mut workspace)));
+        if let Ok(touched) = outcome {
+            diagnostics::schedule(self, &workspace, touched, priority.as_deref());
+        }
+    }
+}
+
+/// The `LanguageServer` implementation.
+#[derive(Debug)]
+pub struct Backend {
+    pub shared: Arc<Shared>,
+}
+
+/// Runs `f` on a snapshot of the database in a blocking thread. A newer
+/// edit cancels it (`ContentModified`); a panic becomes an internal error.
+async fn on_snapshot<T, F>(shared: &Arc<Shared>, f: F) -> Result<T>
+where
+    F: FnOnce(&Database, &Table) -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let shared = Arc::clone(shared);
+    let joined = tokio::task::spawn_blocking(move || {
+        let (db, table) = {
+            let workspace = shared.lock();
+            (workspace.db.clone(), Arc::clone(&workspace.table))
+        };
+        let outcome =
+            std::panic::catch_unwind(AssertUnwindSafe(|| salsa::Cancelled::catch(AssertUnwindSafe(|| f(&db, &table)))));
+        drop(db);
+        outcome
+    })
+    .await;
+    match joined {
+        Ok(Ok(Ok(value))) => Ok(value),
+        Ok(Ok(Err(_cancelled))) => Err(Error::content_modified()),
+        _ => Err(Error::internal_error()),
+    }
+}
+
+fn roots(params: &lsp::InitializeParams) -> Vec<PathBuf> {
+    let mut roots = Vec::new();
+    if let Some(lsp::WorkspaceFolders::WorkspaceFolderList(folders)) =
+        &params.workspace_folders_initialize_params.workspace_folders
+    {
+        roots.extend(folders.iter().filter_map(|folder| crate::convert::uri_to_path(&folder.uri)));
+    }
+    if roots.is_empty() {
+        #[expect(deprecated, reason = "older clients send only `rootUri`")]
+        if let Some(uri) = &params.root_uri {
+            roots.extend(crate::convert::uri_to_path(uri));
+        }
+    }
+    roots
+}
+
+pub fn capabilities() -> lsp::ServerCapabilities {
+    lsp::ServerCapabilities {
+        position_encoding: Some(lsp::PositionEncodingKind::UTF16),
+        text_document_sync: Some(lsp::TextDocumentSync::Options(lsp::TextDocumentSyncOptions {
+            open_close: Some(true),
+            change: Some(lsp::TextDocumentSyncKind::Incremental),
+            ..Default::default()
+        })),
+        hover_provider: Some(lsp::HoverProvider::Bool(true)),
+        definition_provider: Some(lsp::DefinitionProvider::Bool(true)),
+        references_provider: Some(lsp::ReferencesProvider::Bool(true)),
+        document_highlight_provider: Some(lsp::DocumentHighlightProvider::Bool(true)),
+        document_symbol_provider: Some(lsp::DocumentSymbolProvider::Bool(true)),
+        workspace_symbol_provider: Some(lsp::WorkspaceSymbolProvider::Bool(true)),
+        rename_provider: Some(lsp::RenameProvider::RenameOptions(lsp::RenameOptions {
+            prepare_provider: Some(true),
+            ..Default::default()
+        })),
+        folding_range_provider: Some(lsp::FoldingRangeProvider::Bool(true)),
+        semantic_tokens_provider: Some(lsp::SemanticTokensProvider::SemanticTokensOptions(
+            lsp::SemanticTokensOptions {
+                legend: handlers::semantic_legend(),
+                full: Some(lsp::Full::Bool(true)),
+                ..Default::default()
+            },
+        )),
+        signature_help_provider: Some(lsp::SignatureHelpOptions {
+            trigger_characters: Some(vec!["(".to_owned(), ",".to_owned()]),
+            ..Default::default()
+        }),
+        inlay_hint_provider: Some(lsp::InlayHintProvider::Bool(true)),
+        completion_provider: Some(lsp::CompletionOptions {
+            trigger_characters: Some([">", "{", "(", ",", "=", ":"].iter().map(|c| (*c).to_owned()).collect()),
+            ..Default::default()
+        }),
+        code_action_provider: Some(lsp::CodeActionProvider::CodeActionOptions(lsp::CodeActionOptions {
+            code_action_kinds: Some(vec![lsp::CodeActionKind::QuickFix]),
+            ..Default::default()
+        })),
+        document_formatting_provider: Some(lsp::DocumentFormattingProvider::Bool(true)),
+        ..Default::default()
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
+        let watch = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|w| w.dynamic_registration)
+            .unwrap_or(false);
+        self.shared.watch_files.store(watch, Ordering::SeqCst);
+        let roots = roots(&params);
+        let shared = Arc::clone(&self.shared);
+        // The scan reads the disk: off the runtime. `initialize` holds back
+        // every other message until it returns, so nothing sees a half scan.
+        let scanned = tokio::task::spawn_blocking(move || {
+            let mut workspace = shared.lock();
+            std::panic::catch_unwind(AssertUnwindSafe(|| workspace.scan(&roots))).is_ok()
+        })
+        .await;
+        if !matches!(scanned, Ok(true)) {
+            return Err(Error::internal_error());
+        }
+        Ok(lsp::InitializeResult {
+            capabilities: capabilities(),
+            server_info: Some(lsp::ServerInfo {
+                name: "osler".to_owned(),
+                version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+            }),
+        })
+    }
+
+    async fn initialized(&self, _: lsp::InitializedParams) {
+        if self.shared.watch_files.load(Ordering::SeqCst) {
+            let options = lsp::DidChangeWatchedFilesRegistrationOptions {
+                watchers: vec![lsp::FileSystemWatcher {
+                    glob_pattern: lsp::GlobPattern::Pattern("**/*.osl".to_owned()),
+                    kind: None,
+                }],
+            };
+            let registration = lsp::Registration {
+                id: "osler-watch-osl".to_owned(),
+                method: "workspace/didChangeWatchedFiles".to_owned(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            let _ = self.shared.client.register_capability(vec![registration]).await;
+        }
+        // The first diagnostics of the whole workspace are scheduled by the
+        // ordering layer when `initialized` arrives (see `crate::ordered`).
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.shared.shutdown_requested.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    // Document changes are applied by the ordering layer (`crate::ordered`)
+    // as they arrive; these handlers have nothing left to do.
+    async fn did_open(&self, _: lsp::DidOpenTextDocumentParams) {}
+
+    async fn did_change(&self, _: lsp::DidChangeTextDocumentParams) {}
+
+    async fn did_close(&self, _: lsp::DidCloseTextDocumentParams) {}
+
+    async fn did_save(&self, _: lsp::DidSaveTextDocumentParams) {}
+
+    async fn did_change_watched_files(&self, _: lsp::DidChangeWatchedFilesParams) {}
+
+    async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
+        on_snapshot(&self.shared, move |db, table| handlers::hover(db, table, &params.text_document_position_params))
+            .await
+    }
+
+    async fn goto_definition(&self, params: lsp::DefinitionParams) -> Result<Option<lsp::DefinitionResponse>> {
+        on_snapshot(&self.shared, move |db, table| {
+            handlers::definition(db, table, &params.text_document_position_params)
+        })
+        .await
+    }
+
+    async fn references(&self, params: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
+        on_snapshot(&self.shared, move |db, table| {
+            handlers::references(db, table, &params.text_document_position_params, params.context.include_declaration)
+        })
+        .await
+    }
+
+    async fn document_highlight(
+        &self,
+        params: lsp::DocumentHighlightParams,
+    ) -> Result<Option<Vec<lsp::DocumentHighlight>>> {
+        on_snapshot(&self.shared, move |db, table| {
+            handlers::highlight(db, table, &params.text_document_position_params)
+        })
+        .await
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: lsp::TextDocumentPositionParams,
+    ) -> Result<Option<lsp::PrepareRenameResult>> {
+        on_snapshot(&self.shared, move |db, table| handlers::prepare_rename(db, table, &params)).await?
+    }
+
+    async fn rename(&self, params: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
+        on_snapshot(&self.shared, move |db, table| handlers::rename(db, table, &params)).await?
+    }
+
+    async fn document_symbol(&self, params: lsp::DocumentSymbolParams) -> Result<Option<lsp::DocumentSymbolResponse>> {
+        on_snapshot(&self.shared, move |db, table| handlers::document_symbols(db, table, &params.text_document.uri))
+            .await
+    }
+
+    async fn symbol(&self, params: lsp::WorkspaceSymbolParams) -> Result<Option<lsp::WorkspaceSymbolResponse>> {
+        on_snapshot(&self.shared, move |db, table| handlers::workspace_symbols(db, table, &params.query)).await
+    }
+
+    async fn folding_range(&self, params: lsp::FoldingRangeParams) -> Result<Option<Vec<lsp::FoldingRange>>> {
+        on_snapshot(&self.shared, move |db, table| handlers::folding_ranges(db, table, &params.text_document.uri)).await
+    }
+
+    async fn semantic_tokens_full(&self, params: lsp::SemanticTokensParams) -> Result<Option<lsp::SemanticTokens>> {
+        on_snapshot(&self.shared, move |db, table| handlers::semantic_tokens(db, table, &params.text_document.uri))
+            .await
+    }
+
+    async fn signature_help(&self, params: lsp::SignatureHelpParams) -> Result<Option<lsp::SignatureHelp>> {
+        on_snapshot(&self.shared, move |db, table| {
+            handlers::signature_help(db, table, &params.text_document_position_params)
+        })
+        .await
+    }
+
+    async fn inlay_hint(&self, params: lsp::InlayHintParams) -> Result<Option<Vec<lsp::InlayHint>>> {
+        on_snapshot(&self.shared, move |db, table| {
+            handlers::inlay_hints(db, table, &params.text_document.uri, params.range)
+        })
+        .await
+    }
+
+    async fn completion(&self, params: lsp::CompletionParams) -> Result<Option<lsp::CompletionResponse>> {
+        on_snapshot(&self.shared, move |db, table| {
+            handlers::completion(db, table, &params.text_document_position_params)
+        })
+        .await
+    }
+
+    async fn code_action(&self, params: lsp::CodeActionParams) -> Result<Option<Vec<lsp::CodeActionResponse>>> {
+        on_snapshot(&self.shared, move |db, table| handlers::code_actions(db, table, &params)).await
+    }
+
+    async fn formatting(&self, params: lsp::DocumentFormattingParams) -> Result<Option<Vec<lsp::TextEdit>>> {
+        on_snapshot(&self.shared, move |db, table| handlers::formatting(db, table, &params.text_document.uri)).await
+    }
+}

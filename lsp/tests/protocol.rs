@@ -1,0 +1,774 @@
+//! The language server over the protocol, in process: requests in,
+//! responses and notifications out, one test per capability.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use osler_lsp::testing::{TestClient, position_of, uri, workspace};
+use serde_json::{Value, json};
+
+const FACTS: &str = r#"ruleset demo "Demo"
+
+/// The guideline everything cites.
+source guide "Acute leg pain guideline" year 2026 url "https://example.org/g"
+
+/// Palpated pulses.
+enum Pulse { present, diminished, absent }
+
+/// Symptoms affect one leg only.
+fact unilateral: bool
+/// Pedal pulses.
+fact pedal_pulses: Pulse
+/// Pressure at the ankle.
+fact ankle_pressure: number mmHg
+
+/// No pulse at the foot.
+let absent_pulse = pedal_pulses == absent
+
+/// Emergency vascular consultation.
+action emergency(within: duration)
+action note_pulse(pulse: Pulse)
+"#;
+
+const RULES: &str = r#"rule ali_emergency "Absent pulse with unilateral symptoms":
+  absent_pulse and unilateral -> emergency(6h), note_pulse(absent)
+  cite guide
+
+rule low_pressure "Low ankle pressure" overrides ali_emergency:
+  ankle_pressure < 50 mmHg and unilateral -> emergency(2h)
+  cite guide
+"#;
+
+struct Fixture {
+    root: PathBuf,
+    facts: String,
+    rules: String,
+}
+
+fn fixture(name: &str, extra: &[(&str, &str)]) -> Fixture {
+    let mut files = vec![("demo/facts.osl", FACTS), ("demo/rules.osl", RULES)];
+    files.extend_from_slice(extra);
+    let root = workspace(name, &files);
+    let facts = uri(&root.join("demo/facts.osl"));
+    let rules = uri(&root.join("demo/rules.osl"));
+    Fixture { root, facts, rules }
+}
+
+fn at(uri: &str, text: &str, needle: &str, delta: usize) -> Value {
+    json!({ "textDocument": { "uri": uri }, "position": position_of(text, needle, delta) })
+}
+
+fn codes(diagnostics: &[Value]) -> Vec<String> {
+    diagnostics.iter().map(|d| d["code"].as_str().unwrap_or_default().to_owned()).collect()
+}
+
+/// The diagnostics a fresh `osler check` gives for `path`, converted the
+/// way the server converts them.
+fn fresh_check(files: &[(&Path, &str)], path: &Path) -> Value {
+    let sources: Vec<(String, String)> =
+        files.iter().map(|(p, t)| (p.to_string_lossy().into_owned(), (*t).to_owned())).collect();
+    let checked = osler_dsl::check_sources(&sources);
+    let key = path.to_string_lossy().into_owned();
+    let text = files.iter().find(|(p, _)| *p == path).map(|(_, t)| *t).unwrap_or_default();
+    let document = osler_lsp::convert::Document::new(text);
+    let own_uri = osler_lsp::convert::path_to_uri(path);
+    let related = |other: &str| {
+        let (p, t) = files.iter().find(|(p, _)| p.to_string_lossy() == other)?;
+        Some((osler_lsp::convert::path_to_uri(p), (*t).to_owned()))
+    };
+    let converted: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.path == key)
+        .map(|d| osler_lsp::convert::diagnostic(&document, &own_uri, &d.diagnostic, &related))
+        .collect();
+    serde_json::to_value(converted).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn initialize_announces_every_capability() {
+    let mut client = TestClient::spawn();
+    let result = client.request("initialize", json!({ "processId": null, "rootUri": null, "capabilities": {} })).await;
+    let capabilities = &result["capabilities"];
+    assert_eq!(capabilities["textDocumentSync"]["change"], 2, "incremental sync");
+    for capability in [
+        "hoverProvider",
+        "definitionProvider",
+        "referencesProvider",
+        "documentHighlightProvider",
+        "documentSymbolProvider",
+        "workspaceSymbolProvider",
+        "renameProvider",
+        "foldingRangeProvider",
+        "semanticTokensProvider",
+        "signatureHelpProvider",
+        "inlayHintProvider",
+        "completionProvider",
+        "codeActionProvider",
+        "documentFormattingProvider",
+    ] {
+        assert!(!capabilities[capability].is_null(), "{capability} missing in {capabilities}");
+    }
+    assert_eq!(result["serverInfo"]["name"], "osler");
+    client.notify("initialized", json!({})).await;
+    assert!(client.shutdown().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diagnostics_carry_version_code_help_and_related_locations() {
+    let f = fixture("diagnostics", &[("demo/zdup.osl", "fact unilateral: bool\n")]);
+    let mut client = TestClient::start(Some(&f.root)).await;
+    let dup = uri(&f.root.join("demo/zdup.osl"));
+    client.open(&dup, 3, "fact unilateral: bool\n").await;
+    let diagnostics = client.diagnostics(&dup, Some(3)).await;
+    let duplicate = diagnostics.iter().find(|d| d["code"] == "osler::duplicate").expect("a duplicate diagnostic");
+    assert_eq!(duplicate["severity"], 1);
+    assert_eq!(duplicate["source"], "osler");
+    assert_eq!(duplicate["range"]["start"], json!({ "line": 0, "character": 5 }));
+    let message = duplicate["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("duplicate fact `unilateral`\nhelp: "), "{message}");
+    let related = &duplicate["relatedInformation"][0];
+    assert_eq!(related["location"]["uri"], f.facts.as_str());
+    assert_eq!(related["location"]["range"]["start"], position_of(FACTS, "unilateral: bool", 0));
+    assert!(related["message"].as_str().unwrap_or_default().contains("first declared here"));
+    assert!(client.shutdown().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rapid_incremental_edits_end_in_the_diagnostics_of_a_fresh_check() {
+    let f = fixture("rapid", &[]);
+    let mut client = TestClient::start(Some(&f.root)).await;
+    client.open(&f.rules, 1, RULES).await;
+    // Type a new rule character by character, without waiting, as an
+    // editor does, with a typo and its correction along the way.
+    let typed = "\nrule typo \"Typo\":\n  unilaterl and pedal_pulses == absnt -> emergency(1h)\n";
+    let mut text = RULES.to_owned();
+    let mut version = 1;
+    for character in typed.chars() {
+        let end = position_of(&text, "", text.len());
+        let (line, column) = (end["line"].as_u64().unwrap_or(0) as u32, end["character"].as_u64().unwrap_or(0) as u32);
+        version += 1;
+        client.edit(&f.rules, version, ((line, column), (line, column)), &character.to_string()).await;
+        text.push(character);
+    }
+    // Delete the `l` of `unilaterl` and type it where it belongs.
+    let typo = position_of(&text, "unilaterl", 8);
+    let (line, column) = (typo["line"].as_u64().unwrap_or(0) as u32, typo["character"].as_u64().unwrap_or(0) as u32);
+    version += 1;
+    client.edit(&f.rules, version, ((line, column), (line, column + 1)), "").await;
+    version += 1;
+    client.edit(&f.rules, version, ((line, column - 1), (line, column - 1)), "l").await;
+    text = text.replacen("unilaterl", "unilatelr", 1);
+    let received = client.diagnostics(&f.rules, Some(version)).await;
+    let facts_path = f.root.join("demo/facts.osl");
+    let rules_path = f.root.join("demo/rules.osl");
+    let expected = fresh_check(&[(&facts_path, FACTS), (&rules_path, &text)], &rules_path);
+    assert_eq!(Value::Array(received.clone()), expected);
+    assert!(codes(&received).contains(&"osler::unknown_fact".to_owned()), "{received:?}");
+    assert!(codes(&received).contains(&"osler::unknown_variant".to_owned()), "{received:?}");
+    assert!(codes(&received).contains(&"osler::missing_cite".to_owned()), "{received:?}");
+    assert!(client.shutdown().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hover_shows_types_units_docs_signatures_and_citations() {
+    let f = fixture("hover", &[]);
+    let mut client = TestClient::start(Some(&f.root)).await;
+    let hover = |value: Value| value["contents"]["value"].as_str().unwrap_or_default().to_owned();
+    let fact = hover(client.request("textDocument/hover", at(&f.rules, RULES, "unilateral ->", 2)).await);
+    assert!(fact.contains("fact unilateral: bool") && fact.contains("Symptoms affect one leg only."), "{fact}");
+    let quantity = hover(client.request("textDocument/hover", at(&f.rules, RULES, "ankle_pressure", 0)).await);
+    assert!(
+        quantity.contains("fact ankle_pressure: number mmHg") && quantity.contains("quantity in `mmHg`"),
+        "{quantity}"
+    );
+    let derived = hover(client.request("textDocument/hover", at(&f.rules, RULES, "absent_pulse", 3)).await);
+    assert!(
+        derived.contains("let absent_pulse = pedal_pulses == absent") && derived.contains("Type: `bool`"),
+        "{derived}"
+    );
+    assert!(derived.contains("No pulse at the foot."), "{derived}");
+    let action = hover(client.request("textDocument/hover", at(&f.rules, RULES, "emergency(6h)", 1)).await);
+    assert!(
+        action.contains("action emergency(within: duration)") && action.contains("Emergency vascular consultation."),
+        "{action}"
+    );
+    let rule = hover(client.request("textDocument/hover", at(&f.rules, RULES, "low_pressure", 0)).await);
+    assert!(rule.contains("rule low_pressure \"Low ankle pressure\""), "{rule}");
+    assert!(rule.contains("`guide`: *Acute leg pain guideline*, 2026"), "{rule}");
+    assert!(rule.contains("Overrides `ali_emergency`."), "{rule}");
+    let overridden = hover(client.request("textDocument/hover", at(&f.rules, RULES, "ali_emergency", 0)).await);
+    assert!(overridden.contains("Overridden by `low_pressure`."), "{overridden}");
+    let source = hover(client.request("textDocument/hover", at(&f.rules, RULES, "guide", 0)).await);
+    assert!(source.contains("*Acute leg pain guideline*, 2026, <https://example.org/g>"), "{source}");
+    assert!(source.contains("The guideline everything cites."), "{source}");
+    let variant = hover(client.request("textDocument/hover", at(&f.rules, RULES, "note_pulse(absent)", 11)).await);
+    assert!(variant.contains("Pulse.absent"), "{variant}");
+    let nothing = client.request("textDocument/hover", at(&f.rules, RULES, "->", 0)).await;
+    assert!(nothing.is_null(), "{nothing}");
+    assert!(client.shutdown().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn definition_references_and_highlight_cross_files() {
+    let f = fixture("navigation", &[]);
+    let mut client = TestClient::start(Some(&f.root)).await;
+    let definition = client.request("textDocument/definition", at(&f.rules, RULES, "unilateral ->", 0)).await;
+    assert_eq!(definition["uri"], f.facts.as_str());
+    assert_eq!(definition["range"]["start"], position_of(FACTS, "unilateral: bool", 0));
+    // A bare variant goes to its enum's variant.
+    let variant = client.request("textDocument/definition", at(&f.rules, RULES, "note_pulse(absent)", 11)).await;
+    assert_eq!(variant["range"]["start"], position_of(FACTS, "absent }", 0));
+    let rule = client.request("textDocument/definition", at(&f.rules, RULES, "overrides ali_emergency", 10)).await;
+    assert_eq!(rule["range"]["start"], json!({ "line": 0, "character": 5 }));
+
+    let mut params = at(&f.rules, RULES, "unilateral ->", 0);
+    params["context"] = json!({ "includeDeclaration": true });
+    let references = client.request("textDocument/references", params.clone()).await;
+    let references = references.as_array().cloned().unwrap_or_default();
+    assert_eq!(references.len(), 3, "{references:?}");
+    assert_eq!(references.iter().filter(|r| r["uri"] == f.rules.as_str()).count(), 2);
+    params["context"] = json!({ "includeDeclaration": false });
+    let uses = client.request("textDocument/references", params).await;
+    assert_eq!(uses.as_array().map(Vec::len), Some(2));
+
+    let highlights = client.request("textDocument/documentHighlight", at(&f.facts, FACTS, "pedal_pulses", 0)).await;
+    let kinds: Vec<Value> =
+        highlights.as_array().cloned().unwrap_or_default().iter().map(|h| h["kind"].clone()).collect();
+    assert_eq!(kinds, vec![json!(3), json!(2)], "declaration is a write, the use a read");
+    assert!(client.shutdown().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rename_changes_every_file_and_refuses_invalid_names() {
+    let f = fixture("rename", &[]);
+    let mut client = TestClient::start(Some(&f.root)).await;
+    let prepared = client.request("textDocument/prepareRename", at(&f.rules, RULES, "unilateral ->", 3)).await;
+    assert_eq!(prepared["placeholder"], "unilateral");
+
+    let mut params = at(&f.rules, RULES, "unilateral ->", 3);
+    params["newName"] = json!("one_leg");
+    let edit = client.request("textDocument/rename", params.clone()).await;
+    let changes = edit["changes"].as_object().cloned().unwrap_or_default();
+    assert_eq!(changes[&f.facts].as_array().map(Vec::len), Some(1));
+    assert_eq!(changes[&f.rules].as_array().map(Vec::len), Some(2));
+    assert!(
+        changes
+            .values()
+            .flat_map(|edits| edits.as_array().cloned().unwrap_or_default())
+            .all(|e| e["newText"] == "one_leg")
+    );
+
+    for (bad, why) in [
+        ("One Leg", "not a valid fact name"),
+        ("rule", "keyword"),
+        ("ankle_pressure", "already exists"),
+        ("Foo", "not a valid"),
+    ] {
+        params["newName"] = json!(bad);
+        let error = client.request_raw("textDocument/rename", params.clone()).await;
+        let message = error["error"]["message"].as_str().unwrap_or_default().to_owned();
+        assert!(message.contains(why), "renaming to `{bad}`: {error}");
+    }
+    // Enums, variants, rules, sources and actions rename too.
+    for (needle, delta, new_name, count) in [
+        ("Pulse {", 0, "PulseKind", 3),
+        ("absent }", 0, "missing", 3),
+        ("ali_emergency", 0, "ali_consult", 2),
+        ("guide \"", 0, "main_guide", 3),
+        ("emergency(within", 0, "urgent_consult", 3),
+    ] {
+        let mut params = if needle == "ali_emergency" {
+            at(&f.rules, RULES, needle, delta)
+        } else {
+            at(&f.facts, FACTS, needle, delta)
+        };
+        params["newName"] = json!(new_name);
+        let edit = client.request("textDocument/rename", params).await;
+        let total: usize =
+            edit["changes"].as_object().map_or(0, |c| c.values().map(|e| e.as_array().map_or(0, Vec::len)).sum());
+        assert_eq!(total, count, "renaming `{needle}`: {edit}");
+    }
+    assert!(client.shutdown().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outline_workspace_symbols_folding_and_semantic_tokens() {
+    let f = fixture("symbols", &[]);
+    let mut client = TestClient::start(Some(&f.root)).await;
+    let symbols = client.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": f.facts } })).await;
+    let symbols = symbols.as_array().cloned().unwrap_or_default();
+    let names: Vec<&str> = symbols.iter().map(|s| s["name"].as_str().unwrap_or_default()).collect();
+    assert_eq!(
+        names,
+        [
+            "demo",
+            "guide",
+            "Pulse",
+            "unilateral",
+            "pedal_pulses",
+            "ankle_pressure",
+            "absent_pulse",
+            "emergency",
+            "note_pulse"
+        ]
+    );
+    let pulse = &symbols[2];
+    assert_eq!(pulse["kind"], 10, "an enum");
+    assert_eq!(pulse["children"].as_array().map(Vec::len), Some(3));
+
+    let found = client.request("workspace/symbol", json!({ "query": "emerg" })).await;
+    let mut found: Vec<String> = found
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    found.sort();
+    assert_eq!(found, ["ali_emergency", "emergency"]);
+
+    let folds = client.request("textDocument/foldingRange", json!({ "textDocument": { "uri": f.rules } })).await;
+    let folds: Vec<(u64, u64)> = folds
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|r| (r["startLine"].as_u64().unwrap_or(0), r["endLine"].as_u64().unwrap_or(0)))
+        .collect();
+    assert_eq!(folds, [(0, 2), (4, 6)]);
+
+    let tokens =
+        client.request("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": f.rules } })).await;
+    let data: Vec<u64> =
+        tokens["data"].as_array().cloned().unwrap_or_default().iter().map(|n| n.as_u64().unwrap_or(0)).collect();
+    assert_eq!(data.len() % 5, 0);
+    // `rule` (keyword), `ali_emergency` (class, declaration), the title (string).
+    assert_eq!(&data[..15], &[0, 0, 4, 0, 0, 0, 5, 13, 11, 1, 0, 14, 39, 3, 0]);
+    assert!(client.shutdown().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signature_help_and_inlay_hints() {
+    let f = fixture("signature", &[]);
+    let mut client = TestClient::start(Some(&f.root)).await;
+    let help = client.request("textDocument/signatureHelp", at(&f.rules, RULES, "emergency(6h)", 10)).await;
+    assert_eq!(help["signatures"][0]["label"], "emergency(within: duration)");
+    assert_eq!(help["signatures"][0]["parameters"][0]["label"], json!([10, 26]));
+    assert_eq!(help["activeParameter"], 0);
+    assert!(help["signatures"][0]["documentation"]["value"].as_str().unwrap_or_default().contains("Emergency"));
+
+    let everything = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 100, "character": 0 } });
+    let hints = client
+        .request("textDocument/inlayHint", json!({ "textDocument": { "uri": f.rules }, "range": everything }))
+        .await;
+    let labels: Vec<String> = hints
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|h| h["label"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(labels.contains(&"within:".to_owned()) && labels.contains(&"pulse:".to_owned()), "{labels:?}");
+    assert!(labels.contains(&"[mmHg]".to_owned()), "the unit of a quantity fact: {labels:?}");
+    let hints = client
+        .request("textDocument/inlayHint", json!({ "textDocument": { "uri": f.facts }, "range": everything }))
+        .await;
+    assert!(hints.as_array().is_some_and(|h| h.iter().any(|h| h["label"] == ": bool")), "a let's type: {hints}");
+    assert!(client.shutdown().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn completion_knows_the_context() {
+    let f = fixture("completion", &[]);
+    let mut client = TestClient::start(Some(&f.root)).await;
+    let scratch = uri(&f.root.join("demo/scratch.osl"));
+    client.open(&scratch, 1, "").await;
+    let mut version = 1;
+    let cases: [(&str, &[&str], &[&str]); 9] = [
+        (
+            "rule r \"R\":\n  unilateral and ",
+            &["unilateral", "pedal_pulses", "absent_pulse", "count", "known", "not"],
+            &["emergency", "guide"],
+        ),
+        ("rule r \"R\":\n  pedal_pulses == ", &["present", "diminished", "absent"], &["unilateral"]),
+        ("rule r \"R\":\n  pedal_pulses in {present, ", &["diminished", "absent"], &["unilateral"]),
+        ("rule r \"R\":\n  unilateral -> ", &["emergency", "note_pulse"], &["unilateral"]),
+        ("rule r \"R\":\n  unilateral -> note_pulse(", &["present", "absent"], &["unilateral"]),
+        ("rule r \"R\":\n  unilateral -> emergency(6h)\n  cite ", &["guide"], &["unilateral"]),
+        ("rule r \"R\" overrides ", &["ali_emergency", "low_pressure"], &["unilateral"]),
+        ("fact weight: number ", &["kg", "mmHg", "%"], &["bool"]),
+        ("", &["rule", "fact", "enum", "test"], &["guide"]),
+    ];
+    for (text, wanted, unwanted) in cases {
+        version += 1;
+        client
+            .notify(
+                "textDocument/didChange",
+                json!({ "textDocument": { "uri": scratch, "version": version }, "contentChanges": [{ "text": text }] }),
+            )
+            .await;
+        let end = position_of(text, "", text.len());
+        let result = client
+            .request("textDocument/completion", json!({ "textDocument": { "uri": scratch }, "position": end }))
+            .await;
+        let items = result["items"].as_array().cloned().unwrap_or_default();
+        let labels: Vec<&str> = items.iter().map(|i| i["label"].as_str().unwrap_or_default()).collect();
+        for label in wanted {
+            assert!(labels.contains(label), "after {text:?}: `{label}` missing from {labels:?}");
+        }
+        for label in unwanted {
+            assert!(!labels.contains(label), "after {text:?}: `{label}` should not be offered ({labels:?})");
+        }
+    }
+    // Items carry their docs.
+    let text = "rule r \"R\":\n  uni";
+    version += 1;
+    client
+        .notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": scratch, "version": version }, "contentChanges": [{ "text": text }] }),
+        )
+        .await;
+    let result = client
+        .request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": scratch }, "position": position_of(text, "uni", 3) }),
+        )
+        .await;
+    let item = result["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i["label"] == "unilateral").cloned())
+        .unwrap_or_default();
+    assert_eq!(item["detail"], "fact: bool");
+    assert_eq!(item["documentation"]["value"], "Symptoms affect one leg only.");
+    assert_eq!(item["textEdit"]["range"]["start"], json!({ "line": 1, "character": 2 }), "replaces the typed prefix");
+    assert!(client.shutdown().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn code_actions_fix_typos_declare_facts_and_add_citations() {
+    let f = fixture("actions", &[]);
+    let mut client = TestClient::start(Some(&f.root)).await;
+    let scratch = uri(&f.root.join("demo/scratch.osl"));
+    let text = "rule typo \"Typo\":\n  unilaterl and ankle_pressure < 40 mmHg -> emergency(1h)\n  cite guide\n\nrule new_fact \"New\":\n  systolic_pressure > 180 mmHg -> emergency(1h)\n";
+    client.open(&scratch, 1, text).await;
+    let diagnostics = client.diagnostics(&scratch, Some(1)).await;
+    assert!(codes(&diagnostics).contains(&"osler::missing_cite".to_owned()), "{diagnostics:?}");
+    let actions_at = |needle: &str| {
+        let start = position_of(text, needle, 0);
+        json!({ "textDocument": { "uri": scratch }, "range": { "start": start, "end": start }, "context": { "diagnostics": [] } })
+    };
+    let actions = client.request("textDocument/codeAction", actions_at("unilaterl")).await;
+    let actions = actions.as_array().cloned().unwrap_or_default();
+    let titles: Vec<&str> = actions.iter().map(|a| a["title"].as_str().unwrap_or_default()).collect();
+    assert_eq!(titles, ["Replace with `unilateral`", "Declare fact `unilaterl`"]);
+    let fix = &actions[0]["edit"]["changes"][&scratch][0];
+    assert_eq!(fix["newText"], "unilateral");
+    assert_eq!(fix["range"]["start"], position_of(text, "unilaterl", 0));
+    assert_eq!(actions[0]["kind"], "quickfix");
+    assert_eq!(actions[0]["diagnostics"][0]["code"], "osler::unknown_fact");
+
+    let actions = client.request("textDocument/codeAction", actions_at("systolic_pressure")).await;
+    let declare = actions
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["title"] == "Declare fact `systolic_pressure`").cloned())
+        .unwrap_or_default();
+    // Declared after the ruleset's last fact, typed from its comparison.
+    let insertion = &declare["edit"]["changes"][&f.facts][0];
+    assert_eq!(insertion["newText"], "\nfact systolic_pressure: number mmHg");
+    assert_eq!(insertion["range"]["start"], position_of(FACTS, "ankle_pressure: number mmHg", 27));
+
+    let actions = client.request("textDocument/codeAction", actions_at("new_fact")).await;
+    let cite =
+        actions.as_array().and_then(|a| a.iter().find(|a| a["title"] == "Cite `guide`").cloned()).unwrap_or_default();
+    let insertion = &cite["edit"]["changes"][&scratch][0];
+    assert_eq!(insertion["newText"], "\n  cite guide");
+    assert_eq!(insertion["range"]["start"], json!({ "line": 5, "character": 47 }), "after the rule's last token");
+    assert!(client.shutdown().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn formatting_uses_the_dsl_formatter() {
+    let f = fixture("formatting", &[]);
+    let mut client = TestClient::start(Some(&f.root)).await;
+    let scratch = uri(&f.root.join("demo/scratch.osl"));
+    let text = "rule  r   \"R\" :  unilateral->emergency( 6h )   cite guide\nfact   x :bool";
+    client.open(&scratch, 1, text).await;
+    let edits = client
+        .request(
+            "textDocument/formatting",
+            json!({ "textDocument": { "uri": scratch }, "options": { "tabSize": 2, "insertSpaces": true } }),
+        )
+        .await;
+    let expected = osler_dsl::format::format(text).unwrap_or_default();
+    assert_eq!(edits[0]["newText"], expected.as_str());
+    assert_eq!(expected, "rule r \"R\":\n  unilateral -> emergency(6h)\n  cite guide\n\nfact x: bool\n");
+    // Already formatted: no edit. Syntax errors: nothing to do.
+    let edits = client
+        .request(
+            "textDocument/formatting",
+            json!({ "textDocument": { "uri": f.rules }, "options": { "tabSize": 2, "insertSpaces": true } }),
+        )
+        .await;
+    assert_eq!(edits, json!([]));
+    client.notify("textDocument/didChange", json!({ "textDocument": { "uri": scratch, "version": 2 }, "contentChanges": [{ "text": "fact x number" }] })).await;
+    let edits = client
+        .request(
+            "textDocument/formatting",
+            json!({ "textDocument": { "uri": scratch }, "options": { "tabSize": 2, "insertSpaces": true } }),
+        )
+        .await;
+    assert!(edits.is_null(), "{edits}");
+    assert!(client.shutdown().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_created_changed_and_deleted_on_disk_are_picked_up() {
+    let f = fixture(
+        "watched",
+        &[("demo/more_rules.osl", "rule extra \"Extra\":\n  bleeding -> emergency(1h)\n  cite guide\n")],
+    );
+    let mut client = TestClient::start(Some(&f.root)).await;
+    let more = uri(&f.root.join("demo/more_rules.osl"));
+    let initial = client.diagnostics(&more, None).await;
+    assert_eq!(codes(&initial), ["osler::unknown_fact"]);
+    let created = f.root.join("demo/bleeding.osl");
+    std::fs::write(&created, "/// Active bleeding.\nfact bleeding: bool\n").unwrap_or_default();
+    client.notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": uri(&created), "type": 1 }] })).await;
+    let after = client.diagnostics(&more, None).await;
+    assert!(after.is_empty(), "{after:?}");
+    std::fs::remove_file(&created).unwrap_or_default();
+    client.notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": uri(&created), "type": 3 }] })).await;
+    let again = client.diagnostics(&more, None).await;
+    assert_eq!(codes(&again), ["osler::unknown_fact"]);
+    // A new ruleset folder appears.
+    let other = f.root.join("other/one.osl");
+    std::fs::create_dir_all(f.root.join("other")).unwrap_or_default();
+    std::fs::write(&other, "fact lonely: bool\n").unwrap_or_default();
+    client.notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": uri(&other), "type": 1 }] })).await;
+    let lonely = client.diagnostics(&uri(&other), None).await;
+    assert_eq!(codes(&lonely), ["osler::unused_fact"]);
+    assert!(client.shutdown().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_files_whose_diagnostics_changed_are_republished() {
+    let f = fixture("republish", &[]);
+    let mut client = TestClient::start(Some(&f.root)).await;
+    client.open(&f.rules, 1, RULES).await;
+    client.diagnostics(&f.rules, Some(1)).await;
+    client.drain(Duration::from_millis(300)).await;
+    client.notifications.clear();
+    // `6h` becomes `7h`: nothing changes for facts.osl.
+    let six = position_of(RULES, "6h", 0);
+    let (line, column) = (six["line"].as_u64().unwrap_or(0) as u32, six["character"].as_u64().unwrap_or(0) as u32);
+    client.edit(&f.rules, 2, ((line, column), (line, column + 1)), "7").await;
+    client.diagnostics(&f.rules, Some(2)).await;
+    client.drain(Duration::from_millis(300)).await;
+    assert!(!client.notifications.iter().any(|n| n["params"]["uri"] == f.facts.as_str()), "{:?}", client.notifications);
+    // The only use of `ankle_pressure` goes away: facts.osl gets a warning.
+    let text = RULES.replace("6h", "7h");
+    let start = position_of(&text, "ankle_pressure < 50 mmHg and ", 0);
+    let (line, column) = (start["line"].as_u64().unwrap_or(0) as u32, start["character"].as_u64().unwrap_or(0) as u32);
+    client.edit(&f.rules, 3, ((line, column), (line, column + 29)), "").await;
+    let facts = client.diagnostics(&f.facts, None).await;
+    assert_eq!(codes(&facts), ["osler::unused_fact"]);
+    assert!(client.shutdown().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_without_a_path_and_closing() {
+    let mut client = TestClient::start(None).await;
+    let untitled = "untitled:Untitled-1";
+    client.open(untitled, 1, "fact a: bool\nrule r: a and b -> f\n").await;
+    let diagnostics = client.diagnostics(untitled, Some(1)).await;
+    assert!(codes(&diagnostics).contains(&"osler::unknown_action".to_owned()), "{diagnostics:?}");
+    client.notify("textDocument/didClose", json!({ "textDocument": { "uri": untitled } })).await;
+    let cleared = client.diagnostics(untitled, None).await;
+    assert!(cleared.is_empty());
+    assert!(client.shutdown().await);
+}
+
+/// A small deterministic generator (xorshift), so the robustness test
+/// needs no dependency and fails reproducibly.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        if n == 0 { 0 } else { self.next() % n }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn survives_malformed_messages_and_any_document_text() {
+    let f = fixture("robust", &[]);
+    let mut client = TestClient::start(Some(&f.root)).await;
+    // Not JSON: a parse error, and the server goes on.
+    client.send_raw(b"Content-Length: 6\r\n\r\n{oops}").await;
+    let error = client.wait_for(|m| m.get("error").is_some()).await;
+    assert_eq!(error["error"]["code"], -32700);
+    // Headers without a length, bodies that are not UTF-8 or not JSON-RPC.
+    client.send_raw(b"Content-Type: text/plain\r\n\r\n").await;
+    let error = client.wait_for(|m| m.get("error").is_some()).await;
+    assert_eq!(error["error"]["code"], -32700);
+    client.send_raw(b"Content-Length: 2\r\n\r\n\xff\xfe").await;
+    let error = client.wait_for(|m| m.get("error").is_some()).await;
+    assert_eq!(error["error"]["code"], -32700);
+    client.send(json!({ "jsonrpc": "1.0", "id": 99, "method": "textDocument/hover" })).await;
+    let error = client.wait_for(|m| m.get("error").is_some()).await;
+    assert_eq!((error["id"].clone(), error["error"]["code"].clone()), (json!(99), json!(-32600)));
+    // Wrong parameters, unknown methods.
+    let bad = client.request_raw("textDocument/hover", json!({ "nonsense": true })).await;
+    assert_eq!(bad["error"]["code"], -32602);
+    let unknown = client.request_raw("osler/unknown", json!({})).await;
+    assert_eq!(unknown["error"]["code"], -32601);
+    // Requests about documents nobody opened.
+    let nowhere = client.request("textDocument/hover", at("file:///nowhere.osl", "", "", 0)).await;
+    assert!(nowhere.is_null());
+
+    let scratch = uri(&f.root.join("demo/scratch.osl"));
+    let pieces = [
+        "rule",
+        " r",
+        " \"T",
+        "\":",
+        "\n",
+        "  ",
+        "->",
+        "(",
+        ")",
+        "{",
+        "}",
+        ",",
+        "==",
+        "💡",
+        "é",
+        "\"",
+        "//",
+        "///",
+        "cite ",
+        "given",
+        "test \"t\" {",
+        "unilateral",
+        "pedal_pulses == ",
+        "50 mmHg",
+        "6h",
+        "-",
+        "not ",
+        "\r\n",
+        "\t",
+        "in {",
+        "overrides ",
+        "fact x: ",
+        "enum E {",
+        "let l = ",
+        "action f(a: ",
+        "number ",
+        ".",
+        "Pulse.",
+        "count(",
+        "known(",
+        "\u{0}",
+        "9999999999999999999999",
+    ];
+    let mut random = Random(0x9E37_79B9_7F4A_7C15);
+    let mut text = String::new();
+    client.open(&scratch, 1, "").await;
+    let methods = [
+        "textDocument/hover",
+        "textDocument/completion",
+        "textDocument/definition",
+        "textDocument/signatureHelp",
+        "textDocument/documentHighlight",
+        "textDocument/prepareRename",
+    ];
+    for version in 2..400 {
+        // An edit at a random place, sometimes out of range or reversed.
+        let lines = text.lines().count() as u64 + 2;
+        let (sl, sc) = (random.below(lines) as u32, random.below(40) as u32);
+        let (el, ec) =
+            if random.below(4) == 0 { (random.below(lines) as u32, random.below(40) as u32) } else { (sl, sc) };
+        let piece = pieces[random.below(pieces.len() as u64) as usize];
+        client.edit(&scratch, version, ((sl, sc), (el, ec)), piece).await;
+        text.push_str(piece);
+        if version % 7 == 0 {
+            let position = json!({ "line": random.below(lines), "character": random.below(50) });
+            let method = methods[random.below(methods.len() as u64) as usize];
+            let response =
+                client.request_raw(method, json!({ "textDocument": { "uri": scratch }, "position": position })).await;
+            let code = response["error"]["code"].as_i64();
+            assert!(code.is_none() || code == Some(-32801) || code == Some(-32602), "{method}: {response}");
+        }
+        if version % 50 == 0 {
+            for method in [
+                "textDocument/semanticTokens/full",
+                "textDocument/documentSymbol",
+                "textDocument/foldingRange",
+                "textDocument/formatting",
+            ] {
+                let response = client.request_raw(method, json!({ "textDocument": { "uri": scratch }, "options": { "tabSize": 2, "insertSpaces": true } })).await;
+                assert!(response["error"]["code"].as_i64().is_none_or(|c| c == -32801), "{method}: {response}");
+            }
+            let range = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 999, "character": 0 } });
+            let response = client
+                .request_raw("textDocument/inlayHint", json!({ "textDocument": { "uri": scratch }, "range": range }))
+                .await;
+            assert!(response.get("error").is_none_or(|e| e["code"] == -32801), "{response}");
+            let response = client
+                .request_raw(
+                    "textDocument/codeAction",
+                    json!({ "textDocument": { "uri": scratch }, "range": range, "context": { "diagnostics": [] } }),
+                )
+                .await;
+            assert!(response.get("error").is_none_or(|e| e["code"] == -32801), "{response}");
+        }
+    }
+    // Still alive, still right.
+    let hover = client.request("textDocument/hover", at(&f.rules, RULES, "unilateral ->", 2)).await;
+    assert!(hover["contents"]["value"].as_str().unwrap_or_default().contains("fact unilateral: bool"));
+    assert!(client.shutdown().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_ends_the_server_with_or_without_shutdown() {
+    let mut client = TestClient::start(None).await;
+    client.notify("exit", Value::Null).await;
+    let clean = tokio::time::timeout(Duration::from_secs(5), client.server).await.expect("the server exits on `exit`");
+    assert_eq!(clean.ok(), Some(false), "exit without shutdown is not clean");
+    let client = TestClient::start(None).await;
+    assert!(client.shutdown().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_documents_overlay_the_disk_until_closed() {
+    let f = fixture("overlay", &[]);
+    let mut client = TestClient::start(Some(&f.root)).await;
+    let edited = RULES.replacen("ankle_pressure < 50 mmHg and unilateral", "ankle_pressure < 50 mmHg and unilaterl", 1);
+    client.open(&f.rules, 1, &edited).await;
+    let diagnostics = client.diagnostics(&f.rules, Some(1)).await;
+    assert_eq!(codes(&diagnostics), ["osler::unknown_fact"]);
+    let mut params = at(&f.facts, FACTS, "unilateral: bool", 0);
+    params["context"] = json!({ "includeDeclaration": false });
+    let uses = client.request("textDocument/references", params.clone()).await;
+    assert_eq!(uses.as_array().map(Vec::len), Some(1), "the editor's text, not the disk's");
+    // The file changes on disk while open: the editor's text still wins.
+    std::fs::write(f.root.join("demo/rules.osl"), RULES.replace("6h", "8h")).unwrap_or_default();
+    client.notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": f.rules, "type": 2 }] })).await;
+    let uses = client.request("textDocument/references", params.clone()).await;
+    assert_eq!(uses.as_array().map(Vec::len), Some(1));
+    // Closed: back to the disk's text, and its diagnostics.
+    client.notify("textDocument/didClose", json!({ "textDocument": { "uri": f.rules } })).await;
+    let uses = client.request("textDocument/references", params).await;
+    assert_eq!(uses.as_array().map(Vec::len), Some(2));
+    let diagnostics = client.diagnostics(&f.rules, None).await;
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    assert!(client.shutdown().await);
+}
