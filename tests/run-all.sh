@@ -12,7 +12,7 @@ cargo test --workspace --locked
 echo "== benchmarks compile"
 cargo bench --workspace --locked --no-run
 
-osler=target/debug/osler
+osler="${CARGO_TARGET_DIR:-target}/debug/osler"
 cargo build --locked -p osler
 
 for ruleset in rulesets/*/; do
