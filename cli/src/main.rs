@@ -43,8 +43,13 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Run the ruleset's `test` blocks and report rule coverage.
     Test(test_cmd::TestArgs),
-    /// Print the ruleset's facts as a JSON Schema (draft 2020-12).
-    Schema { ruleset: PathBuf },
+    /// Print the ruleset's facts as a JSON Schema (draft 2020-12), or as a
+    /// Markdown data dictionary.
+    Schema {
+        ruleset: PathBuf,
+        #[arg(long, value_enum, default_value_t = schema::SchemaFormat::Json)]
+        format: schema::SchemaFormat,
+    },
 }
 
 /// Exit statuses shared by the subcommands.
@@ -68,7 +73,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Test(args) => test_cmd::run(args),
-        Command::Schema { ruleset } => schema::run(&ruleset),
+        Command::Schema { ruleset, format } => schema::run(&ruleset, format),
     };
     ExitCode::from(code)
 }

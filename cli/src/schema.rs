@@ -10,11 +10,25 @@ use serde_json::{Value, json};
 
 use crate::exit;
 
-pub fn run(path: &Path) -> u8 {
+/// What `osler schema` prints.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
+pub enum SchemaFormat {
+    /// A JSON Schema (draft 2020-12) of one record.
+    Json,
+    /// A Markdown data dictionary: facts and actions with their types and
+    /// doc comments (what a ruleset's README embeds).
+    Markdown,
+}
+
+pub fn run(path: &Path, format: SchemaFormat) -> u8 {
     let ruleset = match crate::run::load(path) {
         Ok(ruleset) => ruleset,
         Err(code) => return code,
     };
+    if format == SchemaFormat::Markdown {
+        print!("{}", markdown_dictionary(ruleset.model()));
+        return exit::OK;
+    }
     match serde_json::to_string_pretty(&record_schema(ruleset.model())) {
         Ok(text) => {
             println!("{text}");
@@ -113,4 +127,42 @@ fn fact_schema(model: &Model, ty: Type) -> Value {
 /// Escapes the syntax characters of a regular expression (ECMA-262).
 fn escape(text: &str) -> String {
     text.chars().flat_map(|c| if r"^$\.*+?()[]{}|/".contains(c) { vec!['\\', c] } else { vec![c] }).collect()
+}
+
+/// One line of a doc comment for a table cell.
+fn cell(text: Option<&str>) -> String {
+    text.unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ").replace('|', "\\|")
+}
+
+/// The data dictionary as Markdown tables: facts (type, values or unit,
+/// meaning) and actions (parameters, meaning), in declaration order.
+pub(crate) fn markdown_dictionary(model: &Model) -> String {
+    let mut out = String::from("### Facts\n\n| fact | type | values | meaning |\n|---|---|---|---|\n");
+    for fact in &model.facts {
+        let values = match fact.ty {
+            Type::Enum(index) => model
+                .enums
+                .get(index as usize)
+                .map(|info| info.variants.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", "))
+                .unwrap_or_default(),
+            Type::Quantity(unit) => format!("number in {unit}, or a string such as `\"50 {unit}\"`"),
+            Type::Duration => "a string such as `\"6h\"`, `\"2d\"`, `\"4w\"`".to_owned(),
+            Type::Bool => "`true`, `false`".to_owned(),
+            Type::Number | Type::String => String::new(),
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            fact.name,
+            type_name(model, fact.ty),
+            values,
+            cell(fact.doc.as_deref())
+        ));
+    }
+    out.push_str("\n### Actions\n\n| action | meaning |\n|---|---|\n");
+    for action in &model.actions {
+        let params: Vec<String> =
+            action.params.iter().map(|(name, ty)| format!("{name}: {}", type_name(model, *ty))).collect();
+        out.push_str(&format!("| `{}({})` | {} |\n", action.name, params.join(", "), cell(action.doc.as_deref())));
+    }
+    out
 }
