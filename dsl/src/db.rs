@@ -107,9 +107,23 @@ impl Database {
     }
 }
 
+/// The text of one declaration, as a query key.
+#[salsa::interned(debug)]
+pub struct DeclText<'db> {
+    #[returns(ref)]
+    pub text: String,
+}
+
+/// Parses one declaration; memoised by its text, so editing one rule of a
+/// large file re-parses that rule only.
+#[salsa::tracked(returns(ref))]
+pub fn parse_declaration<'db>(db: &'db dyn salsa::Database, text: DeclText<'db>) -> syntax::DeclResult {
+    syntax::parse_declaration(text.text(db))
+}
+
 #[salsa::tracked(returns(ref))]
 pub fn parse_file(db: &dyn salsa::Database, file: SourceFile) -> ParsedFile {
-    syntax::parse(file.text(db))
+    syntax::parse_with(file.text(db), &mut |source| parse_declaration(db, DeclText::new(db, source.to_owned())).clone())
 }
 
 /// The file's name without folder and extension, for unnamed rule ids.

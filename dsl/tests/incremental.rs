@@ -94,6 +94,7 @@ fn editing_one_rule_body_rechecks_that_rule_only() {
     let log = ws.executed();
     assert_eq!(count(&log, "check_item"), 1, "{log:#?}");
     assert_eq!(count(&log, "parse_file"), 1, "only the edited file is parsed again: {log:#?}");
+    assert_eq!(count(&log, "parse_declaration"), 1, "only the edited declaration is parsed again: {log:#?}");
 
     // A body edit that moves every later declaration still re-checks only
     // the edited rule: spans are relative to their declaration.

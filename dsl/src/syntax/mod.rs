@@ -55,9 +55,26 @@ pub struct DocComment {
 /// The largest file Osler parses; offsets are `u32`.
 pub const MAX_FILE_SIZE: usize = u32::MAX as usize / 2;
 
+/// The result of parsing one declaration's text: the tree and naming
+/// diagnostics, or the syntax error. Spans are relative to the text.
+pub type DeclResult = Result<(Arc<Decl>, Vec<Diagnostic>), Diagnostic>;
+
+/// Parses one declaration's text (as cut by the splitter, doc comment
+/// removed).
+pub fn parse_declaration(source: &str) -> DeclResult {
+    lower::parse_declaration(source).map(|(decl, warnings)| (Arc::new(decl), warnings))
+}
+
 /// Parses a whole file. Each declaration is parsed on its own, so a syntax
 /// error in one does not hide the others.
 pub fn parse(text: &str) -> ParsedFile {
+    parse_with(text, &mut parse_declaration)
+}
+
+/// Parses a whole file, parsing each declaration with `parse_one` (the
+/// salsa database memoises it, so an edit re-parses only the declarations
+/// whose text changed).
+pub fn parse_with(text: &str, parse_one: &mut dyn FnMut(&str) -> DeclResult) -> ParsedFile {
     let mut file = ParsedFile::default();
     if text.len() > MAX_FILE_SIZE {
         file.errors.push(
@@ -81,10 +98,10 @@ pub fn parse(text: &str) -> ParsedFile {
             );
             continue;
         }
-        match lower::parse_declaration(source) {
+        match parse_one(source) {
             Ok((decl, warnings)) => {
                 file.errors.extend(warnings.into_iter().map(|d| d.shifted(offset)));
-                file.decls.push(ParsedDecl { offset, doc, decl: Arc::new(decl) });
+                file.decls.push(ParsedDecl { offset, doc, decl });
             }
             Err(error) => {
                 file.errors.push(error.shifted(offset));
