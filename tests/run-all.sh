@@ -15,6 +15,9 @@ cargo bench --workspace --locked --no-run
 osler="${CARGO_TARGET_DIR:-target}/debug/osler"
 cargo build --locked -p osler
 
+echo "== osler fmt --check rulesets"
+"$osler" fmt --check rulesets
+
 for ruleset in rulesets/*/; do
   echo "== osler check $ruleset"
   "$osler" check "$ruleset"

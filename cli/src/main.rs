@@ -4,6 +4,7 @@
 
 mod check;
 mod eval;
+mod fmt;
 mod load;
 mod run;
 mod schema;
@@ -41,6 +42,10 @@ enum Command {
     Run(run::RunArgs),
     /// Evaluate one record given inline and explain the result.
     Eval(eval::EvalArgs),
+    /// Rewrite `.osl` files in the canonical layout (`--check`: only report).
+    Fmt(fmt::FmtArgs),
+    /// The language server on standard input/output.
+    Lsp,
     /// Run the ruleset's `test` blocks and report rule coverage.
     Test(test_cmd::TestArgs),
     /// Print the ruleset's facts as a JSON Schema (draft 2020-12), or as a
@@ -73,6 +78,8 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Test(args) => test_cmd::run(args),
+        Command::Fmt(args) => fmt::run_fmt(args),
+        Command::Lsp => osler_lsp::run_stdio(),
         Command::Schema { ruleset, format } => schema::run(&ruleset, format),
     };
     ExitCode::from(code)

@@ -218,11 +218,18 @@ impl<'db> Symbols<'db> {
     }
 }
 
+/// The names of a file's broken declarations, apart from the parse so an
+/// edit that breaks nothing new leaves `symbols` alone.
+#[salsa::tracked(returns(ref))]
+pub fn broken_names(db: &dyn salsa::Database, file: SourceFile) -> Vec<String> {
+    parse_file(db, file).broken_names.clone()
+}
+
 #[salsa::tracked(returns(ref))]
 pub fn symbols<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset) -> Symbols<'db> {
     let mut table = Symbols::default();
     for &file in ruleset.files(db) {
-        table.broken.extend(parse_file(db, file).broken_names.iter().cloned());
+        table.broken.extend(broken_names(db, file).iter().cloned());
         for &item in file_items(db, file) {
             let key = item.key(db);
             let kind = match key.kind {

@@ -1,7 +1,7 @@
 //! The canonical formatter behind `osler fmt` and the editor's "format
 //! document": one layout for every `.osl` file, comments kept, idempotent.
 //!
-//! The layout (see `dsl/LANGUAGE.md`, "Formatting"):
+//! The layout (close to how `dsl/LANGUAGE.md` writes its examples):
 //! - declarations start at column 0; continuation lines are indented two
 //!   spaces (four inside a `test` statement that spans lines);
 //! - a named rule is `rule NAME "TITLE" [overrides ..]:`, then its condition
@@ -52,8 +52,30 @@ impl std::error::Error for FormatError {}
 
 /// The words the grammar reserves.
 pub const KEYWORDS: [&str; 24] = [
-    "ruleset", "source", "year", "url", "enum", "fact", "let", "action", "rule", "overrides", "cite", "test", "given",
-    "expect", "and", "or", "not", "in", "true", "false", "bool", "number", "duration", "string",
+    "ruleset",
+    "source",
+    "year",
+    "url",
+    "enum",
+    "fact",
+    "let",
+    "action",
+    "rule",
+    "overrides",
+    "cite",
+    "test",
+    "given",
+    "expect",
+    "and",
+    "or",
+    "not",
+    "in",
+    "true",
+    "false",
+    "bool",
+    "number",
+    "duration",
+    "string",
 ];
 
 pub fn is_keyword(word: &str) -> bool {
@@ -61,9 +83,8 @@ pub fn is_keyword(word: &str) -> bool {
 }
 
 /// The units a quantity may carry, as the grammar spells them.
-const UNITS: [&str; 16] = [
-    "mmHg", "mmol_L", "mm", "mg_dL", "mg", "mcg", "kg", "g", "cm", "years", "bpm", "ng_mL", "pg_mL", "mL", "L", "%",
-];
+const UNITS: [&str; 16] =
+    ["mmHg", "mmol_L", "mm", "mg_dL", "mg", "mcg", "kg", "g", "cm", "years", "bpm", "ng_mL", "pg_mL", "mL", "L", "%"];
 
 /// Duration units, in the grammar's order of preference.
 const DURATION_UNITS: [&str; 6] = ["min", "mo", "s", "h", "d", "w"];
@@ -76,7 +97,9 @@ pub enum TokenKind {
     /// `6h`, `30min`.
     Duration,
     /// `50 mmHg`; `unit_start` is where the unit begins.
-    Quantity { unit_start: u32 },
+    Quantity {
+        unit_start: u32,
+    },
     /// A string with its quotes, escapes as written.
     String,
     /// `// ...` to the end of the line (line end excluded).
@@ -283,36 +306,41 @@ enum Entry {
 
 fn layout(text: &str, parsed: &syntax::ParsedFile) -> Result<String, FormatError> {
     let tokens: Vec<Tok> = lex(text).iter().map(|token| canonical(token, text)).collect();
-    let ranges: Vec<(u32, u32)> = parsed.decls.iter().map(|decl| {
-        let span = decl.absolute_span();
-        (span.start, span.end)
-    }).collect();
+    let ranges: Vec<(u32, u32)> = parsed
+        .decls
+        .iter()
+        .map(|decl| {
+            let span = decl.absolute_span();
+            (span.start, span.end)
+        })
+        .collect();
     let mut entries: Vec<Entry> = Vec::new();
     let mut index = 0;
     let mut decl_index = 0;
     while index < tokens.len() {
         let token = &tokens[index];
-        if let Some(&(start, end)) = ranges.get(decl_index) {
-            if token.start >= start {
-                let mut inside = Vec::new();
-                while index < tokens.len() && tokens[index].start < end {
-                    inside.push(tokens[index].clone());
-                    index += 1;
-                }
-                // A comment on the declaration's last line is its trailing comment.
-                if let Some(next) = tokens.get(index) {
-                    if next.is_comment() && newlines(text, end, next.start) == 0 {
-                        inside.push(next.clone());
-                        index += 1;
-                    }
-                }
-                let decl = &parsed.decls[decl_index].decl;
-                let mode = mode_of(&decl.kind, &inside, text);
-                let lines = layout_decl(mode, &inside, text);
-                entries.push(Entry::Decl { kind: decl.kind.keyword(), lines, start, end });
-                decl_index += 1;
-                continue;
+        if let Some(&(start, end)) = ranges.get(decl_index)
+            && token.start >= start
+        {
+            let mut inside = Vec::new();
+            while index < tokens.len() && tokens[index].start < end {
+                inside.push(tokens[index].clone());
+                index += 1;
             }
+            // A comment on the declaration's last line is its trailing comment.
+            if let Some(next) = tokens.get(index)
+                && next.is_comment()
+                && newlines(text, end, next.start) == 0
+            {
+                inside.push(next.clone());
+                index += 1;
+            }
+            let decl = &parsed.decls[decl_index].decl;
+            let mode = mode_of(&decl.kind, &inside, text);
+            let lines = layout_decl(mode, &inside, text);
+            entries.push(Entry::Decl { kind: decl.kind.keyword(), lines, start, end });
+            decl_index += 1;
+            continue;
         }
         if !token.is_comment() {
             return Err(FormatError::Internal(format!("`{}` is outside every declaration", token.text)));
@@ -362,11 +390,12 @@ fn normalize_commas(mode: Mode, tokens: &[Tok]) -> Vec<Tok> {
         }
         if mode == (Mode::Enum { multiline: true }) && token.is("}") {
             let last = out.iter().rposition(|t| !t.is_comment());
-            if let Some(last) = last {
-                if !out[last].is(",") && !out[last].is("{") {
-                    let at = out[last].end;
-                    out.insert(last + 1, Tok { text: ",".to_owned(), kind: TokenKind::Punct, start: at, end: at });
-                }
+            if let Some(last) = last
+                && !out[last].is(",")
+                && !out[last].is("{")
+            {
+                let at = out[last].end;
+                out.insert(last + 1, Tok { text: ",".to_owned(), kind: TokenKind::Punct, start: at, end: at });
             }
         }
         out.push(token.clone());
@@ -413,7 +442,8 @@ fn layout_decl(mode: Mode, tokens: &[Tok], source: &str) -> Vec<String> {
     let significant: Vec<usize> = (0..tokens.len()).filter(|&i| !tokens[i].is_comment()).collect();
     let open = significant.iter().copied().find(|&i| tokens[i].is("{"));
     let close = significant.iter().copied().rev().find(|&i| tokens[i].is("}"));
-    let header_colon = if mode == Mode::NamedRule { significant.iter().copied().find(|&i| tokens[i].is(":")) } else { None };
+    let header_colon =
+        if mode == Mode::NamedRule { significant.iter().copied().find(|&i| tokens[i].is(":")) } else { None };
     let next_significant = |index: usize| significant.iter().copied().find(|&i| i > index);
     let previous_significant = |index: usize| significant.iter().copied().rev().find(|&i| i < index);
     let is_statement = |token: &Tok| token.kind == TokenKind::Word && (token.text == "given" || token.text == "expect");
@@ -456,21 +486,20 @@ fn layout_decl(mode: Mode, tokens: &[Tok], source: &str) -> Vec<String> {
             return true;
         }
         // `x and` at the end of a line: the break moves before `and`.
-        if word(right, &["and", "or"]) {
-            if let Some(after) = next_significant(b) {
-                let comment_between = tokens[b + 1..after].iter().any(Tok::is_comment);
-                if !comment_between && newlines(source, right.end, tokens[after].start) > 0 {
-                    return true;
-                }
+        if word(right, &["and", "or"])
+            && let Some(after) = next_significant(b)
+        {
+            let comment_between = tokens[b + 1..after].iter().any(Tok::is_comment);
+            if !comment_between && newlines(source, right.end, tokens[after].start) > 0 {
+                return true;
             }
         }
         // `a\n, b`: the break moves after the comma.
-        if left.is(",") {
-            if let Some(before) = previous_significant(a) {
-                if newlines(source, tokens[before].end, left.start) > 0 {
-                    return true;
-                }
-            }
+        if left.is(",")
+            && let Some(before) = previous_significant(a)
+            && newlines(source, tokens[before].end, left.start) > 0
+        {
+            return true;
         }
         false
     };

@@ -24,12 +24,18 @@ pub enum Target {
     Ruleset(String),
     Source(String),
     Enum(String),
-    Variant { enum_name: String, variant: String },
+    Variant {
+        enum_name: String,
+        variant: String,
+    },
     Fact(String),
     Let(String),
     Action(String),
     /// A parameter of an action declaration.
-    Param { action: String, param: String },
+    Param {
+        action: String,
+        param: String,
+    },
     Rule(String),
 }
 
@@ -246,10 +252,10 @@ impl Collector<'_> {
 /// What a bare name means where `expected` is the type the context wants.
 fn resolve_bare(info: &NameInfo, name: &str, expected: Option<&Ty>) -> Option<Target> {
     let variant = |enum_name: &str| Target::Variant { enum_name: enum_name.to_owned(), variant: name.to_owned() };
-    if let Some(Ty::Enum(wanted)) = expected {
-        if info.variant_of.contains(wanted) {
-            return Some(variant(wanted));
-        }
+    if let Some(Ty::Enum(wanted)) = expected
+        && info.variant_of.contains(wanted)
+    {
+        return Some(variant(wanted));
     }
     if info.fact.is_some() {
         return Some(Target::Fact(name.to_owned()));
@@ -301,7 +307,9 @@ pub fn file_names(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceFile) 
     let mut out = Vec::new();
     for &item in file_items(db, file) {
         let offset = item.offset(db);
-        out.extend(item_names(db, ruleset, item).iter().map(|name| NameRef { span: name.span.shift(offset), ..name.clone() }));
+        out.extend(
+            item_names(db, ruleset, item).iter().map(|name| NameRef { span: name.span.shift(offset), ..name.clone() }),
+        );
     }
     out
 }
@@ -348,7 +356,12 @@ pub fn definitions(db: &dyn salsa::Database, ruleset: Ruleset, target: &Target) 
 
 /// Every place `target` is written, declarations included when asked,
 /// ordered by file path then position.
-pub fn references(db: &dyn salsa::Database, ruleset: Ruleset, target: &Target, include_declaration: bool) -> Vec<Location> {
+pub fn references(
+    db: &dyn salsa::Database,
+    ruleset: Ruleset,
+    target: &Target,
+    include_declaration: bool,
+) -> Vec<Location> {
     let mut files = ruleset.files(db).clone();
     files.sort_by(|a, b| a.path(db).cmp(b.path(db)));
     let mut out = Vec::new();
@@ -432,7 +445,12 @@ pub fn check_new_name(db: &dyn salsa::Database, ruleset: Ruleset, target: &Targe
 }
 
 /// The name at `offset` if it can be renamed.
-pub fn prepare_rename(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceFile, offset: u32) -> Result<NameRef, String> {
+pub fn prepare_rename(
+    db: &dyn salsa::Database,
+    ruleset: Ruleset,
+    file: SourceFile,
+    offset: u32,
+) -> Result<NameRef, String> {
     name_at(db, ruleset, file, offset).ok_or_else(|| "there is no name to rename here".to_owned())
 }
 
@@ -538,10 +556,12 @@ pub fn hover(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceFile, offse
         Target::Fact(fact) => {
             let ty = info(db, ruleset, fact).fact.unwrap_or(Ty::Error);
             let detail = match &ty {
-                Ty::Quantity(unit) => Some(format!("A quantity in `{unit}`: compare it with values such as `50 {unit}`.")),
-                Ty::Enum(enum_name) => info(db, ruleset, enum_name)
-                    .enum_variants
-                    .map(|variants| format!("One of {}.", variants.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", "))),
+                Ty::Quantity(unit) => {
+                    Some(format!("A quantity in `{unit}`: compare it with values such as `50 {unit}`."))
+                }
+                Ty::Enum(enum_name) => info(db, ruleset, enum_name).enum_variants.map(|variants| {
+                    format!("One of {}.", variants.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", "))
+                }),
                 Ty::Duration => Some("A duration: compare it with values such as `6h` or `2d`.".to_owned()),
                 _ => None,
             };
@@ -560,35 +580,38 @@ pub fn hover(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceFile, offse
             ])
         }
         Target::Action(action) => {
-            let signature = action_signature(db, ruleset, action).map(|(label, _)| label).unwrap_or_else(|| action.clone());
+            let signature =
+                action_signature(db, ruleset, action).map(|(label, _)| label).unwrap_or_else(|| action.clone());
             join_markdown(vec![Some(code(&format!("action {signature}"))), doc])
         }
         Target::Param { action, param } => {
-            let ty = info(db, ruleset, action).action.and_then(|params| params.into_iter().find(|(p, _)| p == param).map(|(_, ty)| ty));
+            let ty = info(db, ruleset, action)
+                .action
+                .and_then(|params| params.into_iter().find(|(p, _)| p == param).map(|(_, ty)| ty));
             let ty = ty.map(|ty| ty.to_string()).unwrap_or_default();
             join_markdown(vec![Some(code(&format!("{param}: {ty}"))), Some(format!("Parameter of action `{action}`."))])
         }
         Target::Rule(rule) => {
             let mut parts = Vec::new();
-            if let Some(item) = item {
-                if let DeclKind::Rule(decl) = &item.syntax(db).kind {
-                    let title = decl.title.as_ref().map(|t| format!(" \"{}\"", t.value)).unwrap_or_default();
-                    parts.push(Some(code(&format!("rule {rule}{title}"))));
-                    if !decl.cites.is_empty() {
-                        let cites: Vec<String> = decl
-                            .cites
-                            .iter()
-                            .map(|cite| match source_citation(db, ruleset, &cite.text) {
-                                Some(citation) => format!("- `{}`: {citation}", cite.text),
-                                None => format!("- `{}`", cite.text),
-                            })
-                            .collect();
-                        parts.push(Some(format!("Cites:\n{}", cites.join("\n"))));
-                    }
-                    if !decl.overrides.is_empty() {
-                        let names: Vec<String> = decl.overrides.iter().map(|o| format!("`{}`", o.text)).collect();
-                        parts.push(Some(format!("Overrides {}.", names.join(", "))));
-                    }
+            if let Some(item) = item
+                && let DeclKind::Rule(decl) = &item.syntax(db).kind
+            {
+                let title = decl.title.as_ref().map(|t| format!(" \"{}\"", t.value)).unwrap_or_default();
+                parts.push(Some(code(&format!("rule {rule}{title}"))));
+                if !decl.cites.is_empty() {
+                    let cites: Vec<String> = decl
+                        .cites
+                        .iter()
+                        .map(|cite| match source_citation(db, ruleset, &cite.text) {
+                            Some(citation) => format!("- `{}`: {citation}", cite.text),
+                            None => format!("- `{}`", cite.text),
+                        })
+                        .collect();
+                    parts.push(Some(format!("Cites:\n{}", cites.join("\n"))));
+                }
+                if !decl.overrides.is_empty() {
+                    let names: Vec<String> = decl.overrides.iter().map(|o| format!("`{}`", o.text)).collect();
+                    parts.push(Some(format!("Overrides {}.", names.join(", "))));
                 }
             }
             let overridden_by = overriding_rules(db, ruleset, rule);
@@ -628,12 +651,11 @@ fn overriding_rules(db: &dyn salsa::Database, ruleset: Ruleset, rule: &str) -> V
     let target = Target::Rule(rule.to_owned());
     let mut out = Vec::new();
     for location in references(db, ruleset, &target, false) {
-        if let Some(item) = item_at(db, location.file, location.span.start) {
-            if let DeclKind::Rule(decl) = &item.syntax(db).kind {
-                if let Some(name) = &decl.name {
-                    out.push(name.text.clone());
-                }
-            }
+        if let Some(item) = item_at(db, location.file, location.span.start)
+            && let DeclKind::Rule(decl) = &item.syntax(db).kind
+            && let Some(name) = &decl.name
+        {
+            out.push(name.text.clone());
         }
     }
     out.sort();
@@ -686,8 +708,16 @@ pub fn outline(db: &dyn salsa::Database, file: SourceFile) -> Vec<OutlineItem> {
             children: Vec::new(),
         };
         let (name, name_span, kind, detail, children) = match &decl.kind {
-            DeclKind::Ruleset(d) => (d.name.text.clone(), d.name.span, OutlineKind::Ruleset, d.title.as_ref().map(|t| t.value.clone()), vec![]),
-            DeclKind::Source(d) => (d.name.text.clone(), d.name.span, OutlineKind::Source, Some(d.title.value.clone()), vec![]),
+            DeclKind::Ruleset(d) => (
+                d.name.text.clone(),
+                d.name.span,
+                OutlineKind::Ruleset,
+                d.title.as_ref().map(|t| t.value.clone()),
+                vec![],
+            ),
+            DeclKind::Source(d) => {
+                (d.name.text.clone(), d.name.span, OutlineKind::Source, Some(d.title.value.clone()), vec![])
+            }
             DeclKind::Enum(d) => (
                 d.name.text.clone(),
                 d.name.span,
@@ -706,7 +736,13 @@ pub fn outline(db: &dyn salsa::Database, file: SourceFile) -> Vec<OutlineItem> {
             ),
             DeclKind::Rule(d) => {
                 let name_span = d.name.as_ref().map_or(d.arrow, |n| n.span);
-                (item.key(db).name.clone(), name_span, OutlineKind::Rule, d.title.as_ref().map(|t| t.value.clone()), vec![])
+                (
+                    item.key(db).name.clone(),
+                    name_span,
+                    OutlineKind::Rule,
+                    d.title.as_ref().map(|t| t.value.clone()),
+                    vec![],
+                )
             }
             DeclKind::Test(d) => (d.title.value.clone(), d.title.span, OutlineKind::Test, None, vec![]),
         };
@@ -728,7 +764,11 @@ pub fn folding_ranges(db: &dyn salsa::Database, file: SourceFile) -> Vec<(Span, 
         }
         let span = Span { start: token.start, end: token.end };
         block = match block {
-            Some(open) if text.get(open.end as usize..span.start as usize).is_some_and(|gap| gap.matches('\n').count() == 1 && gap.trim().is_empty()) => {
+            Some(open)
+                if text
+                    .get(open.end as usize..span.start as usize)
+                    .is_some_and(|gap| gap.matches('\n').count() == 1 && gap.trim().is_empty()) =>
+            {
                 Some(open.cover(span))
             }
             Some(open) => {
@@ -786,10 +826,16 @@ pub fn semantic_tokens(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceF
         let (kind, declaration, documentation) = match token.kind {
             TokenKind::Comment => (SemanticKind::Comment, false, word.starts_with("///")),
             TokenKind::String => (SemanticKind::String, false, false),
-            TokenKind::Number | TokenKind::Duration | TokenKind::Quantity { .. } => (SemanticKind::Number, false, false),
-            TokenKind::Punct if word == "->" || word.len() > 1 || "=<>+-*/".contains(word) => (SemanticKind::Operator, false, false),
+            TokenKind::Number | TokenKind::Duration | TokenKind::Quantity { .. } => {
+                (SemanticKind::Number, false, false)
+            }
+            TokenKind::Punct if word == "->" || word.len() > 1 || "=<>+-*/".contains(word) => {
+                (SemanticKind::Operator, false, false)
+            }
             TokenKind::Punct | TokenKind::Unknown => continue,
-            TokenKind::Word if matches!(word, "bool" | "number" | "duration" | "string") => (SemanticKind::Type, false, false),
+            TokenKind::Word if matches!(word, "bool" | "number" | "duration" | "string") => {
+                (SemanticKind::Type, false, false)
+            }
             TokenKind::Word if is_keyword(word) => (SemanticKind::Keyword, false, false),
             TokenKind::Word => match names.get(&token.start) {
                 Some(name) => {
@@ -897,7 +943,8 @@ pub fn completion_context(text: &str, offset: u32, value_type: &dyn Fn(&str) -> 
     let line = &text[line_start..offset];
     // In a comment, or in a string still open at the cursor: nothing.
     if let Some(last) = lex(line).last() {
-        let unclosed_string = last.kind == TokenKind::String && (last.end - last.start < 2 || !last.text(line).ends_with('"'));
+        let unclosed_string =
+            last.kind == TokenKind::String && (last.end - last.start < 2 || !last.text(line).ends_with('"'));
         if last.kind == TokenKind::Comment || unclosed_string {
             return CompletionContext::Nothing;
         }
@@ -951,7 +998,8 @@ pub fn completion_context(text: &str, offset: u32, value_type: &dyn Fn(&str) -> 
                     _ => CompletionContext::Nothing,
                 };
             }
-            let callee = tokens.get(open.wrapping_sub(1)).is_some_and(|t| t.kind == TokenKind::Word) && !is_keyword(before);
+            let callee =
+                tokens.get(open.wrapping_sub(1)).is_some_and(|t| t.kind == TokenKind::Word) && !is_keyword(before);
             if callee && before != "count" && before != "known" {
                 return CompletionContext::Argument { action: before.to_owned(), index: commas_since(open) };
             }
@@ -984,12 +1032,19 @@ pub fn completion_context(text: &str, offset: u32, value_type: &dyn Fn(&str) -> 
             };
         }
         "=" if first == "let" => return CompletionContext::Condition,
-        "=" if first == "test" => return CompletionContext::GivenValue(if last_index > 0 { word(last_index - 1).to_owned() } else { String::new() }),
+        "=" if first == "test" => {
+            return CompletionContext::GivenValue(if last_index > 0 {
+                word(last_index - 1).to_owned()
+            } else {
+                String::new()
+            });
+        }
         ":" if first == "fact" => return CompletionContext::TypeName,
         ":" if first == "rule" => return CompletionContext::Condition,
         "number" if first == "fact" => return CompletionContext::Unit,
         "," => {
-            let clause = tokens.iter().rev().map(|t| t.text(source)).find(|w| ["->", "cite", "overrides", "given"].contains(w));
+            let clause =
+                tokens.iter().rev().map(|t| t.text(source)).find(|w| ["->", "cite", "overrides", "given"].contains(w));
             return match clause {
                 Some("->") => CompletionContext::Actions,
                 Some("cite") => CompletionContext::Sources,
@@ -998,12 +1053,18 @@ pub fn completion_context(text: &str, offset: u32, value_type: &dyn Fn(&str) -> 
                 _ => CompletionContext::Condition,
             };
         }
-        "and" | "or" | "not" | "(" | "<" | ">" | "<=" | ">=" | "+" | "-" | "*" | "/" => return CompletionContext::Condition,
+        "and" | "or" | "not" | "(" | "<" | ">" | "<=" | ">=" | "+" | "-" | "*" | "/" => {
+            return CompletionContext::Condition;
+        }
         _ => {}
     }
     if first == "test" {
         // After a complete statement: the next one.
-        return if last_token.kind == TokenKind::String && last_index == 1 { CompletionContext::Nothing } else { CompletionContext::TestStatement };
+        return if last_token.kind == TokenKind::String && last_index == 1 {
+            CompletionContext::Nothing
+        } else {
+            CompletionContext::TestStatement
+        };
     }
     if last_index == 0 && DECLARATION_KEYWORDS.contains(&first) {
         // The name being declared.
@@ -1068,9 +1129,38 @@ impl Completion {
     }
 }
 
+/// What a keyword is for, shown with its completion.
+fn keyword_doc(keyword: &str) -> Option<&'static str> {
+    Some(match keyword {
+        "ruleset" => "`ruleset name \"Title\"`: names the ruleset (at most once).",
+        "source" => "`source name \"Title\" year 2026 url \"...\"`: a guideline that rules cite.",
+        "enum" => "`enum Name { a, b }`: a type with named values.",
+        "fact" => {
+            "`fact name: type`: a value each record gives (`bool`, `number`, `number mmHg`, `duration`, `string`, an enum)."
+        }
+        "let" => "`let name = condition`: a derived fact.",
+        "action" => "`action name(param: type)`: something a rule recommends.",
+        "rule" => "`rule name \"Title\" [overrides other]:` then `condition -> action(..)` and `cite source`.",
+        "test" => "`test \"title\" { given fact = value  expect action(..) }`",
+        "given" => "`given fact = value, ...`: the record a test evaluates.",
+        "expect" => "`expect action(..)`, `expect action`, `expect not action`.",
+        "and" | "or" | "not" => "Three-valued logic: `false and unknown` is false, `true or unknown` is true.",
+        "in" => "`fact in {a, b}`: the fact has one of these values.",
+        "->" => "Separates a rule's condition from its actions.",
+        "cite" => "`cite source, ...`: the guidelines this rule encodes.",
+        "overrides" => "`overrides rule, ...`: the rules this one suppresses when it fires.",
+        _ => return None,
+    })
+}
+
 /// Completions at `offset` of `file`, and the span they replace (the word
 /// being typed).
-pub fn completions(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceFile, offset: u32) -> (Span, Vec<Completion>) {
+pub fn completions(
+    db: &dyn salsa::Database,
+    ruleset: Ruleset,
+    file: SourceFile,
+    offset: u32,
+) -> (Span, Vec<Completion>) {
     let text = file.text(db);
     let offset = offset.min(text.len() as u32);
     let mut at = offset as usize;
@@ -1092,7 +1182,12 @@ pub fn completions(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceFile,
         }
         out
     };
-    let keywords = |words: &[&str]| words.iter().map(|w| Completion::new(*w, CompletionKind::Keyword)).collect::<Vec<_>>();
+    let keywords = |words: &[&str]| {
+        words
+            .iter()
+            .map(|w| Completion::new(*w, CompletionKind::Keyword).docs(keyword_doc(w).map(str::to_owned)))
+            .collect::<Vec<_>>()
+    };
     let values = || {
         let mut out = Vec::new();
         for (name, item) in of_kind(SymbolKind::Fact) {
@@ -1111,14 +1206,19 @@ pub fn completions(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceFile,
             .enum_variants
             .unwrap_or_default()
             .into_iter()
-            .map(|v| Completion::new(v, CompletionKind::Variant).detail(format!("{enum_name} variant")).docs(item.and_then(doc)))
+            .map(|v| {
+                Completion::new(v, CompletionKind::Variant)
+                    .detail(format!("{enum_name} variant"))
+                    .docs(item.and_then(doc))
+            })
             .collect()
     };
     let actions = || {
         of_kind(SymbolKind::Action)
             .into_iter()
             .map(|(name, item)| {
-                let signature = action_signature(db, ruleset, &name).map(|(label, _)| label).unwrap_or_else(|| name.clone());
+                let signature =
+                    action_signature(db, ruleset, &name).map(|(label, _)| label).unwrap_or_else(|| name.clone());
                 Completion::new(name, CompletionKind::Action).detail(format!("action {signature}")).docs(doc(item))
             })
             .collect::<Vec<_>>()
@@ -1133,7 +1233,9 @@ pub fn completions(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceFile,
         }
         out
     };
-    let units = || Unit::ALL.iter().map(|u| Completion::new(u.as_str(), CompletionKind::Unit).detail("unit")).collect::<Vec<_>>();
+    let units = || {
+        Unit::ALL.iter().map(|u| Completion::new(u.as_str(), CompletionKind::Unit).detail("unit")).collect::<Vec<_>>()
+    };
     let values_of_type = |ty: &Ty, detail: &str| -> Vec<Completion> {
         match ty {
             Ty::Enum(enum_name) => variants_of(enum_name),
@@ -1158,7 +1260,10 @@ pub fn completions(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceFile,
         }
         CompletionContext::Condition => {
             let mut out = values();
-            out.push(Completion::new("count", CompletionKind::Function).detail("count(c1, c2, ..): number of true conditions"));
+            out.push(
+                Completion::new("count", CompletionKind::Function)
+                    .detail("count(c1, c2, ..): number of true conditions"),
+            );
             out.push(Completion::new("known", CompletionKind::Function).detail("known(x): whether a fact has a value"));
             out.extend(keywords(&["not", "true", "false"]));
             out
@@ -1179,7 +1284,9 @@ pub fn completions(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceFile,
                     DeclKind::Rule(rule) => rule.title.as_ref().map(|t| t.value.clone()),
                     _ => None,
                 };
-                Completion::new(name, CompletionKind::Rule).detail(title.unwrap_or_else(|| "rule".to_owned())).docs(doc(item))
+                Completion::new(name, CompletionKind::Rule)
+                    .detail(title.unwrap_or_else(|| "rule".to_owned()))
+                    .docs(doc(item))
             })
             .collect(),
         CompletionContext::Facts => values().into_iter().filter(|c| c.kind == CompletionKind::Fact).collect(),
@@ -1214,7 +1321,12 @@ pub struct SignatureInfo {
     pub documentation: Option<String>,
 }
 
-pub fn signature_help(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceFile, offset: u32) -> Option<SignatureInfo> {
+pub fn signature_help(
+    db: &dyn salsa::Database,
+    ruleset: Ruleset,
+    file: SourceFile,
+    offset: u32,
+) -> Option<SignatureInfo> {
     let text = file.text(db);
     let value_type = |name: &str| info(db, ruleset, name).value_type().cloned();
     let context = completion_context(text, offset, &value_type);
@@ -1256,7 +1368,11 @@ pub fn inlay_hints(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceFile)
             }
             Target::Fact(fact) if !name.declaration => {
                 if let Some(Ty::Quantity(unit)) = info(db, ruleset, fact).fact {
-                    out.push(InlayHintInfo { offset: name.span.end, label: format!("[{unit}]"), kind: InlayKind::Type });
+                    out.push(InlayHintInfo {
+                        offset: name.span.end,
+                        label: format!("[{unit}]"),
+                        kind: InlayKind::Type,
+                    });
                 }
             }
             _ => {}
@@ -1272,7 +1388,11 @@ pub fn inlay_hints(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceFile)
         for call in calls {
             let Some(params) = info(db, ruleset, &call.name.text).action else { continue };
             for (arg, (param, _)) in call.args.iter().flatten().zip(&params) {
-                out.push(InlayHintInfo { offset: arg.span.start + offset, label: format!("{param}:"), kind: InlayKind::Parameter });
+                out.push(InlayHintInfo {
+                    offset: arg.span.start + offset,
+                    label: format!("{param}:"),
+                    kind: InlayKind::Parameter,
+                });
             }
         }
     }
@@ -1295,23 +1415,30 @@ pub struct Insertion {
 /// quantity); `bool` when nothing says otherwise.
 fn expected_type_of_use(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceFile, span: Span) -> String {
     let Some(item) = item_at(db, file, span.start) else { return "bool".to_owned() };
-    let relative = Span { start: span.start.saturating_sub(item.offset(db)), end: span.end.saturating_sub(item.offset(db)) };
+    let relative =
+        Span { start: span.start.saturating_sub(item.offset(db)), end: span.end.saturating_sub(item.offset(db)) };
     let info_of = |name: &str| info(db, ruleset, name);
     let mut found: Option<Ty> = None;
     let mut visit = |expr: &Expr| {
-        if let ExprKind::Binary { op, lhs, rhs, .. } = &expr.kind {
-            if op.is_comparison() || op.is_arithmetic() {
-                let is_use = |e: &Expr| matches!(&e.kind, ExprKind::Name(ident) if ident.span == relative);
-                let other = if is_use(lhs) { Some(rhs) } else if is_use(rhs) { Some(lhs) } else { None };
-                if let Some(other) = other {
-                    found = type_of(&info_of, other);
-                }
+        if let ExprKind::Binary { op, lhs, rhs, .. } = &expr.kind
+            && (op.is_comparison() || op.is_arithmetic())
+        {
+            let is_use = |e: &Expr| matches!(&e.kind, ExprKind::Name(ident) if ident.span == relative);
+            let other = if is_use(lhs) {
+                Some(rhs)
+            } else if is_use(rhs) {
+                Some(lhs)
+            } else {
+                None
+            };
+            if let Some(other) = other {
+                found = type_of(&info_of, other);
             }
         }
-        if let ExprKind::In { operand, set, .. } = &expr.kind {
-            if matches!(&operand.kind, ExprKind::Name(ident) if ident.span == relative) {
-                found = set.first().and_then(|first| type_of(&info_of, first));
-            }
+        if let ExprKind::In { operand, set, .. } = &expr.kind
+            && matches!(&operand.kind, ExprKind::Name(ident) if ident.span == relative)
+        {
+            found = set.first().and_then(|first| type_of(&info_of, first));
         }
     };
     match &item.syntax(db).kind {
@@ -1372,8 +1499,10 @@ pub fn add_cite(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceFile, sp
         }
     }
     let table = symbols(db, ruleset);
-    let mut sources: Vec<(usize, String)> =
-        table.names_of(|k| k == SymbolKind::Source).map(|s| (counts.get(s).copied().unwrap_or(0), s.to_owned())).collect();
+    let mut sources: Vec<(usize, String)> = table
+        .names_of(|k| k == SymbolKind::Source)
+        .map(|s| (counts.get(s).copied().unwrap_or(0), s.to_owned()))
+        .collect();
     sources.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     let end = decl.span.shift(item.offset(db)).end;
     let separator = if rule.name.is_some() { "\n  " } else { " " };
@@ -1387,6 +1516,71 @@ pub fn add_cite(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceFile, sp
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::Database;
+
+    fn ruleset(db: &Database, files: &[(&str, &str)]) -> (Ruleset, Vec<SourceFile>) {
+        let sources: Vec<SourceFile> =
+            files.iter().map(|(path, text)| SourceFile::new(db, (*path).to_owned(), (*text).to_owned())).collect();
+        (Ruleset::new(db, sources.clone()), sources)
+    }
+
+    #[test]
+    fn bare_variants_resolve_by_the_expected_type() {
+        let db = Database::default();
+        let text = "enum Pulse { present, absent }\nenum Reflexes { normal, absent }\nfact pulses: Pulse\nfact reflexes: Reflexes\naction f()\nrule r: pulses == absent and reflexes in {normal, absent} -> f\n";
+        let (set, files) = ruleset(&db, &[("a.osl", text)]);
+        let file = files[0];
+        let first = text.find("== absent").unwrap_or(0) as u32 + 3;
+        let second = text.rfind("absent}").unwrap_or(0) as u32;
+        let at = |offset| name_at(&db, set, file, offset).map(|n| n.target);
+        assert_eq!(at(first), Some(Target::Variant { enum_name: "Pulse".to_owned(), variant: "absent".to_owned() }));
+        assert_eq!(
+            at(second),
+            Some(Target::Variant { enum_name: "Reflexes".to_owned(), variant: "absent".to_owned() })
+        );
+        let pulse_absent = Target::Variant { enum_name: "Pulse".to_owned(), variant: "absent".to_owned() };
+        assert_eq!(references(&db, set, &pulse_absent, true).len(), 2, "its declaration and the one use");
+        assert!(check_new_name(&db, set, &pulse_absent, "present").is_err(), "clashes with a variant of the same enum");
+        assert!(check_new_name(&db, set, &pulse_absent, "normal").is_ok(), "another enum's variant is no clash");
+    }
+
+    /// Every editor query at every offset of every corpus file (broken ones
+    /// included) answers without panicking.
+    #[test]
+    fn editor_queries_never_panic() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus");
+        let mut texts: Vec<String> =
+            vec![String::new(), "rule".to_owned(), "💡 -> (".to_owned(), "test \"x\" { given".to_owned()];
+        for folder in ["syntax", "check", "clean"] {
+            let Ok(entries) = std::fs::read_dir(root.join(folder)) else { continue };
+            for entry in entries.filter_map(Result::ok).take(40) {
+                if let Ok(text) = std::fs::read_to_string(entry.path()) {
+                    texts.push(text);
+                }
+            }
+        }
+        for text in texts {
+            let db = Database::default();
+            let (set, files) = ruleset(&db, &[("a.osl", &text)]);
+            let file = files[0];
+            let _ = semantic_tokens(&db, set, file);
+            let _ = inlay_hints(&db, set, file);
+            let _ = outline(&db, file);
+            let _ = folding_ranges(&db, file);
+            for offset in 0..=text.len() as u32 + 2 {
+                let _ = hover(&db, set, file, offset);
+                let _ = completions(&db, set, file, offset);
+                let _ = signature_help(&db, set, file, offset);
+                let _ = rename(&db, set, file, offset, "new_name");
+                if let Some(name) = name_at(&db, set, file, offset) {
+                    let _ = definitions(&db, set, &name.target);
+                    let span = Span { start: offset, end: offset + 3 };
+                    let _ = declare_fact(&db, set, file, span);
+                    let _ = add_cite(&db, set, file, span);
+                }
+            }
+        }
+    }
 
     fn context(text: &str) -> CompletionContext {
         let offset = text.find('|').unwrap_or(text.len());
@@ -1410,7 +1604,10 @@ mod tests {
         assert_eq!(context("rule r:\n  a -> f(6h), |"), CompletionContext::Actions);
         assert_eq!(context("rule r:\n  a -> f(6h)\n  cite x, |"), CompletionContext::Sources);
         assert_eq!(context("rule r overrides |"), CompletionContext::Rules);
-        assert_eq!(context("rule r:\n  a -> order(|"), CompletionContext::Argument { action: "order".to_owned(), index: 0 });
+        assert_eq!(
+            context("rule r:\n  a -> order(|"),
+            CompletionContext::Argument { action: "order".to_owned(), index: 0 }
+        );
         assert_eq!(context("rule r:\n  a -> f(1, |"), CompletionContext::Argument { action: "f".to_owned(), index: 1 });
         assert_eq!(context("fact a: |"), CompletionContext::TypeName);
         assert_eq!(context("fact a: number |"), CompletionContext::Unit);

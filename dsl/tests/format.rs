@@ -59,7 +59,8 @@ fn every_corpus_file_formats_idempotently_and_keeps_its_comments() {
         match format(&text) {
             Ok(once) => {
                 formatted_count += 1;
-                let twice = format(&once).unwrap_or_else(|e| panic!("{}: formatted text does not format: {e}", path.display()));
+                let twice =
+                    format(&once).unwrap_or_else(|e| panic!("{}: formatted text does not format: {e}", path.display()));
                 assert_eq!(once, twice, "{}: formatting is not idempotent", path.display());
                 assert_eq!(comments(&text), comments(&once), "{}: comments changed", path.display());
             }
@@ -81,17 +82,21 @@ fn formatting_keeps_the_checked_model() {
     let mut compared = 0;
     for (folder, files) in rulesets {
         // Corpus folders of single-file cases are rulesets of one file each.
-        let groups: Vec<Vec<(PathBuf, String)>> = if folder.ends_with("rulesets/leg_pain") || files.len() > 1 && folder.parent().is_some_and(|p| p.ends_with("check")) {
+        let groups: Vec<Vec<(PathBuf, String)>> = if folder.ends_with("rulesets/leg_pain")
+            || files.len() > 1 && folder.parent().is_some_and(|p| p.ends_with("check"))
+        {
             vec![files]
         } else {
             files.into_iter().map(|file| vec![file]).collect()
         };
         for group in groups {
-            let before: Vec<(String, String)> = group.iter().map(|(p, t)| (p.display().to_string(), t.clone())).collect();
+            let before: Vec<(String, String)> =
+                group.iter().map(|(p, t)| (p.display().to_string(), t.clone())).collect();
             let Some(before_model) = model_without_lines(&before) else { continue };
             let after: Vec<(String, String)> =
                 before.iter().map(|(p, t)| (p.clone(), format(t).unwrap_or_else(|_| t.clone()))).collect();
-            let after_model = model_without_lines(&after).unwrap_or_else(|| panic!("{}: errors after formatting", folder.display()));
+            let after_model =
+                model_without_lines(&after).unwrap_or_else(|| panic!("{}: errors after formatting", folder.display()));
             assert_eq!(before_model, after_model, "{}: the model changed", folder.display());
             compared += 1;
         }
@@ -143,7 +148,10 @@ fn rules_named_and_short() {
         "rule b \"T\"\n    overrides a, c :\n   x and\n y\n     -> f(),\n g cite s, t\n",
         "rule b \"T\"\n  overrides a, c:\n  x\n  and y\n  -> f(),\n  g\n  cite s, t\n",
     );
-    check("absent_pulse   and unilateral->emergency( 6h )\nx -> y   cite s\n", "absent_pulse and unilateral -> emergency(6h)\nx -> y cite s\n");
+    check(
+        "absent_pulse   and unilateral->emergency( 6h )\nx -> y   cite s\n",
+        "absent_pulse and unilateral -> emergency(6h)\nx -> y cite s\n",
+    );
 }
 
 #[test]
@@ -152,7 +160,10 @@ fn expressions_spacing() {
         "let a = -x+ y*2 >= - 3 and b in { p ,q } or not(c) or d!=Pulse.absent\n",
         "let a = -x + y * 2 >= -3 and b in {p, q} or not (c) or d != Pulse.absent\n",
     );
-    check("let q = count( a,b ,c)>=2 and w>50mmHg and p < 7%\n", "let q = count(a, b, c) >= 2 and w > 50 mmHg and p < 7 %\n");
+    check(
+        "let q = count( a,b ,c)>=2 and w>50mmHg and p < 7%\n",
+        "let q = count(a, b, c) >= 2 and w > 50 mmHg and p < 7 %\n",
+    );
     check("let l =\n    a or b\n", "let l =\n  a or b\n");
 }
 
@@ -181,7 +192,10 @@ fn comments_are_kept_in_place() {
 
 #[test]
 fn blank_lines_between_declarations() {
-    check("fact a: bool\nfact b: bool\n\n\nfact c: bool\naction f()\nrule r: a -> f\nrule s: b -> f\n", "fact a: bool\nfact b: bool\n\nfact c: bool\n\naction f()\n\nrule r:\n  a -> f\n\nrule s:\n  b -> f\n");
+    check(
+        "fact a: bool\nfact b: bool\n\n\nfact c: bool\naction f()\nrule r: a -> f\nrule s: b -> f\n",
+        "fact a: bool\nfact b: bool\n\nfact c: bool\n\naction f()\n\nrule r:\n  a -> f\n\nrule s:\n  b -> f\n",
+    );
 }
 
 #[test]
@@ -190,4 +204,68 @@ fn files_with_syntax_errors_are_refused() {
     assert_eq!(format(""), Ok(String::new()));
     assert_eq!(format("\n\n// only a comment   \n\n"), Ok("// only a comment\n".to_owned()));
     assert_eq!(format("fact a: bool\r\nfact b: bool\r\n"), Ok("fact a: bool\nfact b: bool\n".to_owned()));
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Declarations whose strings hold no spaces, so every space is a place
+    /// where the generator may put other blanks, a line break or a comment
+    /// (`~` is a space that must stay one: inside a quantity).
+    const DECLARATIONS: [&str; 12] = [
+        "ruleset demo \"Demo\"",
+        "source guide \"Guide\" year 2026 url \"https://x.org\"",
+        "enum Pulse { present , diminished , absent }",
+        "fact pulses : Pulse",
+        "fact pressure : number~mmHg",
+        "let low = pressure < 50~mmHg and not ( pulses == Pulse.absent )",
+        "action act ( within : duration , kind : Pulse )",
+        "rule r \"R\" overrides s , t : low or pulses in { present , absent } -> act ( 6h , absent ) , act ( 2d , present ) cite guide , other",
+        "rule s : count ( low , pulses != present ) >= 2 -> act ( 1h , absent )",
+        "low and - pressure < -3~mmHg -> act ( 30min , present ) cite guide",
+        "test \"t\" { given pulses = absent , pressure = 40~mmHg expect act ( 6h , absent ) expect not act }",
+        "/// Documented.\nfact documented : bool",
+    ];
+
+    fn blanks() -> impl Strategy<Value = &'static str> {
+        prop_oneof![Just(" "), Just("  "), Just("\n  "), Just("\n    "), Just(" // note\n  "), Just("\t")]
+    }
+
+    fn declaration() -> impl Strategy<Value = String> {
+        (0..DECLARATIONS.len(), proptest::collection::vec(blanks(), 64)).prop_map(|(index, gaps)| {
+            let mut out = String::new();
+            for (position, word) in DECLARATIONS[index].split(' ').enumerate() {
+                if position > 0 {
+                    out.push_str(gaps[position % gaps.len()]);
+                }
+                out.push_str(&word.replace('~', " "));
+            }
+            out
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn formatting_is_idempotent(
+            declarations in proptest::collection::vec(declaration(), 1..6),
+            separators in proptest::collection::vec(prop_oneof![Just("\n"), Just("\n\n"), Just("\n\n\n// between\n"), Just("\n  // indented\n")], 6),
+        ) {
+            let mut text = String::new();
+            for (index, declaration) in declarations.iter().enumerate() {
+                text.push_str(declaration);
+                text.push_str(separators[index % separators.len()]);
+            }
+            match format(&text) {
+                Ok(once) => {
+                    prop_assert_eq!(format(&once), Ok(once.clone()), "not idempotent for\n{}", text);
+                    prop_assert_eq!(comments(&text), comments(&once));
+                }
+                Err(FormatError::Syntax) => {}
+                Err(error) => prop_assert!(false, "{} for\n{}", error, text),
+            }
+        }
+    }
 }

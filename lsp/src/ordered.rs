@@ -61,6 +61,13 @@ fn apply(shared: &Arc<Shared>, request: &Request) {
                 shared.change(None, |workspace| workspace.close(&params.text_document.uri));
             }
         }
+        "workspace/didChangeWorkspaceFolders" => {
+            if let Some(params) = parse::<lsp::DidChangeWorkspaceFoldersParams>(request) {
+                let added: Vec<_> =
+                    params.event.added.iter().filter_map(|f| crate::convert::uri_to_path(&f.uri)).collect();
+                shared.change(None, |workspace| workspace.scan(&added));
+            }
+        }
         "workspace/didChangeWatchedFiles" => {
             if let Some(params) = parse::<lsp::DidChangeWatchedFilesParams>(request) {
                 shared.change(None, |workspace| workspace.watched(params.changes));

@@ -144,6 +144,13 @@ pub fn capabilities() -> lsp::ServerCapabilities {
             ..Default::default()
         })),
         document_formatting_provider: Some(lsp::DocumentFormattingProvider::Bool(true)),
+        workspace: Some(lsp::WorkspaceOptions {
+            workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(lsp::ChangeNotifications::Bool(true)),
+            }),
+            ..Default::default()
+        }),
         ..Default::default()
     }
 }
@@ -214,6 +221,8 @@ impl LanguageServer for Backend {
     async fn did_save(&self, _: lsp::DidSaveTextDocumentParams) {}
 
     async fn did_change_watched_files(&self, _: lsp::DidChangeWatchedFilesParams) {}
+
+    async fn did_change_workspace_folders(&self, _: lsp::DidChangeWorkspaceFoldersParams) {}
 
     async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
         on_snapshot(&self.shared, move |db, table| handlers::hover(db, table, &params.text_document_position_params))

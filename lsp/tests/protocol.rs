@@ -277,6 +277,7 @@ async fn rename_changes_every_file_and_refuses_invalid_names() {
         ("ali_emergency", 0, "ali_consult", 2),
         ("guide \"", 0, "main_guide", 3),
         ("emergency(within", 0, "urgent_consult", 3),
+        ("absent_pulse =", 0, "no_pulse", 2),
     ] {
         let mut params = if needle == "ali_emergency" {
             at(&f.rules, RULES, needle, delta)
@@ -770,5 +771,19 @@ async fn open_documents_overlay_the_disk_until_closed() {
     assert_eq!(uses.as_array().map(Vec::len), Some(2));
     let diagnostics = client.diagnostics(&f.rules, None).await;
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    assert!(client.shutdown().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn added_workspace_folders_are_scanned() {
+    let first = fixture("folders", &[]);
+    let second = workspace("folders-added", &[("more/one.osl", "fact lonely: bool\n")]);
+    let mut client = TestClient::start(Some(&first.root)).await;
+    let added = json!({ "event": { "added": [{ "uri": uri(&second), "name": "more" }], "removed": [] } });
+    client.notify("workspace/didChangeWorkspaceFolders", added).await;
+    let lonely = client.diagnostics(&uri(&second.join("more/one.osl")), None).await;
+    assert_eq!(codes(&lonely), ["osler::unused_fact"]);
+    let found = client.request("workspace/symbol", json!({ "query": "lonely" })).await;
+    assert_eq!(found.as_array().map(Vec::len), Some(1));
     assert!(client.shutdown().await);
 }

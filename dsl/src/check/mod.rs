@@ -488,7 +488,7 @@ fn name_span(db: &dyn salsa::Database, item: Item<'_>) -> Span {
 /// cycles, unused declarations, rules without a citation. Spans are
 /// absolute.
 #[salsa::tracked(returns(ref))]
-pub fn ruleset_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<FileDiagnostic> {
+pub fn declaration_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<FileDiagnostic> {
     let table = symbols(db, ruleset);
     let mut out = Vec::new();
     let path_of = |item: Item<'_>| item.file(db).path(db).clone();
@@ -578,20 +578,50 @@ pub fn ruleset_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<Fi
         out.push(FileDiagnostic { path: head_path, diagnostic });
     }
 
-    // References from every rule and let.
-    let mut used: BTreeSet<&str> = BTreeSet::new();
+    out
+}
+
+/// The names a file's declarations use.
+#[salsa::tracked(returns(ref))]
+pub fn file_used_names(db: &dyn salsa::Database, file: SourceFile) -> Vec<String> {
+    let mut used = Vec::new();
+    for &item in file_items(db, file) {
+        let refs = item_references(db, item);
+        used.extend(refs.values.iter().cloned());
+        used.extend(refs.actions.iter().cloned());
+        used.extend(refs.sources.iter().cloned());
+    }
+    used.sort();
+    used.dedup();
+    used
+}
+
+/// A file's rules: id, the rules each overrides, whether it cites nothing.
+#[salsa::tracked(returns(ref))]
+pub fn file_rule_refs(db: &dyn salsa::Database, file: SourceFile) -> Vec<(String, Vec<String>, bool)> {
+    file_items(db, file)
+        .iter()
+        .filter(|item| item.key(db).kind == "rule")
+        .map(|&item| {
+            let refs = item_references(db, item);
+            (item.key(db).name.clone(), refs.overrides.clone(), refs.cites_nothing)
+        })
+        .collect()
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn rule_graph_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<FileDiagnostic> {
+    let table = symbols(db, ruleset);
+    let mut out = Vec::new();
+    let path_of = |item: Item<'_>| item.file(db).path(db).clone();
     let mut override_edges: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut uncited: Vec<Item<'_>> = Vec::new();
     for &file in ruleset.files(db) {
-        for &item in file_items(db, file) {
-            let refs = item_references(db, item);
-            used.extend(refs.values.iter().map(String::as_str));
-            used.extend(refs.actions.iter().map(String::as_str));
-            used.extend(refs.sources.iter().map(String::as_str));
-            if item.key(db).kind == "rule" {
-                override_edges.insert(item.key(db).name.as_str(), refs.overrides.clone());
-                if refs.cites_nothing {
-                    uncited.push(item);
+        for (id, overrides, cites_nothing) in file_rule_refs(db, file) {
+            override_edges.insert(id.as_str(), overrides.clone());
+            if *cites_nothing {
+                if let Some(symbol) = table.find(id, |k| k == SymbolKind::Rule) {
+                    uncited.push(symbol.item);
                 }
             }
         }
@@ -640,6 +670,18 @@ pub fn ruleset_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<Fi
         out.push(FileDiagnostic { path: head_path, diagnostic });
     }
 
+    out
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn unused_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<FileDiagnostic> {
+    let table = symbols(db, ruleset);
+    let mut out = Vec::new();
+    let path_of = |item: Item<'_>| item.file(db).path(db).clone();
+    let mut used: BTreeSet<&str> = BTreeSet::new();
+    for &file in ruleset.files(db) {
+        used.extend(file_used_names(db, file).iter().map(String::as_str));
+    }
     // Unused declarations.
     for (name, list) in &table.names {
         for symbol in list {
@@ -673,6 +715,14 @@ pub fn ruleset_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<Fi
             });
         }
     }
+    out
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn ruleset_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<FileDiagnostic> {
+    let mut out = declaration_diagnostics(db, ruleset).clone();
+    out.extend(rule_graph_diagnostics(db, ruleset).iter().cloned());
+    out.extend(unused_diagnostics(db, ruleset).iter().cloned());
     out
 }
 
