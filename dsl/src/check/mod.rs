@@ -736,6 +736,17 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset, file: Source
     }
     let path = file.path(db);
     out.extend(ruleset_diagnostics(db, ruleset).iter().filter(|d| &d.path == path).map(|d| d.diagnostic.clone()));
+    // Warnings a declaration silences with `// osler: allow(code)`.
+    let items = file_items(db, file);
+    out.retain(|diagnostic| {
+        diagnostic.severity == Severity::Error
+            || !items.iter().any(|item| {
+                let syntax = item.syntax(db);
+                let span = syntax.span.shift(item.offset(db));
+                span.contains(diagnostic.span.start)
+                    && syntax.allow.iter().any(|code| diagnostic.code.strip_prefix("osler::") == Some(code.as_str()))
+            })
+    });
     sort_diagnostics(&mut out);
     out
 }

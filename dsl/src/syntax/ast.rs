@@ -70,6 +70,9 @@ pub struct Decl {
     pub kind: DeclKind,
     /// The declaration's own text, without its doc comment.
     pub span: Span,
+    /// Warning codes silenced for this declaration by a comment inside it,
+    /// `// osler: allow(unused_fact)` (codes without the `osler::` prefix).
+    pub allow: Vec<String>,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]

@@ -230,7 +230,7 @@ impl Lowerer {
             }
             _ => return Err(internal(span)),
         };
-        Ok(Decl { kind, span })
+        Ok(Decl { kind, span, allow: Vec::new() })
     }
 
     fn rule_body(

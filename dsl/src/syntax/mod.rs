@@ -62,7 +62,25 @@ pub type DeclResult = Result<(Arc<Decl>, Vec<Diagnostic>), Diagnostic>;
 /// Parses one declaration's text (as cut by the splitter, doc comment
 /// removed).
 pub fn parse_declaration(source: &str) -> DeclResult {
-    lower::parse_declaration(source).map(|(decl, warnings)| (Arc::new(decl), warnings))
+    lower::parse_declaration(source).map(|(mut decl, warnings)| {
+        decl.allow = allowed_warnings(source);
+        (Arc::new(decl), warnings)
+    })
+}
+
+/// The codes named by `// osler: allow(code, ...)` comments in a
+/// declaration's text. Only warnings can be silenced, one declaration at a
+/// time, and the reason belongs in the same comment.
+fn allowed_warnings(source: &str) -> Vec<String> {
+    let mut codes = Vec::new();
+    for line in source.lines() {
+        let Some(comment) = line.find("//").map(|index| &line[index + 2..]) else { continue };
+        let Some(rest) = comment.trim_start().strip_prefix("osler:") else { continue };
+        let Some(list) = rest.trim_start().strip_prefix("allow(").and_then(|r| r.split(')').next()) else { continue };
+        codes.extend(list.split(',').map(|code| code.trim().trim_start_matches("osler::").to_owned()));
+    }
+    codes.retain(|code| !code.is_empty());
+    codes
 }
 
 /// Parses a whole file. Each declaration is parsed on its own, so a syntax
