@@ -24,3 +24,10 @@ for ruleset in rulesets/*/; do
   echo "== osler test $ruleset"
   "$osler" test "$ruleset" --coverage-min 100
 done
+
+# Editors: the VS Code extension (build, package, grammar tests, end-to-end in
+# code-server), Neovim and Emacs driving `osler lsp` headless. Installs what it
+# needs (apt, npm) on a fresh machine; the screenshot lands in
+# editors/vscode/test-results/vscode.png.
+echo "== editors"
+OSLER="$osler" bash tests/editors.sh

@@ -1,0 +1,40 @@
+" Vim syntax file for Osler clinical rules (.osl); mirrors the VS Code
+" grammar (editors/vscode/syntaxes/osler.tmLanguage.json) at a coarser grain.
+if exists('b:current_syntax')
+  finish
+endif
+
+syn keyword oslerDeclaration ruleset source enum fact let action rule test
+syn keyword oslerKeyword     overrides cite given expect year url
+syn keyword oslerOperator    and or not in
+syn keyword oslerBoolean     true false
+syn keyword oslerType        bool number duration string
+syn keyword oslerBuiltin     count known
+syn match   oslerTypeName    "\<[A-Z][A-Za-z0-9]*\>"
+syn match   oslerArrow       "->"
+syn match   oslerNumber      "\<\d\+\(\.\d\+\)\=\>"
+syn match   oslerDuration    "\<\d\+\(\.\d\+\)\=\(min\|mo\|s\|h\|d\|w\)\>"
+syn match   oslerQuantity    "\<\d\+\(\.\d\+\)\=\s*\(mmHg\|mmol_L\|mg_dL\|mm\|mg\|mcg\|kg\|g\|cm\|years\|bpm\|ng_mL\|pg_mL\|mL\|L\)\>"
+syn match   oslerQuantity    "\<\d\+\(\.\d\+\)\=\s*%"
+syn match   oslerEscape      contained "\\[\"\\]"
+syn region  oslerString      start=+"+ skip=+\\\\\|\\"+ end=+"+ end=+$+ contains=oslerEscape
+syn match   oslerComment     "//.*$" contains=@Spell
+syn match   oslerDocComment  "///.*$" contains=@Spell
+
+hi def link oslerDeclaration Keyword
+hi def link oslerKeyword     Keyword
+hi def link oslerOperator    Operator
+hi def link oslerBoolean     Boolean
+hi def link oslerType        Type
+hi def link oslerTypeName    Type
+hi def link oslerBuiltin     Function
+hi def link oslerArrow       Operator
+hi def link oslerNumber      Number
+hi def link oslerDuration    Number
+hi def link oslerQuantity    Number
+hi def link oslerString      String
+hi def link oslerEscape      SpecialChar
+hi def link oslerComment     Comment
+hi def link oslerDocComment  SpecialComment
+
+let b:current_syntax = 'osler'
