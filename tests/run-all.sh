@@ -30,4 +30,4 @@ done
 # needs (apt, npm) on a fresh machine; the screenshot lands in
 # editors/vscode/test-results/vscode.png.
 echo "== editors"
-OSLER="$osler" bash tests/editors.sh
+OSLER="$(cd "$(dirname "$osler")" && pwd)/osler" bash tests/editors.sh
