@@ -1,6 +1,8 @@
 //! `osler check` end to end: exit codes, the miette rendering and the JSON
 //! form of diagnostics.
 
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly on a broken fixture")]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

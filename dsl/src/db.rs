@@ -92,10 +92,10 @@ impl Database {
         let log: Arc<Mutex<Vec<String>>> = Arc::default();
         let sink = Arc::clone(&log);
         let storage = salsa::Storage::new(Some(Box::new(move |event: salsa::Event| {
-            if let salsa::EventKind::WillExecute { database_key } = event.kind {
-                if let Ok(mut log) = sink.lock() {
-                    log.push(format!("{database_key:?}"));
-                }
+            if let salsa::EventKind::WillExecute { database_key } = event.kind
+                && let Ok(mut log) = sink.lock()
+            {
+                log.push(format!("{database_key:?}"));
             }
         })));
         Database { storage, log: Some(log) }
@@ -242,15 +242,15 @@ pub fn symbols<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset) -> Symbols<'
                 "rule" => SymbolKind::Rule,
                 _ => continue,
             };
-            if kind == SymbolKind::Enum {
-                if let DeclKind::Enum(decl) = &item.syntax(db).kind {
-                    for (index, variant) in decl.variants.iter().enumerate() {
-                        table
-                            .names
-                            .entry(variant.text.clone())
-                            .or_default()
-                            .push(Symbol { kind: SymbolKind::Variant(index as u32), item });
-                    }
+            if kind == SymbolKind::Enum
+                && let DeclKind::Enum(decl) = &item.syntax(db).kind
+            {
+                for (index, variant) in decl.variants.iter().enumerate() {
+                    table
+                        .names
+                        .entry(variant.text.clone())
+                        .or_default()
+                        .push(Symbol { kind: SymbolKind::Variant(index as u32), item });
                 }
             }
             table.names.entry(key.name.clone()).or_default().push(Symbol { kind, item });

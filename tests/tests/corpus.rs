@@ -5,6 +5,8 @@
 //! Set `UPDATE_EXPECT=1` to rewrite the expectations after a deliberate
 //! change, then review the diff.
 
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly on a broken fixture")]
+
 use std::path::{Path, PathBuf};
 
 use osler_dsl::{FileDiagnostic, LineIndex};

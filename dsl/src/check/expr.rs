@@ -157,10 +157,10 @@ impl ExprChecker<'_> {
 
     fn name(&mut self, ident: &Ident, expected: Option<&Ty>) -> (Ty, RExpr) {
         let info = self.env.info(&ident.text);
-        if let Some(Ty::Enum(enum_name)) = expected {
-            if info.variant_of.contains(enum_name) {
-                return self.variant(enum_name, &ident.text);
-            }
+        if let Some(Ty::Enum(enum_name)) = expected
+            && info.variant_of.contains(enum_name)
+        {
+            return self.variant(enum_name, &ident.text);
         }
         if let Some(ty) = info.value_type() {
             self.reads_facts = true;

@@ -232,12 +232,12 @@ fn unknown_name(env: &dyn expr::Env, namespace: Namespace, ident: &Ident, label:
 }
 
 fn check_type_expr(env: &dyn expr::Env, ty: &TypeExpr, diagnostics: &mut Vec<Diagnostic>) {
-    if let TypeExprKind::Named(name) = &ty.kind {
-        if env.info(&name.text).enum_variants.is_none() {
-            let otherwise =
-                format!("declare it: `enum {} {{ a, b }}`, or use `bool`, `number`, `duration` or `string`", name.text);
-            diagnostics.push(unknown_name(env, Namespace::Type, name, "not a declared enum", &otherwise));
-        }
+    if let TypeExprKind::Named(name) = &ty.kind
+        && env.info(&name.text).enum_variants.is_none()
+    {
+        let otherwise =
+            format!("declare it: `enum {} {{ a, b }}`, or use `bool`, `number`, `duration` or `string`", name.text);
+        diagnostics.push(unknown_name(env, Namespace::Type, name, "not a declared enum", &otherwise));
     }
 }
 
@@ -352,10 +352,10 @@ pub fn let_analysis(db: &dyn salsa::Database, ruleset: Ruleset) -> LetAnalysis {
     let table = symbols(db, ruleset);
     let mut bodies: BTreeMap<String, &Expr> = BTreeMap::new();
     for (name, list) in &table.names {
-        if let Some(symbol) = list.iter().find(|s| s.kind == SymbolKind::Let) {
-            if let DeclKind::Let(decl) = &symbol.item.syntax(db).kind {
-                bodies.insert(name.clone(), &decl.value);
-            }
+        if let Some(symbol) = list.iter().find(|s| s.kind == SymbolKind::Let)
+            && let DeclKind::Let(decl) = &symbol.item.syntax(db).kind
+        {
+            bodies.insert(name.clone(), &decl.value);
         }
     }
     let deps: BTreeMap<&str, Vec<String>> = bodies
@@ -619,10 +619,8 @@ pub fn rule_graph_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec
     for &file in ruleset.files(db) {
         for (id, overrides, cites_nothing) in file_rule_refs(db, file) {
             override_edges.insert(id.as_str(), overrides.clone());
-            if *cites_nothing {
-                if let Some(symbol) = table.find(id, |k| k == SymbolKind::Rule) {
-                    uncited.push(symbol.item);
-                }
+            if *cites_nothing && let Some(symbol) = table.find(id, |k| k == SymbolKind::Rule) {
+                uncited.push(symbol.item);
             }
         }
     }

@@ -221,12 +221,13 @@ fn help_for(expected: &[Expected], found: Option<&str>, previous: Option<&str>) 
             "write the type after the colon, e.g. `fact abi: number` or `fact ankle_pressure: number mmHg`".to_owned(),
         );
     }
-    if let (Some(found), Some(previous)) = (found, previous) {
-        if previous.starts_with(|c: char| c.is_ascii_digit()) && found.starts_with(|c: char| c.is_ascii_alphabetic()) {
-            return Some(
-                "durations are written without a space (`6h`); quantities take a known unit (`50 mmHg`)".to_owned(),
-            );
-        }
+    if let (Some(found), Some(previous)) = (found, previous)
+        && previous.starts_with(|c: char| c.is_ascii_digit())
+        && found.starts_with(|c: char| c.is_ascii_alphabetic())
+    {
+        return Some(
+            "durations are written without a space (`6h`); quantities take a known unit (`50 mmHg`)".to_owned(),
+        );
     }
     if let Some(found) = found {
         if ["<", ">", "<=", ">=", "==", "!="].contains(&found) {

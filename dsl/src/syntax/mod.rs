@@ -57,12 +57,12 @@ pub const MAX_FILE_SIZE: usize = u32::MAX as usize / 2;
 
 /// The result of parsing one declaration's text: the tree and naming
 /// diagnostics, or the syntax error. Spans are relative to the text.
-pub type DeclResult = Result<(Arc<Decl>, Vec<Diagnostic>), Diagnostic>;
+pub type DeclResult = Result<(Arc<Decl>, Vec<Diagnostic>), Box<Diagnostic>>;
 
 /// Parses one declaration's text (as cut by the splitter, doc comment
 /// removed).
 pub fn parse_declaration(source: &str) -> DeclResult {
-    lower::parse_declaration(source).map(|(mut decl, warnings)| {
+    lower::parse_declaration(source).map_err(Box::new).map(|(mut decl, warnings)| {
         decl.allow = allowed_warnings(source);
         (Arc::new(decl), warnings)
     })
@@ -122,7 +122,7 @@ pub fn parse_with(text: &str, parse_one: &mut dyn FnMut(&str) -> DeclResult) -> 
                 file.decls.push(ParsedDecl { offset, doc, decl });
             }
             Err(error) => {
-                file.errors.push(error.shifted(offset));
+                file.errors.push((*error).shifted(offset));
                 if let Some(name) = declared_name(source) {
                     file.broken_names.push(name);
                 }
