@@ -1,11 +1,14 @@
-//! Evaluation of a compiled program on one record: Kleene three-valued
-//! logic over the node arena, overrides, and the index-only result that
-//! the output writers and [`crate::Outcome`] are made from. All buffers
-//! live in a reusable [`Scratch`], so evaluating a record allocates nothing
-//! once the buffers have grown.
+//! Evaluation of a compiled program on one record: the conditions through
+//! the program's [`crate::circuit::Circuit`], then overrides and statuses
+//! as bit sets over rules, and the index-only result that the output
+//! writers and [`crate::Outcome`] are made from. The tree interpreter here
+//! ([`Context`]) computes what the circuit leaves complex, and serves
+//! explanations. All buffers live in a reusable [`Scratch`], so evaluating
+//! a record allocates nothing once the buffers have grown.
 
 use osler_dsl::model::{ArithOp, CompareOp};
 
+use crate::circuit::{Values, Walk};
 use crate::program::{Node, NodeId, Program};
 use crate::record::{Record, Slot};
 
@@ -30,18 +33,6 @@ impl Truth {
             Truth::Unknown => Truth::Unknown,
         }
     }
-}
-
-/// What happened to one rule on one record.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
-pub(crate) enum Status {
-    /// The condition is false.
-    #[default]
-    Silent,
-    Fired,
-    /// The condition is true or unknown, and a rule that overrides it fired.
-    Overridden,
-    Undetermined,
 }
 
 /// A string value: a program constant or a record's own text.
@@ -99,7 +90,16 @@ pub(crate) struct Scratch {
     missing_stamp: u32,
     lets: Vec<(u32, Val)>,
     pub(crate) truth: Vec<Truth>,
-    pub(crate) status: Vec<Status>,
+    /// The circuit's values on the current record.
+    values: Values,
+    /// Rule sets, one bit per rule: condition true, condition false,
+    /// overridden, fired.
+    rule_true: Vec<u64>,
+    rule_false: Vec<u64>,
+    overridden: Vec<u64>,
+    fired: Vec<u64>,
+    /// The sources of the action being merged, one bit per source.
+    source_set: Vec<u64>,
     fact_marks: Vec<u32>,
     instance_marks: Vec<u32>,
     pub(crate) result: Evaluation,
@@ -107,12 +107,18 @@ pub(crate) struct Scratch {
 
 impl Scratch {
     pub(crate) fn new(program: &Program) -> Scratch {
+        let rule_words = program.rules.len().div_ceil(64);
         Scratch {
             epoch: 0,
             missing_stamp: 0,
             lets: vec![(0, Val::Unknown); program.let_roots.len()],
             truth: vec![Truth::Unknown; program.rules.len()],
-            status: vec![Status::Silent; program.rules.len()],
+            values: vec![[0; 2]; program.circuit.words()],
+            rule_true: vec![0; rule_words],
+            rule_false: vec![0; rule_words],
+            overridden: vec![0; rule_words],
+            fired: vec![0; rule_words],
+            source_set: vec![0; program.source_words],
             fact_marks: vec![0; program.facts.len()],
             instance_marks: vec![0; program.instances.len()],
             result: Evaluation::default(),
@@ -123,6 +129,8 @@ impl Scratch {
     fn begin(&mut self, program: &Program) {
         if self.lets.len() != program.let_roots.len()
             || self.truth.len() != program.rules.len()
+            || self.values.len() != program.circuit.words()
+            || self.source_set.len() != program.source_words
             || self.fact_marks.len() != program.facts.len()
             || self.instance_marks.len() != program.instances.len()
         {
@@ -153,43 +161,135 @@ impl Scratch {
     }
 }
 
+/// Whether bit `index` of a bit set is set.
+fn has(set: &[u64], index: u32) -> bool {
+    set.get(index as usize / 64).is_some_and(|word| word & (1 << (index % 64)) != 0)
+}
+
+/// Calls `each` with the index of every set bit, ascending.
+fn for_each_bit(set: &[u64], mut each: impl FnMut(u32)) {
+    for (position, &word) in set.iter().enumerate() {
+        let mut rest = word;
+        while rest != 0 {
+            each(position as u32 * 64 + rest.trailing_zeros());
+            rest &= rest - 1;
+        }
+    }
+}
+
+/// The truths of four rules, indexed by their four "true" bits and (above
+/// them) their four "false" bits: the truth vector fills four at a time.
+const TRUTHS_OF_FOUR: [[Truth; 4]; 256] = {
+    let mut table = [[Truth::Unknown; 4]; 256];
+    let mut index = 0;
+    while index < 256 {
+        let mut rule = 0;
+        while rule < 4 {
+            table[index][rule] = if (index >> rule) & 1 != 0 {
+                Truth::True
+            } else if (index >> (rule + 4)) & 1 != 0 {
+                Truth::False
+            } else {
+                Truth::Unknown
+            };
+            rule += 1;
+        }
+        index += 1;
+    }
+    table
+};
+
 /// Evaluates every rule of `program` on `record` into `scratch.result`.
 pub(crate) fn evaluate(program: &Program, record: &Record, scratch: &mut Scratch) {
     scratch.begin(program);
-    let Scratch { epoch, missing_stamp, lets, truth, status, fact_marks, instance_marks, result } = scratch;
+    let Scratch {
+        epoch,
+        missing_stamp,
+        lets,
+        truth,
+        values,
+        rule_true,
+        rule_false,
+        overridden,
+        fired,
+        source_set,
+        fact_marks,
+        instance_marks,
+        result,
+    } = scratch;
+    let circuit = &program.circuit;
     let mut context = Context { program, record, lets, epoch: *epoch };
-    for (rule, value) in program.rules.iter().zip(truth.iter_mut()) {
-        *value = context.truth(rule.root);
+    circuit.run(record, &mut context, values);
+
+    // The rules as bit sets (whole words of the circuit's values), and
+    // every condition's truth.
+    for (word, (true_word, false_word)) in (0u32..).zip(rule_true.iter_mut().zip(rule_false.iter_mut())) {
+        [*true_word, *false_word] = circuit.rule_words(values, word);
     }
-    for (index, rule) in program.rules.iter().enumerate() {
-        let Some(&value) = truth.get(index) else { continue };
-        let rule_status = if value == Truth::False {
-            Status::Silent
-        } else if rule.overridden_by.iter().any(|&by| truth.get(by as usize) == Some(&Truth::True)) {
-            let start = result.by.len() as u32;
-            result
-                .by
-                .extend(rule.overridden_by.iter().copied().filter(|&by| truth.get(by as usize) == Some(&Truth::True)));
-            result.overridden.push((index as u32, start, result.by.len() as u32));
-            Status::Overridden
-        } else if value == Truth::True {
-            result.fired.push(index as u32);
-            Status::Fired
-        } else {
-            let start = result.missing.len() as u32;
-            *missing_stamp = missing_stamp.wrapping_add(1);
-            if *missing_stamp == 0 {
-                fact_marks.fill(0);
-                *missing_stamp = 1;
-            }
-            context.missing(rule.root, &mut result.missing, fact_marks, *missing_stamp);
-            result.undetermined.push((index as u32, start, result.missing.len() as u32));
-            Status::Undetermined
+    for ((truths, &true_word), &false_word) in truth.chunks_mut(64).zip(rule_true.iter()).zip(rule_false.iter()) {
+        let pattern = |position: usize| {
+            let shift = position * 4;
+            let index = ((true_word >> shift) & 0xf) | (((false_word >> shift) & 0xf) << 4);
+            TRUTHS_OF_FOUR[index as usize]
         };
-        if let Some(slot) = status.get_mut(index) {
-            *slot = rule_status;
+        let mut fours = truths.chunks_exact_mut(4);
+        let mut position = 0;
+        for four in &mut fours {
+            four.copy_from_slice(&pattern(position));
+            position += 1;
+        }
+        let rest = fours.into_remainder();
+        if !rest.is_empty() {
+            for (truth, &value) in rest.iter_mut().zip(&pattern(position)) {
+                *truth = value;
+            }
         }
     }
+    // A rule whose condition is not false is overridden when a rule that
+    // overrides it is true.
+    overridden.fill(0);
+    for &rule_index in &program.overridable {
+        let Some(rule) = program.rules.get(rule_index as usize) else { continue };
+        if !has(rule_false, rule_index)
+            && rule.overridden_by.iter().any(|&by| has(rule_true, by))
+            && let Some(word) = overridden.get_mut(rule_index as usize / 64)
+        {
+            *word |= 1 << (rule_index % 64);
+        }
+    }
+    for (((fired_word, &true_word), &overridden_word), false_word) in
+        fired.iter_mut().zip(rule_true.iter()).zip(overridden.iter()).zip(rule_false.iter_mut())
+    {
+        *fired_word = true_word & !overridden_word;
+        // From here on `rule_false` holds the undetermined rules: neither
+        // true nor false, and not overridden.
+        *false_word = !(true_word | *false_word | overridden_word);
+    }
+    let undetermined = rule_false;
+    if let Some(last) = undetermined.last_mut()
+        && program.rules.len() % 64 != 0
+    {
+        *last &= (1 << (program.rules.len() % 64)) - 1;
+    }
+    for_each_bit(fired, |rule| result.fired.push(rule));
+    for_each_bit(overridden, |rule_index| {
+        let start = result.by.len() as u32;
+        if let Some(rule) = program.rules.get(rule_index as usize) {
+            result.by.extend(rule.overridden_by.iter().copied().filter(|&by| has(rule_true, by)));
+        }
+        result.overridden.push((rule_index, start, result.by.len() as u32));
+    });
+    for_each_bit(undetermined, |rule_index| {
+        let start = result.missing.len() as u32;
+        *missing_stamp = missing_stamp.wrapping_add(1);
+        if *missing_stamp == 0 {
+            fact_marks.fill(0);
+            *missing_stamp = 1;
+        }
+        let mut walk = Walk { out: &mut result.missing, marks: fact_marks, stamp: *missing_stamp };
+        circuit.rule_missing(rule_index, values, &mut context, &mut walk);
+        result.undetermined.push((rule_index, start, result.missing.len() as u32));
+    });
     // Actions in the order of their first firing rule; each lists every
     // firing rule that produces it and those rules' sources.
     for &rule_index in &result.fired {
@@ -202,41 +302,25 @@ pub(crate) fn evaluate(program: &Program, record: &Record, scratch: &mut Scratch
             *mark = *epoch;
             let Some(instance) = program.instances.get(instance_index as usize) else { continue };
             let rules_start = result.action_rules.len() as u32;
-            let sources_start = result.action_sources.len();
+            let sources_start = result.action_sources.len() as u32;
+            source_set.fill(0);
             for &producer in &instance.rules {
-                if status.get(producer as usize) == Some(&Status::Fired) {
+                if has(fired, producer) {
                     result.action_rules.push(producer);
-                    if let Some(info) = program.rules.get(producer as usize) {
-                        result.action_sources.extend_from_slice(&info.cites);
+                    let cites = program.cite_sets.get(producer as usize * program.source_words..);
+                    for (set, &cited) in source_set.iter_mut().zip(cites.unwrap_or_default()) {
+                        *set |= cited;
                     }
                 }
             }
-            if let Some(sources) = result.action_sources.get_mut(sources_start..) {
-                sources.sort_unstable();
-            }
-            dedup_tail(&mut result.action_sources, sources_start);
+            for_each_bit(source_set, |source| result.action_sources.push(source));
             result.actions.push(crate::eval::ActionEntry {
                 instance: instance_index,
                 rules: (rules_start, result.action_rules.len() as u32),
-                sources: (sources_start as u32, result.action_sources.len() as u32),
+                sources: (sources_start, result.action_sources.len() as u32),
             });
         }
     }
-}
-
-/// Removes repeats from the sorted tail `list[start..]` in place.
-fn dedup_tail(list: &mut Vec<u32>, start: usize) {
-    let mut write = start;
-    for read in start..list.len() {
-        let Some(&value) = list.get(read) else { break };
-        if write == start || list.get(write - 1) != Some(&value) {
-            if let Some(slot) = list.get_mut(write) {
-                *slot = value;
-            }
-            write += 1;
-        }
-    }
-    list.truncate(write);
 }
 
 /// The state of one evaluation: the program, the record, memoised lets.

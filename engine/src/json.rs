@@ -10,6 +10,7 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use crate::flat_json;
 use crate::program::{Field, Kind, Program};
 use crate::record::{Record, RecordError, Slot, error, expected, number_slot, text_slot};
 
@@ -59,7 +60,9 @@ impl Reading<'_> {
 }
 
 /// Reads one JSON object into `record` (cleared first). Unknown field
-/// names are counted in `unknown` (and rejected when `strict`).
+/// names are counted in `unknown` (and rejected when `strict`). The
+/// common flat record takes the fast path in [`flat_json`]; whatever that
+/// does not take whole is read here with serde, which defines the result.
 pub(crate) fn read_record(
     program: &Program,
     text: &[u8],
@@ -68,6 +71,22 @@ pub(crate) fn read_record(
     unknown: &mut UnknownFields,
 ) -> Result<(), RecordError> {
     record.clear();
+    if flat_json::read(program, text, record, strict, unknown) {
+        return Ok(());
+    }
+    record.clear();
+    read_record_with_serde(program, text, record, strict, unknown)
+}
+
+/// Reads one JSON object into `record` (cleared) with serde: any JSON, and
+/// the reference for what a record means and for every error.
+pub(crate) fn read_record_with_serde(
+    program: &Program,
+    text: &[u8],
+    record: &mut Record,
+    strict: bool,
+    unknown: &mut UnknownFields,
+) -> Result<(), RecordError> {
     let mut reading = Reading { program, record, strict, unknown, error: None };
     let mut deserializer = serde_json::Deserializer::from_slice(text);
     let parsed = (&mut reading).deserialize(&mut deserializer).and_then(|()| deserializer.end());

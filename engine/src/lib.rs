@@ -70,9 +70,11 @@
 //! ```
 
 pub mod batch;
+mod circuit;
 mod csv_input;
 mod eval;
 pub mod explain;
+mod flat_json;
 mod json;
 mod output;
 mod program;
@@ -255,8 +257,8 @@ impl Ruleset {
     }
 
     fn ensure_shape(&self, record: &mut Record) {
-        if record.slots.len() != self.program.facts.len() {
-            record.slots.resize(self.program.facts.len(), record::Slot::Unknown);
+        if record.slot_count() != self.program.facts.len() {
+            record.resize_slots(self.program.facts.len());
         }
     }
 

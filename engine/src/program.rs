@@ -4,12 +4,12 @@
 //! conditions flattened into one typed node arena, and every name the
 //! output needs pre-rendered as JSON.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use osler_dsl::model::{ArithOp, CompareOp, Expr, Model, Type, Value};
+
+use crate::circuit::{Circuit, CircuitBuilder};
 
 /// Index of a node in [`Program::nodes`].
 pub(crate) type NodeId = u32;
@@ -127,32 +127,76 @@ pub(crate) struct ActionInstance {
     pub(crate) rules: Vec<u32>,
 }
 
-/// A fast, deterministic hasher for the short field names records carry
-/// (FNV-1a); the map it serves is built once per program.
-#[derive(Default, Clone, Copy, Debug)]
-pub(crate) struct FieldHasher(u64);
-
-impl Hasher for FieldHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for byte in bytes {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
-}
-
 /// What a record field name means.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Field {
     Id,
     Fact(u32),
     Unknown,
+}
+
+/// Field names to fields, built once per program and looked up for every
+/// field of every record: open addressing over a power-of-two table,
+/// hashed from the name's length and three of its bytes (no loop over the
+/// name), each hit confirmed against the stored name.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FieldTable {
+    /// `(start, length, field)` into `names`; a length of `u32::MAX` marks
+    /// an empty entry.
+    entries: Vec<(u32, u32, Field)>,
+    names: Vec<u8>,
+    shift: u32,
+}
+
+impl FieldTable {
+    const EMPTY: (u32, u32, Field) = (0, u32::MAX, Field::Unknown);
+
+    /// A table of `fields`; the first of two equal names wins.
+    fn new(fields: &[(&str, Field)]) -> FieldTable {
+        let size = (fields.len() * 2).next_power_of_two().max(8);
+        let mut table =
+            FieldTable { entries: vec![Self::EMPTY; size], names: Vec::new(), shift: 64 - size.trailing_zeros() };
+        for &(name, field) in fields {
+            if table.get(name.as_bytes()) != Field::Unknown {
+                continue;
+            }
+            let start = table.names.len() as u32;
+            table.names.extend_from_slice(name.as_bytes());
+            let mut index = table.slot(name.as_bytes());
+            while table.entries.get(index).is_some_and(|entry| entry.1 != u32::MAX) {
+                index = (index + 1) % size;
+            }
+            if let Some(entry) = table.entries.get_mut(index) {
+                *entry = (start, name.len() as u32, field);
+            }
+        }
+        table
+    }
+
+    fn slot(&self, name: &[u8]) -> usize {
+        let byte = |index: usize| u64::from(name.get(index).copied().unwrap_or(0));
+        let key = name.len() as u64 | byte(0) << 16 | byte(name.len() / 2) << 24 | byte(name.len().wrapping_sub(1)) << 32;
+        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
+    }
+
+    /// The field a name means ([`Field::Unknown`] for any other name).
+    pub(crate) fn get(&self, name: &[u8]) -> Field {
+        let size = self.entries.len();
+        let mut index = self.slot(name);
+        for _ in 0..size {
+            let Some(&(start, length, field)) = self.entries.get(index) else { break };
+            if length == u32::MAX {
+                break;
+            }
+            if length as usize == name.len()
+                && self.names.get(start as usize..(start + length) as usize) == Some(name)
+            {
+                return field;
+            }
+            index = (index + 1) & (size - 1);
+        }
+        Field::Unknown
+    }
 }
 
 /// Why a model could not be compiled. A model from the checker always
@@ -185,10 +229,18 @@ pub(crate) struct Program {
     pub(crate) let_roots: Vec<NodeId>,
     pub(crate) let_kinds: Vec<Kind>,
     pub(crate) facts: Vec<FactSlot>,
-    pub(crate) fields: HashMap<String, Field, BuildHasherDefault<FieldHasher>>,
+    pub(crate) fields: FieldTable,
     pub(crate) rules: Vec<CompiledRule>,
     pub(crate) instances: Vec<ActionInstance>,
     pub(crate) source_json: Vec<String>,
+    /// The conditions as a flat circuit (built from `nodes`).
+    pub(crate) circuit: Circuit,
+    /// The rules that some rule overrides, ascending.
+    pub(crate) overridable: Vec<u32>,
+    /// Words per source bit set.
+    pub(crate) source_words: usize,
+    /// Per rule, `source_words` words: the set of sources it cites.
+    pub(crate) cite_sets: Vec<u64>,
 }
 
 impl Program {
@@ -231,13 +283,12 @@ impl Program {
                 return Err(inconsistent(format!("fact `{}` has an unknown enum", fact.name)));
             }
         }
-        let mut fields: HashMap<String, Field, BuildHasherDefault<FieldHasher>> = HashMap::default();
-        fields.insert("id".to_owned(), Field::Id);
-        for (slot, fact) in facts.iter().enumerate() {
-            // A fact named `id` cannot be given in a record: `id` is the
-            // record's identifier by the dictionary's contract.
-            fields.entry(fact.name.clone()).or_insert(Field::Fact(slot as u32));
-        }
+        // A fact named `id` cannot be given in a record: `id` is the
+        // record's identifier by the dictionary's contract.
+        let names: Vec<(&str, Field)> = std::iter::once(("id", Field::Id))
+            .chain(facts.iter().enumerate().map(|(slot, fact)| (fact.name.as_str(), Field::Fact(slot as u32))))
+            .collect();
+        let fields = FieldTable::new(&names);
 
         let rule_count = model.rules.len();
         let mut instances: Vec<ActionInstance> = Vec::new();
@@ -309,8 +360,23 @@ impl Program {
             });
         }
         let source_json = model.sources.iter().map(|source| json_string(&source.name)).collect();
+        let overridable = rules
+            .iter()
+            .enumerate()
+            .filter(|(_, rule)| !rule.overridden_by.is_empty())
+            .map(|(i, _)| i as u32)
+            .collect();
+        let source_words = model.sources.len().div_ceil(64);
+        let mut cite_sets = vec![0u64; source_words * rules.len()];
+        for (index, rule) in rules.iter().enumerate() {
+            for &source in &rule.cites {
+                if let Some(word) = cite_sets.get_mut(index * source_words + source as usize / 64) {
+                    *word |= 1 << (source % 64);
+                }
+            }
+        }
         let Compiler { nodes, lists, words, strings, let_kinds, .. } = compiler;
-        Ok(Program {
+        let mut program = Program {
             model,
             nodes,
             lists,
@@ -323,11 +389,17 @@ impl Program {
             rules,
             instances,
             source_json,
-        })
+            circuit: Circuit::default(),
+            overridable,
+            source_words,
+            cite_sets,
+        };
+        program.circuit = CircuitBuilder::new(&program).build();
+        Ok(program)
     }
 
     pub(crate) fn field(&self, name: &str) -> Field {
-        self.fields.get(name).copied().unwrap_or(Field::Unknown)
+        self.fields.get(name.as_bytes())
     }
 
     pub(crate) fn node(&self, id: NodeId) -> Option<&Node> {
@@ -559,7 +631,7 @@ fn flatten<'e>(expr: &'e Expr, conjunction: bool, out: &mut Vec<&'e Expr>) {
 }
 
 /// The operator that gives the same answer with the operands swapped.
-fn flip(op: CompareOp) -> CompareOp {
+pub(crate) fn flip(op: CompareOp) -> CompareOp {
     match op {
         CompareOp::Lt => CompareOp::Gt,
         CompareOp::Le => CompareOp::Ge,

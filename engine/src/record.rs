@@ -10,7 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::program::{Field, Kind, Program};
 
-/// The value of one fact in a record.
+/// The value of one fact in a record, as the readers and the tree
+/// interpreter see it. A [`Record`] stores it split into a kind byte and a
+/// value word (see [`Record::kinds`]), which the compiled tests read
+/// without branching on the kind.
 #[derive(Clone, Copy, PartialEq, Debug, Default)]
 pub(crate) enum Slot {
     #[default]
@@ -21,6 +24,37 @@ pub(crate) enum Slot {
     Enum(u32),
     /// Index into the record's string storage.
     Str(u32),
+}
+
+/// The kind byte of an unknown slot, and of each [`Slot`] variant.
+pub(crate) const KIND_UNKNOWN: u8 = 0;
+pub(crate) const KIND_BOOL: u8 = 1;
+pub(crate) const KIND_NUM: u8 = 2;
+pub(crate) const KIND_ENUM: u8 = 3;
+pub(crate) const KIND_STR: u8 = 4;
+
+impl Slot {
+    /// The slot as a kind byte and a value word: bools as 0 or 1, numbers
+    /// as their `f64` bits, variants and string indices as integers.
+    fn split(self) -> (u8, u64) {
+        match self {
+            Slot::Unknown => (KIND_UNKNOWN, 0),
+            Slot::Bool(b) => (KIND_BOOL, u64::from(b)),
+            Slot::Num(n) => (KIND_NUM, n.to_bits()),
+            Slot::Enum(variant) => (KIND_ENUM, u64::from(variant)),
+            Slot::Str(index) => (KIND_STR, u64::from(index)),
+        }
+    }
+
+    fn join(kind: u8, value: u64) -> Slot {
+        match kind {
+            KIND_BOOL => Slot::Bool(value != 0),
+            KIND_NUM => Slot::Num(f64::from_bits(value)),
+            KIND_ENUM => Slot::Enum(value as u32),
+            KIND_STR => Slot::Str(value as u32),
+            _ => Slot::Unknown,
+        }
+    }
 }
 
 /// A record's `id`, echoed in its output line: a string, a number, or
@@ -114,7 +148,19 @@ impl std::error::Error for RecordError {}
 /// reuses its storage.
 #[derive(Clone, Debug, Default)]
 pub struct Record {
-    pub(crate) slots: Vec<Slot>,
+    /// Per fact slot, the kind of value it holds ([`KIND_UNKNOWN`] when
+    /// unknown). Dense bytes, so clearing a record is one small fill and a
+    /// compiled test reads "known" without decoding an enum.
+    pub(crate) kinds: Vec<u8>,
+    /// Per fact slot, the value word (meaningful only where the kind says
+    /// so; a cleared slot keeps stale bits that its kind masks).
+    pub(crate) values: Vec<u64>,
+    /// Bit sets over slots, a word per 64 slots: the slots that hold
+    /// `true`, and those that hold `false`. Compiled conditions read bool
+    /// facts from these whole words at once.
+    pub(crate) bools: Vec<[u64; 2]>,
+    /// Bit set over slots: the slots that hold a value (for `known(..)`).
+    pub(crate) known: Vec<u64>,
     strings: Vec<String>,
     strings_used: usize,
     id: RecordId,
@@ -123,12 +169,37 @@ pub struct Record {
 
 impl Record {
     pub(crate) fn with_slots(count: usize) -> Record {
-        Record { slots: vec![Slot::Unknown; count], ..Record::default() }
+        let mut record = Record::default();
+        record.resize_slots(count);
+        record
+    }
+
+    pub(crate) fn slot_count(&self) -> usize {
+        self.kinds.len()
+    }
+
+    /// Makes room for `count` slots (new ones unknown).
+    pub(crate) fn resize_slots(&mut self, count: usize) {
+        self.kinds.resize(count, KIND_UNKNOWN);
+        self.values.resize(count, 0);
+        self.bools.resize(count.div_ceil(64), [0, 0]);
+        self.known.resize(count.div_ceil(64), 0);
+        // Slots dropped by shrinking must not stay set in the last word.
+        if let (Some(bools), Some(known)) = (self.bools.last_mut(), self.known.last_mut())
+            && count % 64 != 0
+        {
+            let kept = (1u64 << (count % 64)) - 1;
+            bools[0] &= kept;
+            bools[1] &= kept;
+            *known &= kept;
+        }
     }
 
     /// Forgets every value and the id, keeping the storage.
     pub fn clear(&mut self) {
-        self.slots.fill(Slot::Unknown);
+        self.kinds.fill(KIND_UNKNOWN);
+        self.bools.fill([0, 0]);
+        self.known.fill(0);
         self.strings_used = 0;
         if let RecordId::Text(text) = std::mem::take(&mut self.id) {
             self.spare_id = text;
@@ -164,13 +235,41 @@ impl Record {
     }
 
     pub(crate) fn set_slot(&mut self, slot: u32, value: Slot) {
-        if let Some(target) = self.slots.get_mut(slot as usize) {
-            *target = value;
+        let (kind, bits) = value.split();
+        if let (Some(kind_target), Some(value_target)) =
+            (self.kinds.get_mut(slot as usize), self.values.get_mut(slot as usize))
+        {
+            *kind_target = kind;
+            *value_target = bits;
+        }
+        let word = slot as usize / 64;
+        let bit = 1u64 << (slot % 64);
+        if let (Some([trues, falses]), Some(known)) = (self.bools.get_mut(word), self.known.get_mut(word)) {
+            *trues &= !bit;
+            *falses &= !bit;
+            match value {
+                Slot::Bool(true) => *trues |= bit,
+                Slot::Bool(false) => *falses |= bit,
+                _ => {}
+            }
+            if kind == KIND_UNKNOWN {
+                *known &= !bit;
+            } else {
+                *known |= bit;
+            }
         }
     }
 
     pub(crate) fn slot(&self, slot: u32) -> Slot {
-        self.slots.get(slot as usize).copied().unwrap_or(Slot::Unknown)
+        match (self.kinds.get(slot as usize), self.values.get(slot as usize)) {
+            (Some(&kind), Some(&bits)) => Slot::join(kind, bits),
+            _ => Slot::Unknown,
+        }
+    }
+
+    /// Whether fact `slot` is unknown (absent, `null`, or out of range).
+    pub(crate) fn is_unknown(&self, slot: u32) -> bool {
+        self.kinds.get(slot as usize).is_none_or(|&kind| kind == KIND_UNKNOWN)
     }
 
     /// Stores a string value, reusing storage from earlier records.

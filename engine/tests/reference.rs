@@ -166,7 +166,26 @@ fn location() -> Location {
     Location { path: "random.osl".to_owned(), line: 1 }
 }
 
+/// How large a random model is: facts, lets and rules are `base + below(spread)`.
+#[derive(Clone, Copy, Debug)]
+struct Size {
+    facts: (usize, usize),
+    lets: (usize, usize),
+    rules: (usize, usize),
+    /// Percent chance that a rule overrides each other rule.
+    overrides: u64,
+}
+
+/// The usual small models.
+const SMALL: Size = Size { facts: (3, 6), lets: (0, 4), rules: (2, 7), overrides: 20 };
+/// Models past 64 facts, values and rules, so every bit set spans words.
+const LARGE: Size = Size { facts: (60, 30), lets: (4, 12), rules: (60, 50), overrides: 2 };
+
 fn random_model(seed: u64) -> Model {
+    random_model_sized(seed, SMALL)
+}
+
+fn random_model_sized(seed: u64, size: Size) -> Model {
     let mut generator = Generator { rng: Rng(seed | 1), facts: Vec::new(), lets: Vec::new() };
     let types = [
         Type::Bool,
@@ -179,10 +198,10 @@ fn random_model(seed: u64) -> Model {
         Type::Enum(1),
         Type::String,
     ];
-    let fact_count = 3 + generator.rng.below(6);
+    let fact_count = size.facts.0 + generator.rng.below(size.facts.1);
     generator.facts = (0..fact_count).map(|_| types[generator.rng.below(types.len())]).collect();
     let mut lets = Vec::new();
-    for index in 0..generator.rng.below(4) {
+    for index in 0..size.lets.0 + generator.rng.below(size.lets.1) {
         let (ty, value) = if generator.rng.chance(60) {
             (Type::Bool, generator.bool_expr(2))
         } else {
@@ -191,7 +210,7 @@ fn random_model(seed: u64) -> Model {
         lets.push(LetInfo { name: format!("let{index}"), ty, value, doc: None });
         generator.lets.push(ty);
     }
-    let rule_count = 2 + generator.rng.below(7);
+    let rule_count = size.rules.0 + generator.rng.below(size.rules.1);
     let mut rules = Vec::new();
     for index in 0..rule_count {
         let condition = generator.bool_expr(3);
@@ -207,8 +226,9 @@ fn random_model(seed: u64) -> Model {
             });
         }
         let cites = (0..3u32).filter(|_| generator.rng.chance(40)).collect();
-        let overrides =
-            (0..rule_count as u32).filter(|&other| other != index as u32 && generator.rng.chance(20)).collect();
+        let overrides = (0..rule_count as u32)
+            .filter(|&other| other != index as u32 && generator.rng.chance(size.overrides))
+            .collect();
         rules.push(RuleInfo {
             id: format!("rule{index}"),
             title: None,
@@ -573,8 +593,14 @@ fn engine_outcome(ruleset: &Ruleset, model: &Model, record: &[Option<Given>]) ->
     ruleset.evaluate(&built)
 }
 
+/// The number of cases `PROPTEST_CASES` asks for, or `default`.
+fn cases_from_env(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|text| text.parse().ok()).unwrap_or(default)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    // 400 cases by default; `PROPTEST_CASES` asks for more (or fewer).
+    #![proptest_config(ProptestConfig { cases: cases_from_env(400), ..ProptestConfig::default() })]
 
     #[test]
     fn compiled_evaluator_matches_the_reference(seed in any::<u64>(), records in proptest::collection::vec(any::<u64>(), 1..12)) {
@@ -598,6 +624,26 @@ proptest! {
             }
             let once = ruleset.evaluate(&built);
             prop_assert_eq!(evaluator.evaluate(&built).to_outcome(), once);
+        }
+    }
+}
+
+proptest! {
+    // Fewer cases: each model has about a hundred rules.
+    #![proptest_config(ProptestConfig { cases: cases_from_env(400) / 8, ..ProptestConfig::default() })]
+
+    #[test]
+    fn large_models_match_the_reference(seed in any::<u64>(), records in proptest::collection::vec(any::<u64>(), 1..6)) {
+        let model = random_model_sized(seed, LARGE);
+        let ruleset = match Ruleset::from_model(Arc::new(model.clone())) {
+            Ok(ruleset) => ruleset,
+            Err(error) => panic!("a generated model does not compile: {error}"),
+        };
+        for record_seed in records {
+            let record = random_record(&model, record_seed);
+            let expected = reference_outcome(&model, &record);
+            let got = engine_outcome(&ruleset, &model, &record);
+            prop_assert_eq!(&got, &expected, "record {:?}", record);
         }
     }
 }

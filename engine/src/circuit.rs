@@ -1,0 +1,865 @@
+//! Rule conditions compiled into a flat Kleene circuit, the form evaluation
+//! runs on every record. The node arena is a tree that an interpreter walks
+//! with a branch per node kind and early exits that depend on the data;
+//! here, instead, every condition becomes
+//!
+//! - *tests*: a fact against a constant (`unilateral`, `pedal_pulses in
+//!   {..}`, `abi < 0.9`, `known(x)`), kept in one flat array per kind, so
+//!   each array is a loop without dispatch over dense typed slots;
+//! - *gates*: Kleene `and` over literals (a value or its negation; `or` is
+//!   an `and` of negations, negated, by De Morgan), and `count(..)`
+//!   compared with a constant, evaluated in topological order without
+//!   early exit.
+//!
+//! A truth value is two bits, "known true" and "known false" (neither:
+//! unknown), and the values of a record are two bit sets, a pair of `u64`
+//! words per 64 values. Tests come first in the numbering, so they fill
+//! whole words in sequence. An `and` gate keeps, per word its operands
+//! touch, a mask of the operands taken positively and one of those
+//! negated: it is true when no operand is short of true and false when any
+//! operand is false, a handful of bitwise operations whatever the number
+//! of operands.
+//!
+//! Tests, gates and bool lets are shared between rules (hash-consed), so a
+//! let or a common test is computed once per record. Shapes the circuit
+//! has no test for (arithmetic, comparisons of two expressions, strings)
+//! stay *complex* values, computed by the tree interpreter in
+//! [`crate::eval`].
+//!
+//! The circuit also answers which facts an undetermined rule is missing:
+//! it walks the unknown values under the rule the way the interpreter
+//! walks the tree (same operands, same order), reading values instead of
+//! recomputing them.
+
+use std::collections::{BTreeMap, HashMap};
+
+use osler_dsl::model::{CompareOp, Type};
+
+use crate::eval::{Context, Truth, compare_intervals};
+use crate::program::{Kind, Node, NodeId, Program, flip};
+use crate::record::{KIND_ENUM, KIND_NUM, KIND_UNKNOWN, Record};
+
+/// The two-bit truth values. Unknown has neither bit.
+pub(crate) const TRUE: u8 = 0b01;
+pub(crate) const FALSE: u8 = 0b10;
+
+/// A value of the circuit, or its negation: `2 * value + negated`.
+pub(crate) type Lit = u32;
+
+/// The values of a circuit on one record: per 64 values, the word of those
+/// known true and the word of those known false.
+pub(crate) type Values = Vec<[u64; 2]>;
+
+/// An enum fact in a set of variants (`==`, `!=` and `in` all become this).
+#[derive(Clone, Copy, Debug)]
+struct EnumTest {
+    slot: u32,
+    /// Bit `v` is set when variant `v` is in the set.
+    members: u64,
+}
+
+/// A numeric fact against a constant, as an interval: the test holds
+/// when `low <= x <= high`, or, when `outside`, when that does not hold.
+/// Every comparison with a finite constant has this form (`x < c` is
+/// `x <= c'` with `c'` the next float below `c`), so the loop over number
+/// tests has no branch on the operator.
+#[derive(Clone, Copy, Debug)]
+struct NumTest {
+    slot: u32,
+    low: f64,
+    high: f64,
+    outside: bool,
+}
+
+impl NumTest {
+    /// The interval form of `x OP constant`, when the constant is finite.
+    fn new(slot: u32, op: CompareOp, constant: f64) -> Option<NumTest> {
+        if !constant.is_finite() {
+            return None;
+        }
+        let (low, high, outside) = match op {
+            CompareOp::Eq => (constant, constant, false),
+            CompareOp::Ne => (constant, constant, true),
+            CompareOp::Lt => (f64::NEG_INFINITY, next_below(constant), false),
+            CompareOp::Le => (f64::NEG_INFINITY, constant, false),
+            CompareOp::Gt => (next_above(constant), f64::INFINITY, false),
+            CompareOp::Ge => (constant, f64::INFINITY, false),
+        };
+        Some(NumTest { slot, low, high, outside })
+    }
+
+    fn holds(&self, x: f64) -> bool {
+        (self.low <= x && x <= self.high) != self.outside
+    }
+}
+
+/// The largest float below a finite `x` (`-0.0` and `0.0` alike).
+fn next_below(x: f64) -> f64 {
+    if x == 0.0 {
+        -f64::from_bits(1)
+    } else if x > 0.0 {
+        f64::from_bits(x.to_bits() - 1)
+    } else {
+        f64::from_bits(x.to_bits() + 1)
+    }
+}
+
+/// The smallest float above a finite `x`.
+fn next_above(x: f64) -> f64 {
+    -next_below(-x)
+}
+
+/// The operands of an `and` gate within one word of values: those taken
+/// as they are, and those negated.
+#[derive(Clone, Copy, Debug)]
+struct Masks {
+    word: u32,
+    positive: u64,
+    negative: u64,
+}
+
+/// A gate. Most `and` gates have all their operands in one word, so that
+/// case is stored inline.
+#[derive(Clone, Copy, Debug)]
+enum Gate {
+    /// Kleene `and` over operands in one word: true when every operand is
+    /// true, false when any is false.
+    Word(Masks),
+    /// Kleene `and` over operands in several words: `masks[start..end]`.
+    Words(u32, u32),
+    /// `count(operands) OP constant`, over the gate's operands in order:
+    /// the count is the interval from the number of true operands to that
+    /// plus the unknown ones.
+    Count(CompareOp, f64),
+}
+
+/// What computes a value: the missing-facts walk follows this back.
+#[derive(Clone, Copy, Debug)]
+enum Source {
+    /// A test of one slot, unknown exactly when the slot has no value of
+    /// the test's kind.
+    Fact(u32),
+    /// `known(..)`, constants and unused bits: never unknown.
+    Never,
+    Complex(NodeId),
+    Gate(u32),
+}
+
+/// The compiled conditions of a program.
+///
+/// Values are numbered in the order they are computed, packed without
+/// gaps: the bool facts (value `s` is slot `s`, straight from the record's
+/// bit sets), `known(s)` likewise, the enum tests, number tests, complex
+/// values, constants, the gates in topological order, and last one value
+/// per rule, in rule order, so that the rules' truths are whole words.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Circuit {
+    /// Values of bool facts (0 when no condition reads one, else one per
+    /// slot).
+    bool_values: u32,
+    /// Values of `known(..)` (0 when no condition has one, else one per
+    /// slot).
+    known_values: u32,
+    enum_tests: Vec<EnumTest>,
+    num_tests: Vec<NumTest>,
+    complex: Vec<NodeId>,
+    constants: Vec<bool>,
+    /// The number of the first gate's value.
+    gate_base: u32,
+    gates: Vec<Gate>,
+    /// Per gate, its operands in order: `operands[start..end]`.
+    gate_operands: Vec<(u32, u32)>,
+    masks: Vec<Masks>,
+    operands: Vec<Lit>,
+    /// Per operand, the slot it tests when it is a fact test (the common
+    /// case the missing-facts walk handles without a call), else `NO_SLOT`.
+    operand_slots: Vec<u32>,
+    /// The number of rule 0's value; rule `r`'s is `rule_base + r`.
+    rule_base: u32,
+    /// Per rule, the masks of its gate when that is a one-word `and`, else
+    /// masks that leave it unknown: the rule is then in
+    /// `other_rule_gates`, computed after.
+    rule_masks: Vec<Masks>,
+    other_rule_gates: Vec<u32>,
+    rules: u32,
+    /// What computes each value (by value number).
+    sources: Vec<Source>,
+}
+
+/// No slot: the operand is not a fact test.
+const NO_SLOT: u32 = u32::MAX;
+
+/// A two-bit value and its negation, by table.
+const WITH_NEGATION: [[u8; 2]; 4] = [[0, 0], [TRUE, FALSE], [FALSE, TRUE], [0, 0]];
+
+/// The two-bit value of a literal.
+pub(crate) fn read(values: &[[u64; 2]], lit: Lit) -> u8 {
+    let index = lit / 2;
+    let Some(&[true_word, false_word]) = values.get(index as usize / 64) else { return 0 };
+    let shift = index % 64;
+    let value = (((true_word >> shift) & 1) | (((false_word >> shift) & 1) << 1)) as u8;
+    WITH_NEGATION[usize::from(value)][(lit % 2) as usize]
+}
+
+/// Whether a literal is unknown (its negation is, too).
+fn is_unknown(values: &[[u64; 2]], lit: Lit) -> bool {
+    let index = lit / 2;
+    values
+        .get(index as usize / 64)
+        .is_none_or(|&[true_word, false_word]| (true_word | false_word) >> (index % 64) & 1 == 0)
+}
+
+/// Bits `start..start + count` (`count` at most 64) of a sequence of words.
+fn bits_at(words: impl Fn(usize) -> u64, start: u32, count: u32) -> u64 {
+    let (word, shift) = (start as usize / 64, start % 64);
+    let low = words(word) >> shift;
+    let high = if shift == 0 { 0 } else { words(word + 1) << (64 - shift) };
+    let mask = if count >= 64 { u64::MAX } else { (1 << count) - 1 };
+    (low | high) & mask
+}
+
+/// Appends values to the words of values in order, 64 to a word, keeping
+/// the word being filled in registers.
+struct WordWriter {
+    word: usize,
+    bit: u32,
+    true_bits: u64,
+    false_bits: u64,
+}
+
+impl WordWriter {
+    /// A writer that appends from value `start`, keeping the values
+    /// before it in that word.
+    fn at(values: &[[u64; 2]], start: u32) -> WordWriter {
+        let word = start as usize / 64;
+        let bit = start % 64;
+        let kept = if bit == 0 { 0 } else { u64::MAX >> (64 - bit) };
+        let [true_bits, false_bits] = values.get(word).copied().unwrap_or([0, 0]);
+        WordWriter { word, bit, true_bits: true_bits & kept, false_bits: false_bits & kept }
+    }
+
+    /// Appends one value per item, given by `value` as (known, holds):
+    /// unknown unless known, else whether it holds. `value` may read the
+    /// words stored so far (not the one being filled). The items go in
+    /// runs that fill the current word, so the loop inside has no check
+    /// for a full word, and "known" and "holds" become the word's true and
+    /// false bits once per run.
+    fn extend<T>(
+        &mut self,
+        values: &mut [[u64; 2]],
+        items: &[T],
+        mut value: impl FnMut(&[[u64; 2]], &T) -> (bool, bool),
+    ) {
+        let mut rest = items;
+        while !rest.is_empty() {
+            let room = (64 - self.bit) as usize;
+            let (run, later) = rest.split_at(room.min(rest.len()));
+            let (mut known_bits, mut holds_bits) = (0u64, 0u64);
+            for (bit, item) in run.iter().enumerate() {
+                let (known, holds) = value(values, item);
+                known_bits |= u64::from(known) << bit;
+                holds_bits |= u64::from(holds) << bit;
+            }
+            let (true_bits, false_bits) = (known_bits & holds_bits, known_bits & !holds_bits);
+            self.true_bits |= true_bits << self.bit;
+            self.false_bits |= false_bits << self.bit;
+            self.bit += run.len() as u32;
+            if self.bit == 64 {
+                self.flush(values);
+            }
+            rest = later;
+        }
+    }
+
+    /// Appends `count` (at most 64) values given as bit sets.
+    fn push_bits(&mut self, values: &mut [[u64; 2]], true_bits: u64, false_bits: u64, count: u32) {
+        let mask = if count >= 64 { u64::MAX } else { (1 << count) - 1 };
+        let (true_bits, false_bits) = (true_bits & mask, false_bits & mask);
+        let used = self.bit;
+        self.true_bits |= true_bits << used;
+        self.false_bits |= false_bits << used;
+        if used + count >= 64 {
+            self.flush(values);
+            if used > 0 {
+                self.true_bits = true_bits >> (64 - used);
+                self.false_bits = false_bits >> (64 - used);
+            }
+            self.bit = used + count - 64;
+        } else {
+            self.bit = used + count;
+        }
+    }
+
+    fn flush(&mut self, values: &mut [[u64; 2]]) {
+        if let Some(pair) = values.get_mut(self.word) {
+            *pair = [self.true_bits, self.false_bits];
+        }
+        self.word += 1;
+        self.bit = 0;
+        self.true_bits = 0;
+        self.false_bits = 0;
+    }
+
+    /// Stores the last, partial word and clears the words after it.
+    fn finish(mut self, values: &mut [[u64; 2]]) {
+        if self.bit > 0 {
+            self.flush(values);
+        }
+        if let Some(rest) = values.get_mut(self.word..) {
+            rest.fill([0, 0]);
+        }
+    }
+}
+
+impl Circuit {
+    /// The number of words a [`Values`] buffer needs.
+    pub(crate) fn words(&self) -> usize {
+        self.sources.len().div_ceil(64)
+    }
+
+    /// Computes every value of the circuit on `record` into `values`
+    /// (sized by [`Circuit::words`]).
+    pub(crate) fn run(&self, record: &Record, context: &mut Context<'_>, values: &mut [[u64; 2]]) {
+        let mut writer = WordWriter { word: 0, bit: 0, true_bits: 0, false_bits: 0 };
+        // Bool facts and `known(..)` are whole words of the record.
+        for index in 0..self.bool_values.div_ceil(64) {
+            let [trues, falses] = record.bools.get(index as usize).copied().unwrap_or([0, 0]);
+            writer.push_bits(values, trues, falses, (self.bool_values - index * 64).min(64));
+        }
+        for index in 0..self.known_values.div_ceil(64) {
+            let known = record.known.get(index as usize).copied().unwrap_or(0);
+            writer.push_bits(values, known, !known, (self.known_values - index * 64).min(64));
+        }
+        // Each test computes "holds" from the value word whatever the kind,
+        // and keeps it only when the slot holds that test's kind: no
+        // branch on whether the fact is known.
+        let kinds = record.kinds.as_slice();
+        let bits = record.values.as_slice();
+        let slot = |slot: u32| {
+            let index = slot as usize;
+            (kinds.get(index).copied().unwrap_or(KIND_UNKNOWN), bits.get(index).copied().unwrap_or(0))
+        };
+        writer.extend(values, &self.enum_tests, |_, test| {
+            let (kind, word) = slot(test.slot);
+            (kind == KIND_ENUM, word < 64 && (test.members >> (word % 64)) & 1 != 0)
+        });
+        writer.extend(values, &self.num_tests, |_, test| {
+            let (kind, word) = slot(test.slot);
+            (kind == KIND_NUM, test.holds(f64::from_bits(word)))
+        });
+        writer.extend(values, &self.complex, |_, &node| {
+            let truth = context.truth(node);
+            (truth != Truth::Unknown, truth == Truth::True)
+        });
+        writer.extend(values, &self.constants, |_, &constant| (true, constant));
+        writer.finish(values);
+        // Inner gates (of lets and shared subexpressions) in topological
+        // order: their operands are set already, and each sets its own
+        // bits in the words cleared above.
+        let inner = (self.rule_base - self.gate_base) as usize;
+        let (inner_gates, rule_gates) = self.gates.split_at(inner.min(self.gates.len()));
+        for (out, gate) in (self.gate_base..).zip(inner_gates) {
+            let (is_true, is_false) = match gate {
+                Gate::Word(masks) => and(values, masks, 0, 0),
+                _ => self.gate(values, gate, out),
+            };
+            if let Some(pair) = values.get_mut(out as usize / 64) {
+                pair[0] |= u64::from(is_true) << (out % 64);
+                pair[1] |= u64::from(is_false) << (out % 64);
+            }
+        }
+        // The rules' gates last: nothing reads them, so their values are
+        // appended in sequence like the tests'.
+        // Most are one-word `and`s: a tight loop over their masks first,
+        // then the others patched in.
+        let mut writer = WordWriter::at(values, self.rule_base);
+        writer.extend(values, &self.rule_masks, |values, masks| {
+            let (is_true, is_false) = and(values, masks, 0, 0);
+            (is_true | is_false, is_true)
+        });
+        writer.finish(values);
+        for &rule in &self.other_rule_gates {
+            let out = self.rule_base + rule;
+            if let Some(gate) = rule_gates.get(rule as usize) {
+                let (is_true, is_false) = self.gate(values, gate, out);
+                if let Some(pair) = values.get_mut(out as usize / 64) {
+                    pair[0] |= u64::from(is_true) << (out % 64);
+                    pair[1] |= u64::from(is_false) << (out % 64);
+                }
+            }
+        }
+    }
+
+    /// The value of gate `gate` (whose value is `out`) as (true, false).
+    /// The loops handle the common one-word `and` inline.
+    fn gate(&self, values: &[[u64; 2]], gate: &Gate, out: u32) -> (bool, bool) {
+        match *gate {
+            Gate::Word(masks) => and(values, &masks, 0, 0),
+            Gate::Words(start, end) => {
+                let (mut short_of_true, mut falses) = (0, 0);
+                for masks in self.masks.get(start as usize..end as usize).unwrap_or_default() {
+                    (short_of_true, falses) = and_words(values, masks, short_of_true, falses);
+                }
+                (short_of_true == 0, falses != 0)
+            }
+            Gate::Count(op, constant) => self.count(values, out, op, constant),
+        }
+    }
+
+    /// Word `word` of the rules whose condition is true, and of those
+    /// whose condition is false (64 rules a word).
+    pub(crate) fn rule_words(&self, values: &[[u64; 2]], word: u32) -> [u64; 2] {
+        let start = self.rule_base + word * 64;
+        let count = self.rules.saturating_sub(word * 64);
+        let part = |which: usize| move |index: usize| values.get(index).map_or(0, |pair| pair[which]);
+        [bits_at(part(0), start, count), bits_at(part(1), start, count)]
+    }
+
+    /// The operands of gate `gate`, in order.
+    fn operands_of_gate(&self, gate: u32) -> &[Lit] {
+        match self.gate_operands.get(gate as usize) {
+            Some(&(start, end)) => self.operands.get(start as usize..end as usize).unwrap_or_default(),
+            None => &[],
+        }
+    }
+
+    /// A count gate's value as (true, false).
+    fn count(&self, values: &[[u64; 2]], out: u32, op: CompareOp, constant: f64) -> (bool, bool) {
+        let operands = self.operands_of_gate(out - self.gate_base);
+        let (mut true_count, mut false_count) = (0u32, 0u32);
+        for &lit in operands {
+            let value = read(values, lit);
+            true_count += u32::from(value & TRUE);
+            false_count += u32::from(value >> 1);
+        }
+        let possible = operands.len() as u32 - false_count;
+        let count = (f64::from(true_count), f64::from(possible));
+        let truth = compare_intervals(op, count, (constant, constant));
+        (truth == Truth::True, truth == Truth::False)
+    }
+
+    /// Appends to the walk's list the unknown facts that could decide rule
+    /// `rule`, whose condition is unknown.
+    pub(crate) fn rule_missing(&self, rule: u32, values: &[[u64; 2]], context: &mut Context<'_>, walk: &mut Walk<'_>) {
+        self.missing((self.rule_base + rule) * 2, values, context, walk);
+    }
+
+    /// Appends to the walk's list the unknown facts that could decide
+    /// `lit`, whose value is unknown, in the order the interpreter's walk
+    /// of the same expression finds them (see [`Context::missing`]).
+    fn missing(&self, lit: Lit, values: &[[u64; 2]], context: &mut Context<'_>, walk: &mut Walk<'_>) {
+        match self.sources.get(lit as usize / 2) {
+            Some(&Source::Fact(slot)) => walk.fact(context.record, slot),
+            Some(&Source::Complex(node)) => context.missing(node, walk.out, walk.marks, walk.stamp),
+            Some(&Source::Gate(gate)) => {
+                let Some(&(start, end)) = self.gate_operands.get(gate as usize) else { return };
+                let range = start as usize..end as usize;
+                let operands = self.operands.get(range.clone()).unwrap_or_default();
+                let slots = self.operand_slots.get(range).unwrap_or_default();
+                for (&operand, &slot) in operands.iter().zip(slots) {
+                    if !is_unknown(values, operand) {
+                        continue;
+                    }
+                    // Facts, the common operand, without a call.
+                    if slot == NO_SLOT {
+                        self.missing(operand, values, context, walk);
+                    } else {
+                        walk.fact(context.record, slot);
+                    }
+                }
+            }
+            Some(&Source::Never) | None => {}
+        }
+    }
+}
+
+/// Where a missing-facts walk collects: the list, and marks that keep each
+/// fact once per `stamp`.
+#[derive(Debug)]
+pub(crate) struct Walk<'w> {
+    pub(crate) out: &'w mut Vec<u32>,
+    pub(crate) marks: &'w mut [u32],
+    pub(crate) stamp: u32,
+}
+
+impl Walk<'_> {
+    /// Lists fact `slot` if it is unknown and not listed yet.
+    fn fact(&mut self, record: &Record, slot: u32) {
+        if record.is_unknown(slot)
+            && let Some(mark) = self.marks.get_mut(slot as usize)
+            && *mark != self.stamp
+        {
+            *mark = self.stamp;
+            self.out.push(slot);
+        }
+    }
+}
+
+/// Kleene `and` over the operands in one word: (true, false).
+#[inline(always)]
+fn and(values: &[[u64; 2]], masks: &Masks, short_of_true: u64, falses: u64) -> (bool, bool) {
+    let (short_of_true, falses) = and_words(values, masks, short_of_true, falses);
+    (short_of_true == 0, falses != 0)
+}
+
+/// Accumulates one word of an `and`: the operands not (yet) known true,
+/// and those known false.
+#[inline(always)]
+fn and_words(values: &[[u64; 2]], masks: &Masks, short_of_true: u64, falses: u64) -> (u64, u64) {
+    let [true_word, false_word] = values.get(masks.word as usize).copied().unwrap_or([0, 0]);
+    (
+        short_of_true | (masks.positive & !true_word) | (masks.negative & !false_word),
+        falses | (masks.positive & false_word) | (masks.negative & true_word),
+    )
+}
+
+
+fn op_rank(op: CompareOp) -> u8 {
+    match op {
+        CompareOp::Eq => 0,
+        CompareOp::Ne => 1,
+        CompareOp::Lt => 2,
+        CompareOp::Le => 3,
+        CompareOp::Gt => 4,
+        CompareOp::Ge => 5,
+    }
+}
+
+/// A value as the builder first records it, before numbering; also the
+/// key that shares identical values.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+enum Pending {
+    Bool(u32),
+    Known(u32),
+    Enum(u32, u64),
+    /// The constant's bits, so the key can be hashed.
+    Num(u32, CompareOp, u64),
+    Complex(NodeId),
+    Constant(bool),
+    All(Vec<Lit>),
+    Count(CompareOp, u64, Vec<Lit>),
+}
+
+impl Pending {
+    /// The order of the value groups in the numbering.
+    fn group(&self) -> u8 {
+        match self {
+            Pending::Bool(_) => 0,
+            Pending::Known(_) => 1,
+            Pending::Enum(..) => 2,
+            Pending::Num(..) => 3,
+            Pending::Complex(_) => 4,
+            Pending::Constant(_) => 5,
+            Pending::All(_) | Pending::Count(..) => 6,
+        }
+    }
+}
+
+/// Builds a [`Circuit`] from a program's node arena.
+pub(crate) struct CircuitBuilder<'p> {
+    program: &'p Program,
+    /// Values in creation order (operands before the gates that use them).
+    pending: Vec<Pending>,
+    shared: HashMap<Pending, u32>,
+    lets: HashMap<u32, Lit>,
+}
+
+impl<'p> CircuitBuilder<'p> {
+    pub(crate) fn new(program: &'p Program) -> CircuitBuilder<'p> {
+        CircuitBuilder { program, pending: Vec::new(), shared: HashMap::new(), lets: HashMap::new() }
+    }
+
+    /// Compiles each rule's condition, then numbers the values in the
+    /// order they are computed.
+    pub(crate) fn build(mut self) -> Circuit {
+        let roots: Vec<NodeId> = self.program.rules.iter().map(|rule| rule.root).collect();
+        let roots: Vec<Lit> = roots.into_iter().map(|root| self.lit(root)).collect();
+        // Each rule gets its own value at the end: the gate of its
+        // condition itself when nothing else refers to that gate (no gate,
+        // no other rule), else a one-operand `and` that copies the
+        // condition. Rule values are computed last, so no value may read
+        // one.
+        let mut used = vec![0u32; self.pending.len()];
+        let gate_operands = self.pending.iter().filter_map(|value| match value {
+            Pending::All(operands) | Pending::Count(_, _, operands) => Some(operands.as_slice()),
+            _ => None,
+        });
+        for &lit in gate_operands.flatten().chain(&roots) {
+            if let Some(count) = used.get_mut(lit as usize / 2) {
+                *count += 1;
+            }
+        }
+        let mut rule_values = Vec::with_capacity(roots.len());
+        for &root in &roots {
+            let index = root / 2;
+            let is_gate = matches!(self.pending.get(index as usize), Some(Pending::All(_) | Pending::Count(..)));
+            let own = root % 2 == 0 && is_gate && used.get(index as usize) == Some(&1);
+            rule_values.push(if own {
+                index
+            } else {
+                self.pending.push(Pending::All(vec![root]));
+                self.pending.len() as u32 - 1
+            });
+        }
+        let is_rule_value = {
+            let mut marks = vec![false; self.pending.len()];
+            for &index in &rule_values {
+                if let Some(mark) = marks.get_mut(index as usize) {
+                    *mark = true;
+                }
+            }
+            marks
+        };
+        let facts = self.program.facts.len() as u32;
+        let uses = |group: u8| self.pending.iter().any(|value| value.group() == group);
+        let mut circuit = Circuit {
+            bool_values: if uses(0) { facts } else { 0 },
+            known_values: if uses(1) { facts } else { 0 },
+            rules: roots.len() as u32,
+            ..Circuit::default()
+        };
+        // Tests in their groups (number tests by operator), then gates in
+        // creation order, which keeps them after their operands, then the
+        // rules' values in rule order.
+        let mut order: Vec<u32> = (0..self.pending.len() as u32)
+            .filter(|&index| self.group(index) >= 2 && !is_rule_value.get(index as usize).copied().unwrap_or(false))
+            .collect();
+        order.sort_by_key(|&index| {
+            let rank = match self.pending.get(index as usize) {
+                Some(&Pending::Num(slot, op, _)) => (op_rank(op), slot),
+                _ => (0, 0),
+            };
+            (self.group(index), rank, index)
+        });
+        order.extend(&rule_values);
+        let mut renumbered = vec![0u32; self.pending.len()];
+        for (old, value) in self.pending.iter().enumerate() {
+            let number = match *value {
+                Pending::Bool(slot) => Some(slot),
+                Pending::Known(slot) => Some(circuit.bool_values + slot),
+                _ => None,
+            };
+            if let (Some(number), Some(entry)) = (number, renumbered.get_mut(old)) {
+                *entry = number;
+            }
+        }
+        let first = circuit.bool_values + circuit.known_values;
+        for (position, &old) in order.iter().enumerate() {
+            if let Some(entry) = renumbered.get_mut(old as usize) {
+                *entry = first + position as u32;
+            }
+        }
+        let relit = |lit: Lit| renumbered.get(lit as usize / 2).map_or(lit, |&new| new * 2 + lit % 2);
+        circuit.rule_base = first + order.len() as u32 - circuit.rules;
+        circuit.gate_base = first
+            + order
+                .iter()
+                .position(|&index| self.group(index) == 6)
+                .map_or(order.len() as u32, |position| position as u32);
+        let total = first + order.len() as u32;
+        circuit.sources = vec![Source::Never; total as usize];
+        for slot in 0..circuit.bool_values {
+            if let Some(source) = circuit.sources.get_mut(slot as usize) {
+                *source = Source::Fact(slot);
+            }
+        }
+        for &old in &order {
+            let Some(value) = self.pending.get(old as usize) else { continue };
+            let number = renumbered.get(old as usize).copied().unwrap_or(0);
+            let source = match *value {
+                Pending::Bool(slot) => Source::Fact(slot),
+                Pending::Known(_) => Source::Never,
+                Pending::Enum(slot, members) => {
+                    circuit.enum_tests.push(EnumTest { slot, members });
+                    Source::Fact(slot)
+                }
+                Pending::Num(slot, op, constant) => {
+                    // `lit` makes only finite constants number tests.
+                    let test = NumTest::new(slot, op, f64::from_bits(constant));
+                    circuit.num_tests.push(test.unwrap_or(NumTest { slot, low: 1.0, high: 0.0, outside: false }));
+                    Source::Fact(slot)
+                }
+                Pending::Complex(node) => {
+                    circuit.complex.push(node);
+                    Source::Complex(node)
+                }
+                Pending::Constant(value) => {
+                    circuit.constants.push(value);
+                    Source::Never
+                }
+                Pending::All(ref operands) | Pending::Count(_, _, ref operands) => {
+                    let operands: Vec<Lit> = operands.iter().map(|&lit| relit(lit)).collect();
+                    let gate = match *value {
+                        Pending::Count(op, constant, _) => Gate::Count(op, f64::from_bits(constant)),
+                        _ => {
+                            let mut words: BTreeMap<u32, Masks> = BTreeMap::new();
+                            for &lit in &operands {
+                                let index = lit / 2;
+                                let masks = words.entry(index / 64).or_insert(Masks {
+                                    word: index / 64,
+                                    positive: 0,
+                                    negative: 0,
+                                });
+                                if lit % 2 == 0 {
+                                    masks.positive |= 1 << (index % 64);
+                                } else {
+                                    masks.negative |= 1 << (index % 64);
+                                }
+                            }
+                            match words.len() {
+                                1 => words.into_values().next().map_or(Gate::Words(0, 0), Gate::Word),
+                                _ => {
+                                    let start = circuit.masks.len() as u32;
+                                    circuit.masks.extend(words.into_values());
+                                    Gate::Words(start, circuit.masks.len() as u32)
+                                }
+                            }
+                        }
+                    };
+                    let start = circuit.operands.len() as u32;
+                    for &lit in &operands {
+                        let slot = match circuit.sources.get(lit as usize / 2) {
+                            Some(&Source::Fact(slot)) => slot,
+                            _ => NO_SLOT,
+                        };
+                        circuit.operand_slots.push(slot);
+                    }
+                    circuit.operands.extend(operands);
+                    circuit.gate_operands.push((start, circuit.operands.len() as u32));
+                    circuit.gates.push(gate);
+                    Source::Gate(circuit.gates.len() as u32 - 1)
+                }
+            };
+            if let Some(entry) = circuit.sources.get_mut(number as usize) {
+                *entry = source;
+            }
+        }
+        let first_rule_gate = (circuit.rule_base - circuit.gate_base) as usize;
+        for (rule, gate) in (0u32..).zip(circuit.gates.get(first_rule_gate..).unwrap_or_default()) {
+            match *gate {
+                Gate::Word(masks) => circuit.rule_masks.push(masks),
+                _ => {
+                    // One operand in a word past the end, which reads as
+                    // unknown: the rule stays unknown until patched.
+                    circuit.rule_masks.push(Masks { word: u32::MAX, positive: 1, negative: 0 });
+                    circuit.other_rule_gates.push(rule);
+                }
+            }
+        }
+        circuit
+    }
+
+    fn group(&self, index: u32) -> u8 {
+        self.pending.get(index as usize).map_or(u8::MAX, Pending::group)
+    }
+
+    fn value(&mut self, value: Pending) -> Lit {
+        if let Some(&index) = self.shared.get(&value) {
+            return index * 2;
+        }
+        let index = self.pending.len() as u32;
+        self.pending.push(value.clone());
+        self.shared.insert(value, index);
+        index * 2
+    }
+
+    /// An enum test, when the fact's enum is small enough for a one-word
+    /// set (every enum of a real ruleset is).
+    fn enum_test(&mut self, slot: u32, members: u64) -> Option<Lit> {
+        let fact = self.program.facts.get(slot as usize)?;
+        let Type::Enum(index) = fact.ty else { return None };
+        let variants = self.program.model.enums.get(index as usize)?.variants.len();
+        if variants > 64 {
+            return None;
+        }
+        Some(self.value(Pending::Enum(slot, members)))
+    }
+
+    fn list(&self, start: u32, len: u32) -> &'p [NodeId] {
+        self.program.lists.get(start as usize..(start + len) as usize).unwrap_or_default()
+    }
+
+    /// The items of a `count(..)`, directly or through number lets.
+    fn count_items(&self, id: NodeId) -> Option<&'p [NodeId]> {
+        match *self.program.node(id)? {
+            Node::Count { start, len } => Some(self.list(start, len)),
+            Node::Let(index) => self.count_items(*self.program.let_roots.get(index as usize)?),
+            _ => None,
+        }
+    }
+
+    fn number(&self, id: NodeId) -> Option<f64> {
+        match *self.program.node(id)? {
+            Node::NumConst(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// `count(..) OP constant` (either way round) as a count gate. The
+    /// interpreter's missing-facts walk enters the count's unknown items
+    /// in order, and the constant has none: the gate's walk is the same.
+    fn count_compare(&mut self, op: CompareOp, a: NodeId, b: NodeId) -> Option<Lit> {
+        let (items, op, constant) = match (self.count_items(a), self.number(b)) {
+            (Some(items), Some(constant)) => (items, op, constant),
+            _ => (self.count_items(b)?, flip(op), self.number(a)?),
+        };
+        let operands = items.iter().map(|&item| self.lit(item)).collect();
+        Some(self.value(Pending::Count(op, constant.to_bits(), operands)))
+    }
+
+    /// The literal of a bool node.
+    fn lit(&mut self, id: NodeId) -> Lit {
+        let program = self.program;
+        let Some(node) = program.node(id) else { return self.value(Pending::Complex(id)) };
+        match *node {
+            Node::BoolConst(value) => self.value(Pending::Constant(value)),
+            Node::BoolFact(slot) => self.value(Pending::Bool(slot)),
+            Node::KnownFact(slot) => self.value(Pending::Known(slot)),
+            Node::FactIsVariant { negated, slot, variant } if variant < 64 => {
+                match self.enum_test(slot, 1 << variant) {
+                    Some(lit) => lit ^ u32::from(negated),
+                    None => self.value(Pending::Complex(id)),
+                }
+            }
+            // Only the first word of the set can hold a variant of an enum
+            // with at most 64 variants.
+            Node::In { operand, start, len } => match program.node(operand) {
+                Some(&Node::EnumFact(slot)) if len <= 1 => {
+                    let members = if len == 1 { program.words.get(start as usize).copied().unwrap_or(0) } else { 0 };
+                    self.enum_test(slot, members).unwrap_or_else(|| self.value(Pending::Complex(id)))
+                }
+                _ => self.value(Pending::Complex(id)),
+            },
+            // A comparison with an infinite or NaN constant (only a
+            // hand-built model has one) stays with the interpreter.
+            Node::CompareFactConst(op, slot, constant) if constant.is_finite() => {
+                self.value(Pending::Num(slot, op, constant.to_bits()))
+            }
+            Node::CompareNum(op, a, b) => {
+                self.count_compare(op, a, b).unwrap_or_else(|| self.value(Pending::Complex(id)))
+            }
+            Node::Not(inner) => self.lit(inner) ^ 1,
+            Node::All { start, len } => {
+                let operands = self.list(start, len).iter().map(|&operand| self.lit(operand)).collect();
+                self.value(Pending::All(operands))
+            }
+            // `a or b` is `not (not a and not b)`.
+            Node::Any { start, len } => {
+                let operands = self.list(start, len).iter().map(|&operand| self.lit(operand) ^ 1).collect();
+                self.value(Pending::All(operands)) ^ 1
+            }
+            Node::Let(index) if program.let_kinds.get(index as usize) == Some(&Kind::Bool) => {
+                if let Some(&lit) = self.lets.get(&index) {
+                    return lit;
+                }
+                let lit = match program.let_roots.get(index as usize) {
+                    Some(&root) => self.lit(root),
+                    None => self.value(Pending::Complex(id)),
+                };
+                self.lets.insert(index, lit);
+                lit
+            }
+            _ => self.value(Pending::Complex(id)),
+        }
+    }
+}
