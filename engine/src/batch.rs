@@ -1,9 +1,14 @@
 //! Batch evaluation of record files: JSON Lines or CSV in, one JSON line
-//! per record out, in input order. The input is read in chunks; each chunk
-//! is split into tasks that rayon evaluates in parallel (each worker with
-//! its own record and buffers), and the tasks' output is written in order
-//! before the next chunk is read, so memory stays bounded whatever the
-//! file's size. Output bytes do not depend on the number of threads.
+//! per record out, in input order.
+//!
+//! The input is read in chunks of whole lines (or rows), and the work is a
+//! pipeline: while the rayon pool evaluates chunk *k* (split into tasks,
+//! each worker with its own record and buffers), the calling thread
+//! writes the output of chunk *k - 1* and reads chunk *k + 1*, then helps
+//! with the tasks. So reading, evaluating and writing overlap, the input
+//! and output stay on the calling thread (they need not be `Send`), at most
+//! two chunks are in memory whatever the file's size, and output bytes do
+//! not depend on the number of threads.
 
 use std::io::{self, BufRead, Read, Write};
 use std::time::{Duration, Instant};
@@ -59,10 +64,12 @@ impl Summary {
     }
 }
 
-/// Lines (or rows) per chunk: enough work to keep every core busy, small
-/// enough that memory stays flat.
-const CHUNK_RECORDS: usize = 32_768;
-const CHUNK_BYTES: usize = 16 << 20;
+/// Records per chunk and bytes per chunk (a chunk ends at the first line
+/// end past either): large enough that a chunk's tasks keep every core
+/// busy, small enough that two chunks and their output (a line per
+/// record, a few kilobytes for a large ruleset) stay small.
+const CHUNK_RECORDS: usize = 8192;
+const CHUNK_BYTES: usize = 4 << 20;
 /// Records per parallel task.
 const TASK_RECORDS: usize = 512;
 
@@ -84,6 +91,16 @@ impl TaskOutput {
         self.action_counts.clear();
         self.action_counts.resize(actions, 0);
     }
+}
+
+/// The outputs of one chunk's tasks, in order, reused from chunk to chunk.
+#[derive(Debug, Default)]
+struct ChunkOutput {
+    tasks: Vec<TaskOutput>,
+    /// How many of `tasks` the chunk used.
+    used: usize,
+    /// Input bytes consumed up to the end of the chunk, for progress.
+    position: u64,
 }
 
 /// A worker's reusable state.
@@ -141,8 +158,8 @@ struct Collector<'a, W: Write> {
 }
 
 impl<W: Write> Collector<'_, W> {
-    fn collect(&mut self, tasks: &mut [TaskOutput], bytes: u64) -> io::Result<()> {
-        for task in tasks {
+    fn collect(&mut self, chunk: &mut ChunkOutput) -> io::Result<()> {
+        for task in chunk.tasks.get_mut(..chunk.used).unwrap_or_default() {
             self.output.write_all(&task.bytes)?;
             self.summary.records += task.records;
             self.summary.rejected += task.rejected;
@@ -151,7 +168,7 @@ impl<W: Write> Collector<'_, W> {
             }
             self.summary.unknown_fields.merge(&mut task.unknown);
         }
-        (self.progress)(Progress { bytes, records: self.summary.records });
+        (self.progress)(Progress { bytes: chunk.position, records: self.summary.records });
         Ok(())
     }
 
@@ -170,20 +187,21 @@ impl<W: Write> Collector<'_, W> {
     }
 }
 
-/// Runs `work` over `items` in parallel tasks, each writing one
-/// [`TaskOutput`] (reused across chunks).
+/// Runs `work` over `items` in parallel tasks of [`TASK_RECORDS`], each
+/// writing one [`TaskOutput`] of `output` (reused across chunks).
 fn run_tasks<T: Sync>(
     program: &Program,
     items: &[T],
-    outputs: &mut Vec<TaskOutput>,
+    output: &mut ChunkOutput,
     work: impl Fn(&mut Worker, &T, &mut TaskOutput) + Sync,
-) -> usize {
+) {
     let tasks = items.len().div_ceil(TASK_RECORDS);
-    if outputs.len() < tasks {
-        outputs.resize_with(tasks, TaskOutput::default);
+    if output.tasks.len() < tasks {
+        output.tasks.resize_with(tasks, TaskOutput::default);
     }
+    output.used = tasks;
     let actions = program.model.actions.len();
-    let slots = outputs.get_mut(..tasks).unwrap_or_default();
+    let slots = output.tasks.get_mut(..tasks).unwrap_or_default();
     slots.par_iter_mut().zip(items.par_chunks(TASK_RECORDS)).for_each_init(
         || Worker::new(program),
         |worker, (out, task)| {
@@ -193,10 +211,51 @@ fn run_tasks<T: Sync>(
             }
         },
     );
-    tasks
 }
 
-/// A line of a JSON Lines chunk: its byte range and 1-based line number.
+/// Runs the pipeline: `fill` reads the next chunk on the calling thread
+/// (returning the input position after it, or `None` at the end of the
+/// input), `process` evaluates a chunk on the pool, and the collector
+/// writes each chunk's output, in order, on the calling thread.
+fn pipeline<C, W>(
+    collector: &mut Collector<'_, W>,
+    mut fill: impl FnMut(&mut C) -> io::Result<Option<u64>>,
+    process: impl Fn(&C, &mut ChunkOutput) + Sync,
+) -> io::Result<()>
+where
+    C: Default + Sync,
+    W: Write,
+{
+    let (mut current, mut next) = (C::default(), C::default());
+    let (mut evaluating, mut writing) = (ChunkOutput::default(), ChunkOutput::default());
+    let mut position = fill(&mut current)?;
+    let mut pending_write = false;
+    while let Some(consumed) = position {
+        let mut written = Ok(());
+        let mut read = Ok(None);
+        rayon::in_place_scope(|scope| {
+            let (chunk, output, process) = (&current, &mut evaluating, &process);
+            scope.spawn(move |_| process(chunk, output));
+            if pending_write {
+                written = collector.collect(&mut writing);
+            }
+            read = fill(&mut next);
+        });
+        written?;
+        evaluating.position = consumed;
+        std::mem::swap(&mut evaluating, &mut writing);
+        std::mem::swap(&mut current, &mut next);
+        pending_write = true;
+        position = read?;
+    }
+    if pending_write {
+        collector.collect(&mut writing)?;
+    }
+    Ok(())
+}
+
+/// A line of a JSON Lines chunk: its byte range (without the line end)
+/// and 1-based line number.
 #[derive(Clone, Copy, Debug)]
 struct Line {
     start: usize,
@@ -204,11 +263,119 @@ struct Line {
     number: u64,
 }
 
+/// Whole lines of JSON Lines input and where its records are.
+#[derive(Debug, Default)]
+struct LineChunk {
+    bytes: Vec<u8>,
+    /// The lines that are records (blank lines are not).
+    lines: Vec<Line>,
+}
+
+/// Cuts JSON Lines input into chunks of whole lines, taking the input's
+/// buffer a window at a time: each byte is copied once and scanned once
+/// for line ends.
+struct LineReader<R> {
+    input: R,
+    line_number: u64,
+    consumed: u64,
+    /// The line ends found in the current window (reused).
+    ends: Vec<usize>,
+}
+
+impl<R: BufRead> LineReader<R> {
+    /// Fills `chunk` with the next lines, up to [`CHUNK_RECORDS`] lines
+    /// or the first line end past [`CHUNK_BYTES`]; what follows stays in
+    /// the input. Returns the input position after the chunk, or `None`
+    /// at the end of the input.
+    fn fill(&mut self, chunk: &mut LineChunk) -> io::Result<Option<u64>> {
+        chunk.bytes.clear();
+        chunk.lines.clear();
+        let mut line_start = 0;
+        let mut lines = 0;
+        let mut ends = std::mem::take(&mut self.ends);
+        loop {
+            let available = match self.input.fill_buf() {
+                Ok(available) => available,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(error),
+            };
+            if available.is_empty() {
+                // The end of the input: a last line without a line end.
+                if line_start < chunk.bytes.len() {
+                    self.finish_line(chunk, line_start, chunk.bytes.len());
+                }
+                break;
+            }
+            // Find the line ends first, so that only what the chunk takes
+            // is copied.
+            let base = chunk.bytes.len();
+            let mut take = available.len();
+            let mut full = false;
+            let mut from = 0;
+            ends.clear();
+            while let Some(line_end) = next_line_end(available, from) {
+                ends.push(base + line_end);
+                from = line_end + 1;
+                lines += 1;
+                if lines >= CHUNK_RECORDS || base + from >= CHUNK_BYTES {
+                    take = from;
+                    full = true;
+                    break;
+                }
+            }
+            chunk.bytes.extend_from_slice(available.get(..take).unwrap_or_default());
+            self.input.consume(take);
+            self.consumed += take as u64;
+            for &line_end in &ends {
+                self.finish_line(chunk, line_start, line_end);
+                line_start = line_end + 1;
+            }
+            if full {
+                break;
+            }
+        }
+        self.ends = ends;
+        Ok((!chunk.bytes.is_empty()).then_some(self.consumed))
+    }
+
+    /// Notes the line `chunk.bytes[start..end]` (line end excluded): a
+    /// record unless it is blank.
+    fn finish_line(&mut self, chunk: &mut LineChunk, start: usize, end: usize) {
+        self.line_number += 1;
+        let text = chunk.bytes.get(start..end).unwrap_or_default();
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        if !text.iter().all(u8::is_ascii_whitespace) {
+            chunk.lines.push(Line { start, end: start + text.len(), number: self.line_number });
+        }
+    }
+}
+
+/// The position of the first `\n` in `bytes` from `from`, eight bytes at
+/// a time (the bit trick memchr uses: a byte of `word ^ "\n\n.."` is
+/// zero where `word` has a line end, and the lowest flagged byte is one).
+fn next_line_end(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    const LINE_ENDS: u64 = u64::from_ne_bytes([b'\n'; 8]);
+    let rest = bytes.get(from..)?;
+    let mut words = rest.chunks_exact(8);
+    let mut offset = from;
+    for word in &mut words {
+        let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8])) ^ LINE_ENDS;
+        let found = word.wrapping_sub(ONES) & !word & HIGHS;
+        if found != 0 {
+            return Some(offset + (found.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    words.remainder().iter().position(|&byte| byte == b'\n').map(|position| offset + position)
+}
+
 /// Evaluates every record of a JSON Lines input. Blank lines are not
 /// records and produce no output; a missing final newline is fine.
 pub fn run_json_lines<R: BufRead, W: Write>(
     ruleset: &Ruleset,
-    mut input: R,
+    input: R,
     output: W,
     options: RunOptions,
     progress: &mut dyn FnMut(Progress),
@@ -221,42 +388,27 @@ pub fn run_json_lines<R: BufRead, W: Write>(
         action_totals: vec![0; program.model.actions.len()],
         progress,
     };
-    let mut buffer: Vec<u8> = Vec::with_capacity(CHUNK_BYTES + 4096);
-    let mut lines: Vec<Line> = Vec::with_capacity(CHUNK_RECORDS);
-    let mut outputs: Vec<TaskOutput> = Vec::new();
-    let mut line_number = 0u64;
-    let mut consumed = 0u64;
-    let mut at_end = false;
-    while !at_end {
-        buffer.clear();
-        lines.clear();
-        while lines.len() < CHUNK_RECORDS && buffer.len() < CHUNK_BYTES {
-            let start = buffer.len();
-            let read = input.read_until(b'\n', &mut buffer)?;
-            if read == 0 {
-                at_end = true;
-                break;
-            }
-            consumed += read as u64;
-            line_number += 1;
-            let text = buffer.get(start..).unwrap_or_default();
-            let trimmed = text.strip_suffix(b"\n").unwrap_or(text);
-            let trimmed = trimmed.strip_suffix(b"\r").unwrap_or(trimmed);
-            if trimmed.iter().all(u8::is_ascii_whitespace) {
-                buffer.truncate(start);
-                continue;
-            }
-            lines.push(Line { start, end: start + trimmed.len(), number: line_number });
-        }
-        let chunk = &buffer;
-        let tasks = run_tasks(program, &lines, &mut outputs, |worker, line, out| {
-            let text = chunk.get(line.start..line.end).unwrap_or_default();
-            let read = read_record(program, text, &mut worker.record, options.strict, &mut out.unknown);
-            worker.finish(program, read, line.number, out);
-        });
-        collector.collect(outputs.get_mut(..tasks).unwrap_or_default(), consumed)?;
-    }
+    let mut reader = LineReader { input, line_number: 0, consumed: 0, ends: Vec::new() };
+    pipeline(
+        &mut collector,
+        |chunk: &mut LineChunk| reader.fill(chunk),
+        |chunk, output| {
+            run_tasks(program, &chunk.lines, output, |worker, line, out| {
+                let text = chunk.bytes.get(line.start..line.end).unwrap_or_default();
+                let read = read_record(program, text, &mut worker.record, options.strict, &mut out.unknown);
+                worker.finish(program, read, line.number, out);
+            });
+        },
+    )?;
     collector.finish(program, started)
+}
+
+/// Rows of CSV input, reused from chunk to chunk.
+#[derive(Debug, Default)]
+struct RowChunk {
+    rows: Vec<csv::ByteRecord>,
+    /// How many of `rows` the chunk holds.
+    filled: usize,
 }
 
 /// Evaluates every row of a CSV input whose header names the facts (and
@@ -278,30 +430,33 @@ pub fn run_csv<R: Read, W: Write>(
     };
     let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(input);
     let header = Header::new(program, reader.byte_headers().map_err(csv_error)?);
-    let mut rows: Vec<csv::ByteRecord> = Vec::new();
-    let mut outputs: Vec<TaskOutput> = Vec::new();
     let mut at_end = false;
-    while !at_end {
-        let mut filled = 0;
-        while filled < CHUNK_RECORDS {
-            if rows.len() <= filled {
-                rows.push(csv::ByteRecord::new());
+    pipeline(
+        &mut collector,
+        |chunk: &mut RowChunk| {
+            chunk.filled = 0;
+            while !at_end && chunk.filled < CHUNK_RECORDS {
+                if chunk.rows.len() <= chunk.filled {
+                    chunk.rows.push(csv::ByteRecord::new());
+                }
+                let Some(row) = chunk.rows.get_mut(chunk.filled) else { break };
+                if reader.read_byte_record(row).map_err(csv_error)? {
+                    chunk.filled += 1;
+                } else {
+                    at_end = true;
+                }
             }
-            let Some(row) = rows.get_mut(filled) else { break };
-            if !reader.read_byte_record(row).map_err(csv_error)? {
-                at_end = true;
-                break;
-            }
-            filled += 1;
-        }
-        let chunk = rows.get(..filled).unwrap_or_default();
-        let tasks = run_tasks(program, chunk, &mut outputs, |worker, row, out| {
-            let line = row.position().map_or(0, csv::Position::line);
-            let read = read_row(program, &header, row, &mut worker.record, options.strict, &mut out.unknown);
-            worker.finish(program, read, line, out);
-        });
-        collector.collect(outputs.get_mut(..tasks).unwrap_or_default(), reader.position().byte())?;
-    }
+            Ok((chunk.filled > 0).then(|| reader.position().byte()))
+        },
+        |chunk, output| {
+            let rows = chunk.rows.get(..chunk.filled).unwrap_or_default();
+            run_tasks(program, rows, output, |worker, row, out| {
+                let line = row.position().map_or(0, csv::Position::line);
+                let read = read_row(program, &header, row, &mut worker.record, options.strict, &mut out.unknown);
+                worker.finish(program, read, line, out);
+            });
+        },
+    )?;
     collector.finish(program, started)
 }
 

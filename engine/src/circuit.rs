@@ -7,23 +7,26 @@
 //!   {..}`, `abi < 0.9`, `known(x)`), kept in one flat array per kind, so
 //!   each array is a loop without dispatch over dense typed slots;
 //! - *gates*: Kleene `and` over literals (a value or its negation; `or` is
-//!   an `and` of negations, negated, by De Morgan), and `count(..)`
-//!   compared with a constant, evaluated in topological order without
-//!   early exit.
+//!   an `and` of negations, negated), and `count(..)` compared with a
+//!   constant, evaluated in topological order without early exit.
 //!
 //! A truth value is two bits, "known true" and "known false" (neither:
 //! unknown), and the values of a record are two bit sets, a pair of `u64`
-//! words per 64 values. Tests come first in the numbering, so they fill
-//! whole words in sequence. An `and` gate keeps, per word its operands
-//! touch, a mask of the operands taken positively and one of those
-//! negated: it is true when no operand is short of true and false when any
-//! operand is false, a handful of bitwise operations whatever the number
-//! of operands.
+//! words per 64 values. Bool facts and `known(..)` come straight from the
+//! record's own bit sets; the other tests are appended in sequence, 64 to
+//! a word. An `and` gate keeps, per word its operands touch, a mask of the
+//! operands taken as they are and one of those negated: it is true when no
+//! operand is short of true and false when any operand is false, a handful
+//! of bitwise operations whatever the number of operands. Each rule's
+//! value comes last, in rule order, so the rules' truths are whole words.
 //!
-//! Tests, gates and bool lets are shared between rules (hash-consed), so a
-//! let or a common test is computed once per record. Shapes the circuit
-//! has no test for (arithmetic, comparisons of two expressions, strings)
-//! stay *complex* values, computed by the tree interpreter in
+//! The rewrites keep Kleene's meaning: De Morgan's laws hold in the
+//! three-valued logic, `and`/`or` without early exit give the same value
+//! (a false operand decides `and` wherever it stands), and identical
+//! subexpressions have identical values, so tests, gates and bool lets are
+//! shared between rules (hash-consed) and computed once per record. Shapes
+//! the circuit has no test for (arithmetic, comparisons of two expressions,
+//! strings) stay *complex* values, computed by the tree interpreter in
 //! [`crate::eval`].
 //!
 //! The circuit also answers which facts an undetermined rule is missing:
@@ -513,18 +516,6 @@ fn and_words(values: &[[u64; 2]], masks: &Masks, short_of_true: u64, falses: u64
     )
 }
 
-
-fn op_rank(op: CompareOp) -> u8 {
-    match op {
-        CompareOp::Eq => 0,
-        CompareOp::Ne => 1,
-        CompareOp::Lt => 2,
-        CompareOp::Le => 3,
-        CompareOp::Gt => 4,
-        CompareOp::Ge => 5,
-    }
-}
-
 /// A value as the builder first records it, before numbering; also the
 /// key that shares identical values.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -618,19 +609,12 @@ impl<'p> CircuitBuilder<'p> {
             rules: roots.len() as u32,
             ..Circuit::default()
         };
-        // Tests in their groups (number tests by operator), then gates in
-        // creation order, which keeps them after their operands, then the
-        // rules' values in rule order.
+        // Tests in their groups, then gates in creation order, which keeps
+        // them after their operands, then the rules' values in rule order.
         let mut order: Vec<u32> = (0..self.pending.len() as u32)
             .filter(|&index| self.group(index) >= 2 && !is_rule_value.get(index as usize).copied().unwrap_or(false))
             .collect();
-        order.sort_by_key(|&index| {
-            let rank = match self.pending.get(index as usize) {
-                Some(&Pending::Num(slot, op, _)) => (op_rank(op), slot),
-                _ => (0, 0),
-            };
-            (self.group(index), rank, index)
-        });
+        order.sort_by_key(|&index| (self.group(index), index));
         order.extend(&rule_values);
         let mut renumbered = vec![0u32; self.pending.len()];
         for (old, value) in self.pending.iter().enumerate() {

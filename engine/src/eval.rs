@@ -93,11 +93,12 @@ pub(crate) struct Scratch {
     /// The circuit's values on the current record.
     values: Values,
     /// Rule sets, one bit per rule: condition true, condition false,
-    /// overridden, fired.
+    /// overridden, fired, undetermined.
     rule_true: Vec<u64>,
     rule_false: Vec<u64>,
     overridden: Vec<u64>,
     fired: Vec<u64>,
+    undetermined: Vec<u64>,
     /// The sources of the action being merged, one bit per source.
     source_set: Vec<u64>,
     fact_marks: Vec<u32>,
@@ -118,6 +119,7 @@ impl Scratch {
             rule_false: vec![0; rule_words],
             overridden: vec![0; rule_words],
             fired: vec![0; rule_words],
+            undetermined: vec![0; rule_words],
             source_set: vec![0; program.source_words],
             fact_marks: vec![0; program.facts.len()],
             instance_marks: vec![0; program.instances.len()],
@@ -199,33 +201,11 @@ const TRUTHS_OF_FOUR: [[Truth; 4]; 256] = {
     table
 };
 
-/// Evaluates every rule of `program` on `record` into `scratch.result`.
-pub(crate) fn evaluate(program: &Program, record: &Record, scratch: &mut Scratch) {
-    scratch.begin(program);
-    let Scratch {
-        epoch,
-        missing_stamp,
-        lets,
-        truth,
-        values,
-        rule_true,
-        rule_false,
-        overridden,
-        fired,
-        source_set,
-        fact_marks,
-        instance_marks,
-        result,
-    } = scratch;
-    let circuit = &program.circuit;
-    let mut context = Context { program, record, lets, epoch: *epoch };
-    circuit.run(record, &mut context, values);
-
-    // The rules as bit sets (whole words of the circuit's values), and
-    // every condition's truth.
-    for (word, (true_word, false_word)) in (0u32..).zip(rule_true.iter_mut().zip(rule_false.iter_mut())) {
-        [*true_word, *false_word] = circuit.rule_words(values, word);
-    }
+/// Fills `scratch.truth` (each condition's truth, for [`crate::Evaluated`]
+/// and explanations) from the rule sets of the record last evaluated. The
+/// batch driver does not need it and does not call it.
+pub(crate) fn fill_truths(scratch: &mut Scratch) {
+    let Scratch { truth, rule_true, rule_false, .. } = scratch;
     for ((truths, &true_word), &false_word) in truth.chunks_mut(64).zip(rule_true.iter()).zip(rule_false.iter()) {
         let pattern = |position: usize| {
             let shift = position * 4;
@@ -245,6 +225,35 @@ pub(crate) fn evaluate(program: &Program, record: &Record, scratch: &mut Scratch
             }
         }
     }
+}
+
+/// Evaluates every rule of `program` on `record` into `scratch.result`.
+pub(crate) fn evaluate(program: &Program, record: &Record, scratch: &mut Scratch) {
+    scratch.begin(program);
+    let Scratch {
+        epoch,
+        missing_stamp,
+        lets,
+        truth: _,
+        values,
+        rule_true,
+        rule_false,
+        overridden,
+        fired,
+        undetermined,
+        source_set,
+        fact_marks,
+        instance_marks,
+        result,
+    } = scratch;
+    let circuit = &program.circuit;
+    let mut context = Context { program, record, lets, epoch: *epoch };
+    circuit.run(record, &mut context, values);
+
+    // The rules as bit sets (whole words of the circuit's values).
+    for (word, (true_word, false_word)) in (0u32..).zip(rule_true.iter_mut().zip(rule_false.iter_mut())) {
+        [*true_word, *false_word] = circuit.rule_words(values, word);
+    }
     // A rule whose condition is not false is overridden when a rule that
     // overrides it is true.
     overridden.fill(0);
@@ -257,17 +266,19 @@ pub(crate) fn evaluate(program: &Program, record: &Record, scratch: &mut Scratch
             *word |= 1 << (rule_index % 64);
         }
     }
-    for (((fired_word, &true_word), &overridden_word), false_word) in
-        fired.iter_mut().zip(rule_true.iter()).zip(overridden.iter()).zip(rule_false.iter_mut())
+    for ((((fired_word, undetermined_word), &true_word), &false_word), &overridden_word) in fired
+        .iter_mut()
+        .zip(undetermined.iter_mut())
+        .zip(rule_true.iter())
+        .zip(rule_false.iter())
+        .zip(overridden.iter())
     {
         *fired_word = true_word & !overridden_word;
-        // From here on `rule_false` holds the undetermined rules: neither
-        // true nor false, and not overridden.
-        *false_word = !(true_word | *false_word | overridden_word);
+        // Neither true nor false, and not overridden.
+        *undetermined_word = !(true_word | false_word | overridden_word);
     }
-    let undetermined = rule_false;
     if let Some(last) = undetermined.last_mut()
-        && program.rules.len() % 64 != 0
+        && !program.rules.len().is_multiple_of(64)
     {
         *last &= (1 << (program.rules.len() % 64)) - 1;
     }

@@ -14,6 +14,9 @@
 //! records mean and for every error message. So the fast path changes
 //! speed only, never results.
 
+use osler_dsl::model::Type;
+use osler_dsl::syntax::TimeUnit;
+
 use crate::json::UnknownFields;
 use crate::program::{Field, Kind, Program};
 use crate::record::{Record, Slot, number_slot, text_slot};
@@ -30,13 +33,44 @@ const POWERS_OF_TEN: [f64; MAX_DIGITS + 1] =
 /// Unknown field names noted per record before giving up.
 const MAX_UNKNOWN: usize = 8;
 
+/// The position of the first quote, backslash or control character in
+/// `bytes`, eight bytes at a time (bit tricks on a `u64`, as memchr does).
+fn string_length(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    const QUOTES: u64 = u64::from_ne_bytes([b'"'; 8]);
+    const BACKSLASHES: u64 = u64::from_ne_bytes([b'\\'; 8]);
+    const CONTROL: u64 = u64::from_ne_bytes([0xe0; 8]);
+    let mut words = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for word in &mut words {
+        let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+        // A byte of `quotes` (`backslashes`) is zero where `word` has a
+        // quote (backslash); a byte of `control` is zero below 0x20.
+        let (quotes, backslashes, control) = (word ^ QUOTES, word ^ BACKSLASHES, word & CONTROL);
+        let found = ((quotes.wrapping_sub(ONES) & !quotes)
+            | (backslashes.wrapping_sub(ONES) & !backslashes)
+            | (control.wrapping_sub(ONES) & !control))
+            & HIGHS;
+        if found != 0 {
+            // The lowest flagged byte is a true match (flags above it may
+            // be false ones, from a borrow); little-endian, so count from
+            // the bottom.
+            return Some(offset + (found.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    let rest = words.remainder();
+    rest.iter().position(|&byte| byte == b'"' || byte == b'\\' || byte < 0x20).map(|position| offset + position)
+}
+
 /// A scalar JSON value.
 enum Scalar<'t> {
     Null,
     Bool(bool),
-    /// A number without fraction, as serde_json's `u64`.
+    /// A number without sign or fraction, as serde_json's `u64`.
     Integer(u64),
-    /// A number with a fraction.
+    /// Any other number this path takes: with a fraction, or negative.
     Decimal(f64),
     /// A string without escapes (its bytes, not yet checked as UTF-8).
     Text(&'t [u8]),
@@ -53,9 +87,13 @@ impl<'t> Cursor<'t> {
         self.text.get(self.position).copied()
     }
 
-    /// Skips JSON whitespace, as serde_json does.
+    /// Skips JSON whitespace, as serde_json does. Most calls find none,
+    /// and every JSON whitespace byte is at most a space: one comparison.
     fn skip_whitespace(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\n' | b'\t' | b'\r')) {
+        while let Some(&byte) = self.text.get(self.position) {
+            if byte > b' ' || !matches!(byte, b' ' | b'\n' | b'\t' | b'\r') {
+                break;
+            }
             self.position += 1;
         }
     }
@@ -70,7 +108,7 @@ impl<'t> Cursor<'t> {
     /// one with an escape or a control character.
     fn string(&mut self) -> Option<&'t [u8]> {
         let rest = self.text.get(self.position..)?;
-        let length = rest.iter().position(|&byte| byte == b'"' || byte == b'\\' || byte < 0x20)?;
+        let length = string_length(rest)?;
         if rest.get(length) != Some(&b'"') {
             return None;
         }
@@ -78,9 +116,15 @@ impl<'t> Cursor<'t> {
         rest.get(..length)
     }
 
-    /// A number at the cursor (its first digit), in the forms this path
-    /// takes.
+    /// A number at the cursor (its sign or first digit), in the forms
+    /// this path takes, valued as serde_json values them: `-n` as the
+    /// `i64` it is (so `-0` is `-0.0`, as serde_json makes it), a fraction
+    /// as the significand over a power of ten, negated when negative.
     fn number(&mut self) -> Option<Scalar<'t>> {
+        let negative = self.peek() == Some(b'-');
+        if negative {
+            self.position += 1;
+        }
         let start = self.position;
         let mut significand: u64 = 0;
         let mut digits = 0;
@@ -93,7 +137,7 @@ impl<'t> Cursor<'t> {
             }
         }
         // JSON allows one leading zero only.
-        if digits > 1 && self.text.get(start) == Some(&b'0') {
+        if digits == 0 || (digits > 1 && self.text.get(start) == Some(&b'0')) {
             return None;
         }
         let mut fraction = 0;
@@ -115,33 +159,32 @@ impl<'t> Cursor<'t> {
         if matches!(self.peek(), Some(b'e' | b'E')) {
             return None;
         }
-        if fraction == 0 {
-            return Some(Scalar::Integer(significand));
-        }
-        Some(Scalar::Decimal(significand as f64 / POWERS_OF_TEN.get(fraction)?))
+        let magnitude =
+            if fraction == 0 { significand as f64 } else { significand as f64 / POWERS_OF_TEN.get(fraction)? };
+        Some(match (negative, fraction) {
+            (false, 0) => Scalar::Integer(significand),
+            (false, _) => Scalar::Decimal(magnitude),
+            (true, _) => Scalar::Decimal(-magnitude),
+        })
     }
 
     /// A scalar value after any whitespace.
     fn scalar(&mut self) -> Option<Scalar<'t>> {
         self.skip_whitespace();
-        let word = |cursor: &mut Cursor<'t>, word: &[u8], value: Scalar<'t>| {
-            let end = cursor.position + word.len();
-            (cursor.text.get(cursor.position..end) == Some(word)).then(|| {
-                cursor.position = end;
-                value
-            })
-        };
-        match self.peek()? {
-            b'"' => {
+        let rest = self.text.get(self.position..)?;
+        let (value, length) = match rest {
+            [b'"', ..] => {
                 self.position += 1;
-                self.string().map(Scalar::Text)
+                return self.string().map(Scalar::Text);
             }
-            b't' => word(self, b"true", Scalar::Bool(true)),
-            b'f' => word(self, b"false", Scalar::Bool(false)),
-            b'n' => word(self, b"null", Scalar::Null),
-            b'0'..=b'9' => self.number(),
-            _ => None,
-        }
+            [b't', b'r', b'u', b'e', ..] => (Scalar::Bool(true), 4),
+            [b'f', b'a', b'l', b's', b'e', ..] => (Scalar::Bool(false), 5),
+            [b'n', b'u', b'l', b'l', ..] => (Scalar::Null, 4),
+            [b'0'..=b'9' | b'-', ..] => return self.number(),
+            _ => return None,
+        };
+        self.position += length;
+        Some(value)
     }
 }
 
@@ -231,6 +274,86 @@ fn set_id(record: &mut Record, value: Scalar<'_>) -> bool {
     }
 }
 
+/// `bytes` without leading and trailing spaces.
+fn trim_spaces(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|&byte| byte != b' ').unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|&byte| byte != b' ').map_or(start, |last| last + 1);
+    bytes.get(start..end).unwrap_or_default()
+}
+
+/// `digits` or `digits.digits` (at most [`MAX_DIGITS`] digits) as
+/// `str::parse` reads it: both round correctly, and the significand and
+/// the power of ten are exact, so the one division gives the same float.
+fn decimal(text: &[u8]) -> Option<f64> {
+    let (whole, fraction) = match text.iter().position(|&byte| byte == b'.') {
+        Some(dot) => (text.get(..dot)?, text.get(dot + 1..)?),
+        None => (text, &[][..]),
+    };
+    let digits = whole.len() + fraction.len();
+    if whole.is_empty() || (text.len() > whole.len() && fraction.is_empty()) || digits > MAX_DIGITS {
+        return None;
+    }
+    let mut significand: u64 = 0;
+    for &byte in whole.iter().chain(fraction) {
+        if !byte.is_ascii_digit() {
+            return None;
+        }
+        significand = significand * 10 + u64::from(byte - b'0');
+    }
+    Some(significand as f64 / POWERS_OF_TEN.get(fraction.len())?)
+}
+
+/// The number and the rest of a value such as `45 mmHg` or `3h`: the
+/// leading digits and dots, as `parse_duration` and `parse_quantity` split.
+fn split_number(bytes: &[u8]) -> (&[u8], &[u8]) {
+    let text = trim_spaces(bytes);
+    let split = text.iter().position(|&byte| !(byte.is_ascii_digit() || byte == b'.')).unwrap_or(text.len());
+    text.split_at(split)
+}
+
+/// The time units a duration can be written in, as the language spells
+/// them (a unit missing here only sends values to `text_slot`).
+const TIME_UNITS: [TimeUnit; 6] =
+    [TimeUnit::Seconds, TimeUnit::Minutes, TimeUnit::Hours, TimeUnit::Days, TimeUnit::Weeks, TimeUnit::Months];
+
+/// A duration in seconds, computed as `model::parse_duration` does (the
+/// number times the unit's seconds).
+fn duration(bytes: &[u8]) -> Option<f64> {
+    let (number, unit) = split_number(bytes);
+    let unit = trim_spaces(unit);
+    let unit = TIME_UNITS.iter().find(|candidate| candidate.as_str().as_bytes() == unit)?;
+    Some(decimal(number)? * unit.seconds() as f64)
+}
+
+/// A quantity written with the fact's own unit, spelled as the language
+/// spells it.
+fn quantity(unit: osler_dsl::model::Unit, bytes: &[u8]) -> Option<f64> {
+    let (number, given) = split_number(bytes);
+    (trim_spaces(given) == unit.as_str().as_bytes()).then_some(())?;
+    decimal(number)
+}
+
+/// The index of the variant of enum type `ty` named `name`.
+fn variant(program: &Program, ty: Type, name: &[u8]) -> Option<u32> {
+    let Type::Enum(index) = ty else { return None };
+    let variants = &program.model.enums.get(index as usize)?.variants;
+    variants.iter().position(|variant| variant.as_bytes() == name).map(|position| position as u32)
+}
+
+/// The common text values without `text_slot`: an enum variant matched as
+/// bytes (the string has no control characters, so spaces are all that
+/// trimming can remove), a duration or a quantity in its plain form (`3h`,
+/// `1.5 d`, `45 mmHg`). `None` sends the value to `text_slot`, which
+/// decides (other forms, and every error).
+fn text_value(program: &Program, ty: Type, bytes: &[u8]) -> Option<Slot> {
+    match ty {
+        Type::Enum(_) if bytes.is_ascii() => variant(program, ty, trim_spaces(bytes)).map(Slot::Enum),
+        Type::Duration => duration(bytes).map(Slot::Num),
+        Type::Quantity(unit) => quantity(unit, bytes).map(Slot::Num),
+        _ => None,
+    }
+}
+
 /// Sets fact `slot` from a value, when the value is valid for the fact.
 fn set_fact(program: &Program, record: &mut Record, slot: u32, value: Scalar<'_>) -> bool {
     let Some(fact) = program.facts.get(slot as usize) else { return false };
@@ -240,14 +363,17 @@ fn set_fact(program: &Program, record: &mut Record, slot: u32, value: Scalar<'_>
         Scalar::Bool(_) => return false,
         Scalar::Integer(number) => number_slot(program, slot, number as f64),
         Scalar::Decimal(number) => number_slot(program, slot, number),
-        Scalar::Text(bytes) => {
-            let Ok(text) = std::str::from_utf8(bytes) else { return false };
-            if fact.kind == Kind::Str {
-                record.store_string(slot, text);
-                return true;
+        Scalar::Text(bytes) => match text_value(program, fact.ty, bytes) {
+            Some(value) => Ok(value),
+            None => {
+                let Ok(text) = std::str::from_utf8(bytes) else { return false };
+                if fact.kind == Kind::Str {
+                    record.store_string(slot, text);
+                    return true;
+                }
+                text_slot(program, slot, text, false)
             }
-            text_slot(program, slot, text, false)
-        }
+        },
     };
     match converted {
         Ok(converted) => {
@@ -282,10 +408,45 @@ flag -> act
     const NAMES: [&str; 12] =
         ["id", "flag", "count", "pressure", "onset", "pulse", "note", "other", "más", "fl\\u0061g", "", "id"];
     const VALUES: [&str; 40] = [
-        "true", "false", "null", "0", "7", "42", "0.5", "0.85", "0.90", "12.25", "1.", ".5", "01", "-1", "-0", "-0.5",
-        "1e3", "2E-2", "123456789012345", "1234567890123456", "0.123456789012345", "0.1234567890123456",
-        "9007199254740993", "\"present\"", "\"absent\"", "\" absent \"", "\"3h\"", "\"90min\"", "\"2 d\"",
-        "\"45 mmHg\"", "\"45mmHg\"", "\"7 %\"", "\"bad\"", "\"a\\\"b\"", "\"é\"", "\"\"", "[1]", "{}", "tru",
+        "true",
+        "false",
+        "null",
+        "0",
+        "7",
+        "42",
+        "0.5",
+        "0.85",
+        "0.90",
+        "12.25",
+        "1.",
+        ".5",
+        "01",
+        "-1",
+        "-0",
+        "-0.5",
+        "1e3",
+        "2E-2",
+        "123456789012345",
+        "1234567890123456",
+        "0.123456789012345",
+        "0.1234567890123456",
+        "9007199254740993",
+        "\"present\"",
+        "\"absent\"",
+        "\" absent \"",
+        "\"3h\"",
+        "\"90min\"",
+        "\"2 d\"",
+        "\"45 mmHg\"",
+        "\"45mmHg\"",
+        "\"7 %\"",
+        "\"bad\"",
+        "\"a\\\"b\"",
+        "\"é\"",
+        "\"\"",
+        "[1]",
+        "{}",
+        "tru",
         "nul",
     ];
     const SEPARATORS: [&str; 5] = [",", ", ", " , ", ",\t", ",\n"];
@@ -294,11 +455,43 @@ flag -> act
     /// the fast path takes.
     fn valid_values(name: usize) -> &'static [&'static str] {
         match NAMES[name] {
-            "id" => &["7", "123456789012345", "\"p1\"", "\"\"", "null"],
+            "id" => &["7", "123456789012345", "\"p1\"", "\"\"", "-4", "-0", "null"],
             "flag" => &["true", "false", "null"],
-            "count" => &["0", "7", "0.5", "12.25", "0.123456789012345", "null"],
-            "pressure" => &["45", "0.85", "\"45 mmHg\"", "\"45mmHg\"", "null"],
-            "onset" => &["\"3h\"", "\"90min\"", "\"2 d\"", "null"],
+            "count" => {
+                &["0", "7", "0.5", "12.25", "0.123456789012345", "-3", "-0", "-0.0", "-2.5", "-", "-01", "-.5", "null"]
+            }
+            "pressure" => &[
+                "45",
+                "0.85",
+                "\"45 mmHg\"",
+                "\"45mmHg\"",
+                "\" 0045.50  mmHg \"",
+                "\"+45 mmHg\"",
+                "\"45 MMHG\"",
+                "\"45 mm Hg\"",
+                "\"45\"",
+                "\"4.5.1 mmHg\"",
+                "\".5 mmHg\"",
+                "\"45 %\"",
+                "null",
+            ],
+            "onset" => &[
+                "\"3h\"",
+                "\"90min\"",
+                "\"2 d\"",
+                "\"1.5h\"",
+                "\".5h\"",
+                "\"5.h\"",
+                "\"3 hours\"",
+                "\"3mo\"",
+                "\"1.2.3h\"",
+                "\" 3h \"",
+                "\"3\"",
+                "\"h\"",
+                "\"0.123456789012345w\"",
+                "\"1234567890123456s\"",
+                "null",
+            ],
             "pulse" => &["\"present\"", "\"absent\"", "\" absent \"", "null"],
             "note" => &["\"x\"", "\"é\"", "\"\"", "null"],
             _ => &["1", "\"x\"", "true", "null"],
@@ -317,7 +510,11 @@ flag -> act
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+        // 2000 cases by default; `PROPTEST_CASES` asks for more (or fewer).
+        #![proptest_config(ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|text| text.parse().ok()).unwrap_or(2000),
+            ..ProptestConfig::default()
+        })]
 
         #[test]
         fn the_fast_path_reads_what_serde_reads(

@@ -382,6 +382,7 @@ impl<'r> Evaluator<'r> {
     /// Evaluates `record`; the view borrows this evaluator's buffers.
     pub fn evaluate<'e>(&'e mut self, record: &'e Record) -> Evaluated<'e> {
         eval::evaluate(self.program, record, &mut self.scratch);
+        eval::fill_truths(&mut self.scratch);
         Evaluated { program: self.program, record, scratch: &mut self.scratch }
     }
 }

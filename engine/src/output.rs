@@ -130,18 +130,56 @@ pub(crate) fn build_outcome(program: &Program, id: &RecordId, result: &Evaluatio
 /// Writes `items` as a JSON array of pre-rendered strings.
 fn write_list<'n>(out: &mut Vec<u8>, items: &[u32], names: impl Fn(u32) -> Option<&'n str>) {
     out.push(b'[');
+    write_items(out, items, names);
+    out.push(b']');
+}
+
+/// Writes `items`, pre-rendered strings, separated by commas.
+fn write_items<'n>(out: &mut Vec<u8>, items: &[u32], names: impl Fn(u32) -> Option<&'n str>) {
     for (position, &item) in items.iter().enumerate() {
         if position > 0 {
             out.push(b',');
         }
         out.extend_from_slice(names(item).unwrap_or("\"\"").as_bytes());
     }
-    out.push(b']');
 }
 
+/// Writes the id as serde_json would: integers and text that needs no
+/// escaping directly (the common ids), the rest through serde_json.
 fn write_id(out: &mut Vec<u8>, id: &RecordId) {
-    // Serialising a string or a number into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, id);
+    match id {
+        RecordId::Number(number) if number.is_u64() => {
+            write_decimal(out, number.as_u64().unwrap_or_default());
+        }
+        // serde_json escapes quotes, backslashes and control characters
+        // only.
+        RecordId::Text(text) if !text.bytes().any(|byte| byte == b'"' || byte == b'\\' || byte < 0x20) => {
+            out.push(b'"');
+            out.extend_from_slice(text.as_bytes());
+            out.push(b'"');
+        }
+        // Serialising a string or a number into a Vec cannot fail.
+        _ => {
+            let _ = serde_json::to_writer(&mut *out, id);
+        }
+    }
+}
+
+/// Writes `value` in decimal digits.
+fn write_decimal(out: &mut Vec<u8>, mut value: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        if let Some(digit) = digits.get_mut(start) {
+            *digit = b'0' + (value % 10) as u8;
+        }
+        value /= 10;
+        if value == 0 || start == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(digits.get(start..).unwrap_or_default());
 }
 
 /// Appends the outcome's JSON line (with its newline) to `out`, rendered
@@ -178,24 +216,23 @@ pub(crate) fn write_outcome(out: &mut Vec<u8>, program: &Program, id: &RecordId,
         if position > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(b"{\"rule\":");
-        out.extend_from_slice(rule(r).unwrap_or("\"\"").as_bytes());
-        out.extend_from_slice(b",\"by\":");
-        write_list(out, slice(&result.by, (start, end)), rule);
-        out.push(b'}');
+        let head = program.rules.get(r as usize).map_or("{\"rule\":\"\",\"by\":[", |info| &info.json_overridden_head);
+        out.extend_from_slice(head.as_bytes());
+        write_items(out, slice(&result.by, (start, end)), rule);
+        out.extend_from_slice(b"]}");
     }
     out.extend_from_slice(b"],\"undetermined\":[");
     for (position, &(r, start, end)) in result.undetermined.iter().enumerate() {
         if position > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(b"{\"rule\":");
-        out.extend_from_slice(rule(r).unwrap_or("\"\"").as_bytes());
-        out.extend_from_slice(b",\"missing\":");
-        write_list(out, slice(&result.missing, (start, end)), |f| {
+        let head =
+            program.rules.get(r as usize).map_or("{\"rule\":\"\",\"missing\":[", |info| &info.json_undetermined_head);
+        out.extend_from_slice(head.as_bytes());
+        write_items(out, slice(&result.missing, (start, end)), |f| {
             program.facts.get(f as usize).map(|fact| fact.json_name.as_str())
         });
-        out.push(b'}');
+        out.extend_from_slice(b"]}");
     }
     out.extend_from_slice(b"]}\n");
 }

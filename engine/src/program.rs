@@ -112,6 +112,9 @@ pub(crate) struct CompiledRule {
     /// Rules that list this one in `overrides`, ascending.
     pub(crate) overridden_by: Vec<u32>,
     pub(crate) json_id: String,
+    /// `{"rule":"..","missing":[` and `{"rule":"..","by":[`, ready to write.
+    pub(crate) json_undetermined_head: String,
+    pub(crate) json_overridden_head: String,
 }
 
 /// An action with constant arguments, shared by every rule that produces
@@ -173,13 +176,20 @@ impl FieldTable {
         table
     }
 
+    #[inline]
     fn slot(&self, name: &[u8]) -> usize {
-        let byte = |index: usize| u64::from(name.get(index).copied().unwrap_or(0));
-        let key = name.len() as u64 | byte(0) << 16 | byte(name.len() / 2) << 24 | byte(name.len().wrapping_sub(1)) << 32;
+        let middle = name.get(name.len() / 2).copied().unwrap_or(0);
+        let (first, last) = match name {
+            [] => (0, 0),
+            [only] => (*only, *only),
+            [first, .., last] => (*first, *last),
+        };
+        let key = name.len() as u64 | u64::from(first) << 16 | u64::from(middle) << 24 | u64::from(last) << 32;
         (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
     }
 
     /// The field a name means ([`Field::Unknown`] for any other name).
+    #[inline]
     pub(crate) fn get(&self, name: &[u8]) -> Field {
         let size = self.entries.len();
         let mut index = self.slot(name);
@@ -188,8 +198,7 @@ impl FieldTable {
             if length == u32::MAX {
                 break;
             }
-            if length as usize == name.len()
-                && self.names.get(start as usize..(start + length) as usize) == Some(name)
+            if length as usize == name.len() && self.names.get(start as usize..(start + length) as usize) == Some(name)
             {
                 return field;
             }
@@ -351,12 +360,15 @@ impl Program {
             cites.dedup();
             let mut by = overridden_by.get(index).cloned().unwrap_or_default();
             by.sort_unstable();
+            let json_id = json_string(&rule.id);
             rules.push(CompiledRule {
                 root,
                 instances: rule_instances,
                 cites,
                 overridden_by: by,
-                json_id: json_string(&rule.id),
+                json_undetermined_head: format!("{{\"rule\":{json_id},\"missing\":["),
+                json_overridden_head: format!("{{\"rule\":{json_id},\"by\":["),
+                json_id,
             });
         }
         let source_json = model.sources.iter().map(|source| json_string(&source.name)).collect();

@@ -186,7 +186,7 @@ impl Record {
         self.known.resize(count.div_ceil(64), 0);
         // Slots dropped by shrinking must not stay set in the last word.
         if let (Some(bools), Some(known)) = (self.bools.last_mut(), self.known.last_mut())
-            && count % 64 != 0
+            && !count.is_multiple_of(64)
         {
             let kept = (1u64 << (count % 64)) - 1;
             bools[0] &= kept;
@@ -242,21 +242,15 @@ impl Record {
             *kind_target = kind;
             *value_target = bits;
         }
+        // The bit sets, without branching on the value.
         let word = slot as usize / 64;
-        let bit = 1u64 << (slot % 64);
+        let shift = slot % 64;
+        let is_bool = u64::from(kind == KIND_BOOL);
         if let (Some([trues, falses]), Some(known)) = (self.bools.get_mut(word), self.known.get_mut(word)) {
-            *trues &= !bit;
-            *falses &= !bit;
-            match value {
-                Slot::Bool(true) => *trues |= bit,
-                Slot::Bool(false) => *falses |= bit,
-                _ => {}
-            }
-            if kind == KIND_UNKNOWN {
-                *known &= !bit;
-            } else {
-                *known |= bit;
-            }
+            let bit = 1u64 << shift;
+            *trues = (*trues & !bit) | ((is_bool & bits) << shift);
+            *falses = (*falses & !bit) | ((is_bool & !bits & 1) << shift);
+            *known = (*known & !bit) | (u64::from(kind != KIND_UNKNOWN) << shift);
         }
     }
 

@@ -158,3 +158,23 @@ fn empty_input_gives_empty_output() {
     let (output, _) = run_jsonl(&ruleset(), "\n\n", RunOptions::default());
     assert!(output.is_empty());
 }
+
+#[test]
+fn output_does_not_depend_on_how_the_input_is_buffered() {
+    let ruleset = ruleset();
+    // Lines and `\r\n` ends split across the reader's windows, blank lines,
+    // a last line without a line end, and more than one chunk of records.
+    let mut input = generated_input(20_000).replace("\n{\"id\":5", "\r\n\n  \n{\"id\":5");
+    input.push_str("{\"id\":\"last\",\"unilateral\":true}");
+    let (expected, summary) = run_jsonl(&ruleset, &input, RunOptions::default());
+    assert!(expected.ends_with('\n'));
+    assert!(expected.lines().last().is_some_and(|line| line.starts_with("{\"id\":\"last\",\"actions\"")));
+    for capacity in [1, 3, 7, 64, 4096] {
+        let mut out = Vec::new();
+        let reader = std::io::BufReader::with_capacity(capacity, input.as_bytes());
+        let again = run_json_lines(&ruleset, reader, &mut out, RunOptions::default(), &mut |_| {})
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(String::from_utf8(out).unwrap_or_else(|e| panic!("{e}")), expected, "capacity {capacity}");
+        assert_eq!((again.records, again.rejected), (summary.records, summary.rejected));
+    }
+}

@@ -10,7 +10,7 @@ use osler_dsl::model::{
     ActionCall, ActionInfo, ArithOp, CompareOp, EnumInfo, Expr, FactInfo, LetInfo, Location, Model, RuleInfo,
     SourceInfo, Type, Unit, Value,
 };
-use osler_engine::{ActionOutcome, Input, Outcome, Overridden, RecordId, Ruleset, Undetermined};
+use osler_engine::{ActionOutcome, Input, Outcome, Overridden, RecordId, Ruleset, Truth, Undetermined};
 use proptest::prelude::*;
 
 /// A small deterministic generator (xorshift) driven by proptest's seeds.
@@ -569,6 +569,24 @@ fn reference_outcome(model: &Model, record: &[Option<Given>]) -> Outcome {
 }
 
 fn engine_outcome(ruleset: &Ruleset, model: &Model, record: &[Option<Given>]) -> Outcome {
+    ruleset.evaluate(&engine_record(ruleset, model, record))
+}
+
+/// The reference truth of every rule's condition, as the engine reports it.
+fn reference_conditions(model: &Model, record: &[Option<Given>]) -> Vec<Truth> {
+    let reference = Reference { model, record };
+    model
+        .rules
+        .iter()
+        .map(|rule| match reference.truth(&rule.condition) {
+            Some(true) => Truth::True,
+            Some(false) => Truth::False,
+            None => Truth::Unknown,
+        })
+        .collect()
+}
+
+fn engine_record(ruleset: &Ruleset, model: &Model, record: &[Option<Given>]) -> osler_engine::Record {
     let mut built = ruleset.record();
     for (fact, given) in model.facts.iter().zip(record) {
         let variant_name;
@@ -590,7 +608,7 @@ fn engine_outcome(ruleset: &Ruleset, model: &Model, record: &[Option<Given>]) ->
             panic!("cannot set {}: {error}", fact.name);
         }
     }
-    ruleset.evaluate(&built)
+    built
 }
 
 /// The number of cases `PROPTEST_CASES` asks for, or `default`.
@@ -615,6 +633,9 @@ proptest! {
             let expected = reference_outcome(&model, &record);
             let got = engine_outcome(&ruleset, &model, &record);
             prop_assert_eq!(&got, &expected, "record {:?}\nrules {:#?}", record, model.rules);
+            let built = engine_record(&ruleset, &model, &record);
+            let conditions = evaluator.evaluate(&built).conditions().to_vec();
+            prop_assert_eq!(conditions, reference_conditions(&model, &record));
             // The reusable evaluator agrees with the one-shot API.
             let mut built = ruleset.record();
             for (fact, given) in model.facts.iter().zip(&record) {
@@ -644,6 +665,9 @@ proptest! {
             let expected = reference_outcome(&model, &record);
             let got = engine_outcome(&ruleset, &model, &record);
             prop_assert_eq!(&got, &expected, "record {:?}", record);
+            let built = engine_record(&ruleset, &model, &record);
+            let conditions = ruleset.evaluator().evaluate(&built).conditions().to_vec();
+            prop_assert_eq!(conditions, reference_conditions(&model, &record));
         }
     }
 }
