@@ -78,7 +78,7 @@ impl fmt::Display for RecordId {
     }
 }
 
-/// A value for [`Record::set`], in the forms a record file carries: a bool,
+/// A value for [`crate::Ruleset::set`], in the forms a record file carries: a bool,
 /// a number (quantities in the declared unit), or text (an enum variant, a
 /// duration such as `"3h"`, a quantity such as `"45 mmHg"`, a string).
 #[derive(Clone, Copy, PartialEq, Debug)]
