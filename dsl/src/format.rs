@@ -50,7 +50,9 @@ impl fmt::Display for FormatError {
 
 impl std::error::Error for FormatError {}
 
-/// The words the grammar reserves.
+/// The words with keyword meaning, for spacing and highlighting: the
+/// grammar's reserved words (`syntax::RESERVED_WORDS`) plus the contextual
+/// keywords `test`, `year` and `url`.
 pub const KEYWORDS: [&str; 24] = [
     "ruleset",
     "source",

@@ -897,7 +897,7 @@ pub enum CompletionContext {
 }
 
 const CONTINUATION_WORDS: [&str; 4] = ["and", "or", "cite", "overrides"];
-const DECLARATION_KEYWORDS: [&str; 8] = ["ruleset", "source", "enum", "fact", "let", "action", "rule", "test"];
+use crate::syntax::DECLARATION_KEYWORDS;
 
 fn starts_with_word(line: &str, word: &str) -> bool {
     line.strip_prefix(word).is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))

@@ -201,3 +201,14 @@ proptest! {
         prop_assert!(checked.diagnostics.is_empty() || !rendered.is_empty());
     }
 }
+
+/// `RESERVED_WORDS` is exactly what the grammar refuses as a name.
+#[test]
+fn reserved_words_match_the_grammar() {
+    for word in osler_dsl::syntax::RESERVED_WORDS {
+        assert!(!parse(&format!("fact {word}: bool\n")).errors.is_empty(), "`{word}` should be reserved");
+    }
+    for word in ["test", "year", "url", "count", "known", "unknown"] {
+        assert_parses(&format!("fact {word}: bool\n"));
+    }
+}

@@ -157,7 +157,11 @@ struct Collector<'a, W: Write> {
     progress: &'a mut dyn FnMut(Progress),
 }
 
-impl<W: Write> Collector<'_, W> {
+impl<'a, W: Write> Collector<'a, W> {
+    fn new(output: W, program: &Program, progress: &'a mut dyn FnMut(Progress)) -> Self {
+        Collector { output, summary: Summary::default(), action_totals: vec![0; program.model.actions.len()], progress }
+    }
+
     fn collect(&mut self, chunk: &mut ChunkOutput) -> io::Result<()> {
         for task in chunk.tasks.get_mut(..chunk.used).unwrap_or_default() {
             self.output.write_all(&task.bytes)?;
@@ -382,12 +386,7 @@ pub fn run_json_lines<R: BufRead, W: Write>(
 ) -> io::Result<Summary> {
     let started = Instant::now();
     let program = ruleset.program();
-    let mut collector = Collector {
-        output,
-        summary: Summary::default(),
-        action_totals: vec![0; program.model.actions.len()],
-        progress,
-    };
+    let mut collector = Collector::new(output, program, progress);
     let mut reader = LineReader { input, line_number: 0, consumed: 0, ends: Vec::new() };
     pipeline(
         &mut collector,
@@ -422,12 +421,7 @@ pub fn run_csv<R: Read, W: Write>(
 ) -> io::Result<Summary> {
     let started = Instant::now();
     let program = ruleset.program();
-    let mut collector = Collector {
-        output,
-        summary: Summary::default(),
-        action_totals: vec![0; program.model.actions.len()],
-        progress,
-    };
+    let mut collector = Collector::new(output, program, progress);
     let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(input);
     let header = Header::new(program, reader.byte_headers().map_err(csv_error)?);
     let mut at_end = false;

@@ -135,8 +135,7 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
     if expected.len() > 1 {
         expected.retain(|e| *e != Expected::Operator);
     }
-    const DECLARATION_KEYWORDS: [&str; 8] = ["ruleset", "source", "enum", "fact", "let", "action", "rule", "test"];
-    if expected.iter().any(|e| matches!(e, Expected::Keyword(k) if DECLARATION_KEYWORDS.contains(k))) {
+    if expected.iter().any(|e| matches!(e, Expected::Keyword(k) if super::DECLARATION_KEYWORDS.contains(k))) {
         expected.push(Expected::Declaration);
     }
     if expected.contains(&Expected::Expression) {
@@ -245,32 +244,8 @@ fn help_for(expected: &[Expected], found: Option<&str>, previous: Option<&str>) 
     None
 }
 
-const KEYWORDS: [&str; 21] = [
-    "ruleset",
-    "source",
-    "enum",
-    "fact",
-    "let",
-    "action",
-    "rule",
-    "overrides",
-    "cite",
-    "given",
-    "expect",
-    "and",
-    "or",
-    "not",
-    "in",
-    "true",
-    "false",
-    "bool",
-    "number",
-    "duration",
-    "string",
-];
-
 fn is_keyword(word: &str) -> bool {
-    KEYWORDS.contains(&word)
+    super::RESERVED_WORDS.contains(&word)
 }
 
 fn floor_boundary(source: &str, position: usize) -> usize {

@@ -52,6 +52,36 @@ pub struct DocComment {
     pub span: Span,
 }
 
+/// The words that start a declaration.
+pub const DECLARATION_KEYWORDS: [&str; 8] = ["ruleset", "source", "enum", "fact", "let", "action", "rule", "test"];
+
+/// The words the grammar reserves (its `keyword` rule): never a name.
+/// `test`, `year` and `url` are keywords only where they stand, so they
+/// stay usable as names (`order(test: Test)`).
+pub const RESERVED_WORDS: [&str; 21] = [
+    "ruleset",
+    "source",
+    "enum",
+    "fact",
+    "let",
+    "action",
+    "rule",
+    "overrides",
+    "cite",
+    "given",
+    "expect",
+    "and",
+    "or",
+    "not",
+    "in",
+    "true",
+    "false",
+    "bool",
+    "number",
+    "duration",
+    "string",
+];
+
 /// The largest file Osler parses; offsets are `u32`.
 pub const MAX_FILE_SIZE: usize = u32::MAX as usize / 2;
 

@@ -17,7 +17,7 @@ pub(crate) struct Chunk {
     pub end: usize,
 }
 
-const DECLARATION_KEYWORDS: [&str; 8] = ["ruleset", "source", "enum", "fact", "let", "action", "rule", "test"];
+use super::DECLARATION_KEYWORDS;
 const CONTINUATION_WORDS: [&str; 4] = ["and", "or", "cite", "overrides"];
 const CONTINUATION_SYMBOLS: [&str; 6] = ["->", ",", ")", "}", "=", "+"];
 
