@@ -11,7 +11,7 @@ pub fn run(path: &Path, format: Format) -> u8 {
     let files = match crate::load::load_ruleset(path) {
         Ok(files) => files,
         Err(message) => {
-            eprintln!("error: {message}");
+            errln!("error: {message}");
             return exit::USAGE;
         }
     };
@@ -19,18 +19,29 @@ pub fn run(path: &Path, format: Format) -> u8 {
     let source_of = |path: &str| files.iter().find(|(p, _)| p == path).map(|(_, text)| text.as_str());
     match format {
         Format::Json => {
+            // One line index per file, not per diagnostic.
+            let mut index: Option<(&str, osler_dsl::LineIndex)> = None;
+            let mut out = String::new();
             for diagnostic in &checked.diagnostics {
                 let text = source_of(&diagnostic.path).unwrap_or("");
-                match serde_json::to_string(&diagnostic.to_json(text)) {
-                    Ok(line) => println!("{line}"),
-                    Err(error) => eprintln!("error: {error}"),
+                if index.as_ref().is_none_or(|(path, _)| *path != diagnostic.path) {
+                    index = Some((&diagnostic.path, osler_dsl::LineIndex::new(text)));
+                }
+                let Some((_, lines)) = &index else { continue };
+                match serde_json::to_string(&diagnostic.to_json_indexed(text, lines)) {
+                    Ok(line) => {
+                        out.push_str(&line);
+                        out.push('\n');
+                    }
+                    Err(error) => errln!("error: {error}"),
                 }
             }
+            out!("{out}");
         }
         Format::Text => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            eprint!("{}", osler_dsl::diagnostic::render_terminal(&checked.diagnostics, &source_of, color));
-            eprintln!("{}", summary(&checked.diagnostics, files.len()));
+            err!("{}", osler_dsl::diagnostic::render_terminal(&checked.diagnostics, &source_of, color));
+            errln!("{}", summary(&checked.diagnostics, files.len()));
         }
     }
     if checked.has_errors() { exit::ERRORS } else { exit::OK }

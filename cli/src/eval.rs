@@ -36,26 +36,32 @@ pub fn run(args: EvalArgs) -> u8 {
     if let Err(error) = ruleset.read_json_into(&args.facts, &mut record, args.strict, &mut unknown) {
         match args.format {
             Format::Json => {
-                println!("{}", osler_engine::error_line(record.id(), 1, &error.message));
+                outln!("{}", osler_engine::error_line(record.id(), 1, &error.message));
             }
-            Format::Text => eprintln!("error: the record was rejected: {}", error.message),
+            Format::Text => errln!("error: the record was rejected: {}", error.message),
         }
         return exit::REJECTED;
     }
     let mut evaluator = ruleset.evaluator();
-    let mut evaluated = evaluator.evaluate(&record);
+    let mut evaluated = match evaluator.evaluate(&record) {
+        Ok(evaluated) => evaluated,
+        Err(error) => {
+            errln!("error: {error}");
+            return exit::USAGE;
+        }
+    };
     match args.format {
         Format::Json => {
             let mut line = Vec::new();
             evaluated.write_json_line(&mut line);
-            print!("{}", String::from_utf8_lossy(&line));
+            out!("{}", String::from_utf8_lossy(&line));
         }
         Format::Text => {
             if !unknown.counts.is_empty() {
                 let names: Vec<&str> = unknown.counts.keys().map(String::as_str).collect();
-                eprintln!("note: ignored fields that are not facts of the ruleset: {}", names.join(", "));
+                errln!("note: ignored fields that are not facts of the ruleset: {}", names.join(", "));
             }
-            print!("{}", render(&evaluated.explain()));
+            out!("{}", render(&evaluated.explain()));
         }
     }
     exit::OK

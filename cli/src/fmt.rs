@@ -75,7 +75,7 @@ pub fn run_fmt(args: FmtArgs) -> u8 {
     let files = match files_to_format(&args.ruleset) {
         Ok(files) => files,
         Err(message) => {
-            eprintln!("error: {message}");
+            errln!("error: {message}");
             return exit::USAGE;
         }
     };
@@ -87,31 +87,31 @@ pub fn run_fmt(args: FmtArgs) -> u8 {
             Ok(formatted) if &formatted == text => {}
             Ok(formatted) => {
                 if args.check {
-                    println!("{path}: not formatted (first difference at line {})", first_difference(text, &formatted));
+                    outln!("{path}: not formatted (first difference at line {})", first_difference(text, &formatted));
                     unformatted += 1;
                 } else if let Err(error) = std::fs::write(path, &formatted) {
-                    eprintln!("error: cannot write `{path}`: {error}");
+                    errln!("error: cannot write `{path}`: {error}");
                     return exit::USAGE;
                 } else {
-                    println!("formatted {path}");
+                    outln!("formatted {path}");
                     written += 1;
                 }
             }
             Err(FormatError::Syntax) => {
-                eprintln!("error: `{path}` has syntax errors and was left as it is (run `osler check` to see them)");
+                errln!("error: `{path}` has syntax errors and was left as it is (run `osler check` to see them)");
                 refused += 1;
             }
             Err(error @ FormatError::Internal(_)) => {
-                eprintln!("error: `{path}` was left as it is: {error}");
+                errln!("error: `{path}` was left as it is: {error}");
                 refused += 1;
             }
         }
     }
     let count = |n: usize| format!("{n} file{}", if n == 1 { "" } else { "s" });
     if args.check {
-        eprintln!("checked {}: {} not formatted", count(files.len()), count(unformatted));
+        errln!("checked {}: {} not formatted", count(files.len()), count(unformatted));
     } else {
-        eprintln!("formatted {} of {}", count(written), count(files.len()));
+        errln!("formatted {} of {}", count(written), count(files.len()));
     }
     if unformatted > 0 || refused > 0 { exit::ERRORS } else { exit::OK }
 }

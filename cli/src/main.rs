@@ -2,6 +2,9 @@
 //! Each subcommand lives in its own module; this file only parses
 //! arguments and maps results to exit codes (see `shared/spec/cli.md`).
 
+#[macro_use]
+mod out;
+
 mod check;
 mod eval;
 mod fmt;
@@ -81,6 +84,15 @@ fn main() -> ExitCode {
         Command::Fmt(args) => fmt::run_fmt(args),
         Command::Lsp => osler_lsp::run_stdio(),
         Command::Schema { ruleset, format } => schema::run(&ruleset, format),
+    };
+    // Output cut short by a closed pipe is fine; any other failure to write
+    // standard output is an I/O error.
+    let code = match out::finish() {
+        Some(message) => {
+            errln!("error: cannot write to standard output: {message}");
+            exit::USAGE
+        }
+        None => code,
     };
     ExitCode::from(code)
 }

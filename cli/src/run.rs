@@ -18,13 +18,14 @@ pub struct RunArgs {
     /// The ruleset: a folder of `.osl` files or one file.
     pub ruleset: PathBuf,
     /// The records: a `.csv` file, a JSON Lines file (any other extension),
-    /// or `-` for JSON Lines on standard input.
+    /// or `-` for standard input (JSON Lines, or CSV with `--format csv`).
     #[arg(long, short)]
     pub input: PathBuf,
     /// Where to write the results (standard output by default).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// The input format, instead of guessing it from the extension.
+    /// The input format, instead of guessing it from the extension (also
+    /// applies to standard input).
     #[arg(long, value_enum)]
     pub format: Option<InputFormat>,
     /// Reject records that carry fields which are not facts of the ruleset.
@@ -48,19 +49,19 @@ pub enum InputFormat {
 /// exit status: 1 for a ruleset with errors, 2 for files that cannot be read.
 pub(crate) fn load(path: &Path) -> Result<Ruleset, u8> {
     let files = crate::load::load_ruleset(path).map_err(|message| {
-        eprintln!("error: {message}");
+        errln!("error: {message}");
         exit::USAGE
     })?;
     Ruleset::from_sources(&files).map_err(|error| {
         let color = io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         match &error {
             LoadError::Io(message) => {
-                eprintln!("error: {message}");
+                errln!("error: {message}");
                 exit::USAGE
             }
             LoadError::Invalid { .. } | LoadError::Compile(_) => {
-                eprint!("{}", error.render(color));
-                eprintln!("error: the ruleset `{}` has errors; run `osler check` for details", path.display());
+                err!("{}", error.render(color));
+                errln!("error: the ruleset `{}` has errors; run `osler check` for details", path.display());
                 exit::ERRORS
             }
         }
@@ -76,64 +77,80 @@ pub fn run(args: RunArgs) -> u8 {
     let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(pool) => pool,
         Err(error) => {
-            eprintln!("error: cannot start worker threads: {error}");
+            errln!("error: cannot start worker threads: {error}");
             return exit::USAGE;
         }
     };
     match pool.install(|| evaluate_file(&ruleset, &args)) {
         Ok(summary) => {
             if !args.quiet {
-                eprint!("{}", describe(&summary));
+                err!("{}", describe(&summary));
             }
             if summary.rejected > 0 { exit::REJECTED } else { exit::OK }
         }
-        Err(message) => {
-            eprintln!("error: {message}");
+        // The reader of the output went away (`| head`): stop quietly.
+        Err(RunError::Closed) => exit::OK,
+        Err(RunError::Failed(message)) => {
+            errln!("error: {message}");
             exit::USAGE
         }
     }
 }
 
-fn evaluate_file(ruleset: &Ruleset, args: &RunArgs) -> Result<Summary, String> {
+/// Why a run stopped early.
+enum RunError {
+    /// The output is a pipe whose reader has gone away.
+    Closed,
+    Failed(String),
+}
+
+/// The input format: `--format`, else by the file's extension (`.csv`);
+/// standard input is JSON Lines unless `--format csv`.
+fn input_format(args: &RunArgs) -> InputFormat {
     let from_stdin = args.input.as_os_str() == "-";
-    let format = args.format.unwrap_or(
-        if !from_stdin && args.input.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("csv")) {
-            InputFormat::Csv
-        } else {
-            InputFormat::Jsonl
-        },
-    );
+    args.format.unwrap_or(if !from_stdin && args.input.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("csv")) {
+        InputFormat::Csv
+    } else {
+        InputFormat::Jsonl
+    })
+}
+
+fn evaluate_file(ruleset: &Ruleset, args: &RunArgs) -> Result<Summary, RunError> {
+    let from_stdin = args.input.as_os_str() == "-";
+    let format = input_format(args);
     let output: Box<dyn Write> = match &args.output {
-        Some(path) => {
-            Box::new(File::create(path).map_err(|error| format!("cannot create `{}`: {error}", path.display()))?)
-        }
+        Some(path) => Box::new(
+            File::create(path)
+                .map_err(|error| RunError::Failed(format!("cannot create `{}`: {error}", path.display())))?,
+        ),
         None => Box::new(io::stdout().lock()),
     };
     let output = BufWriter::with_capacity(1 << 20, output);
     let options = RunOptions { strict: args.strict };
     let show_progress = !args.quiet && io::stderr().is_terminal();
-    let read_error = |error: io::Error| format!("cannot read `{}`: {error}", args.input.display());
-    let result = if from_stdin {
-        let bar = show_progress.then(spinner);
-        let mut report = reporter(bar.as_ref());
-        let input = BufReader::with_capacity(1 << 20, io::stdin().lock());
-        let result = batch::run_json_lines(ruleset, input, output, options, &mut report);
-        finish(bar.as_ref());
-        result
+    let (input, length): (Box<dyn io::Read>, Option<u64>) = if from_stdin {
+        (Box::new(io::stdin().lock()), None)
     } else {
-        let file = File::open(&args.input).map_err(read_error)?;
+        let file = File::open(&args.input)
+            .map_err(|error| RunError::Failed(format!("cannot read `{}`: {error}", args.input.display())))?;
         let length = file.metadata().map(|metadata| metadata.len()).unwrap_or(0);
-        let bar = show_progress.then(|| bar(length));
-        let mut report = reporter(bar.as_ref());
-        let input = BufReader::with_capacity(1 << 20, file);
-        let result = match format {
-            InputFormat::Csv => batch::run_csv(ruleset, input, output, options, &mut report),
-            InputFormat::Jsonl => batch::run_json_lines(ruleset, input, output, options, &mut report),
-        };
-        finish(bar.as_ref());
-        result
+        (Box::new(file), Some(length))
     };
-    result.map_err(|error| format!("while running `{}`: {error}", args.input.display()))
+    let bar = show_progress.then(|| length.map_or_else(spinner, bar));
+    let mut report = reporter(bar.as_ref());
+    let input = BufReader::with_capacity(1 << 20, input);
+    let result = match format {
+        InputFormat::Csv => batch::run_csv(ruleset, input, output, options, &mut report),
+        InputFormat::Jsonl => batch::run_json_lines(ruleset, input, output, options, &mut report),
+    };
+    finish(bar.as_ref());
+    result.map_err(|error| {
+        if crate::out::is_closed_pipe(&error) {
+            RunError::Closed
+        } else {
+            RunError::Failed(format!("while running `{}`: {error}", args.input.display()))
+        }
+    })
 }
 
 fn bar(length: u64) -> ProgressBar {

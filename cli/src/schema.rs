@@ -26,16 +26,16 @@ pub fn run(path: &Path, format: SchemaFormat) -> u8 {
         Err(code) => return code,
     };
     if format == SchemaFormat::Markdown {
-        print!("{}", markdown_dictionary(ruleset.model()));
+        out!("{}", markdown_dictionary(ruleset.model()));
         return exit::OK;
     }
     match serde_json::to_string_pretty(&record_schema(ruleset.model())) {
         Ok(text) => {
-            println!("{text}");
+            outln!("{text}");
             exit::OK
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            errln!("error: {error}");
             exit::USAGE
         }
     }

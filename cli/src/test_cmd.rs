@@ -25,30 +25,30 @@ pub fn run(args: TestArgs) -> u8 {
     let report = run_tests(&ruleset);
     for test in &report.tests {
         if test.passed() {
-            println!("ok      {} ({})", test.title, test.location);
+            outln!("ok      {} ({})", test.title, test.location);
         } else {
-            println!("FAILED  {} ({})", test.title, test.location);
+            outln!("FAILED  {} ({})", test.title, test.location);
             for failure in &test.failures {
-                println!("        {failure}");
+                outln!("        {failure}");
             }
         }
     }
-    println!("{} passed, {} failed", report.passed(), report.failed());
+    outln!("{} passed, {} failed", report.passed(), report.failed());
     let fired = report.coverage.iter().filter(|rule| rule.fired).count();
     let percent = report.coverage_percent();
-    println!("rule coverage: {fired} of {} rules fired by some test ({percent:.1}%)", report.coverage.len());
+    outln!("rule coverage: {fired} of {} rules fired by some test ({percent:.1}%)", report.coverage.len());
     let unfired: Vec<_> = report.coverage.iter().filter(|rule| !rule.fired).collect();
     if !unfired.is_empty() {
-        println!("rules no test fires:");
+        outln!("rules no test fires:");
         for rule in unfired {
-            println!("  {} ({})", rule.rule, rule.location);
+            outln!("  {} ({})", rule.rule, rule.location);
         }
     }
     let mut code = if report.failed() > 0 { exit::ERRORS } else { exit::OK };
     if let Some(minimum) = args.coverage_min
         && percent < minimum
     {
-        println!("coverage {percent:.1}% is below the minimum of {minimum}%");
+        outln!("coverage {percent:.1}% is below the minimum of {minimum}%");
         code = exit::ERRORS;
     }
     code

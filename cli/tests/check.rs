@@ -101,3 +101,67 @@ fn shipped_leg_pain_ruleset_has_no_errors() {
     let output = osler().arg("check").arg(&ruleset).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
 }
+
+/// The rendered diagnostics, with every line checked to be of a readable
+/// width (miette pads labels to their column: a label 1 MB into a line
+/// used to panic with "Formatting argument out of range").
+fn check_long(name: &str, text: &str) -> String {
+    let dir = scratch(name, &[("a.osl", text)]);
+    let output = osler().arg("check").arg(&dir).env("NO_COLOR", "1").output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for line in stderr.lines() {
+        assert!(line.chars().count() < 400, "a rendered line of {} characters", line.chars().count());
+    }
+    stderr
+}
+
+#[test]
+fn an_error_at_the_end_of_a_one_megabyte_line_renders() {
+    let title = "x".repeat(1_000_000);
+    let text = format!("{GOOD}rule s \"{title}\": unilaterl -> emergency(6h) cite g\n");
+    let stderr = check_long("long-end", &text);
+    assert!(stderr.contains("osler::unknown_fact"), "{stderr}");
+    assert!(stderr.contains("unknown fact `unilaterl`"), "{stderr}");
+    // The header keeps the real line and column.
+    let column = "rule s \"".len() + title.len() + "\": ".len() + 1;
+    assert!(stderr.contains(&format!("a.osl:5:{column}]")), "{stderr}");
+    // The snippet is cut around the label, with a marker for what was left out.
+    assert!(stderr.contains("…xxxx"), "{stderr}");
+    assert!(stderr.contains("unilaterl -> emergency(6h) cite g"), "{stderr}");
+    assert!(stderr.contains("did you mean `unilateral`?"), "{stderr}");
+
+    let dir = scratch("long-end-json", &[("a.osl", &text)]);
+    let output = osler().args(["check", "--format", "json"]).arg(&dir).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let d: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(d["code"], "osler::unknown_fact");
+    assert_eq!(d["line"], 5);
+    assert_eq!(d["column"], column);
+}
+
+#[test]
+fn an_error_in_the_middle_of_a_long_line_of_multibyte_text_renders() {
+    // 50 KB of two-, three- and four-byte characters on each side, so the
+    // cut points fall between bytes of a character unless they are careful.
+    let half = "é中🦀".repeat(50_000 / 9 / 2);
+    let text = format!(
+        "{GOOD}fact note: string\nrule s \"{half}\": unilaterl and note == \"{half}\" -> emergency(6h) cite g\n"
+    );
+    assert!(text.len() > 50_000);
+    let stderr = check_long("long-middle", &text);
+    assert!(stderr.contains("unknown fact `unilaterl`"), "{stderr}");
+    let column = "rule s \"".chars().count() + half.chars().count() + "\": ".len() + 1;
+    assert!(stderr.contains(&format!("a.osl:6:{column}]")), "{stderr}");
+    assert!(stderr.contains("\": unilaterl and note == \""), "{stderr}");
+    assert!(stderr.matches('…').count() >= 2, "{stderr}");
+}
+
+#[test]
+fn a_syntax_error_far_into_a_long_line_renders() {
+    let text = format!("{GOOD}fact {}: bool bool\n", "a".repeat(200_000));
+    let stderr = check_long("long-syntax", &text);
+    assert!(stderr.contains("osler::"), "{stderr}");
+}

@@ -219,3 +219,116 @@ fn the_leg_pain_ruleset_passes_its_tests() {
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     assert!(stdout(&output).contains(" passed, 0 failed"));
 }
+
+/// Which stream a test reads one line of and then closes.
+#[derive(Clone, Copy)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Runs `osler args`, reads one line of `stream` and closes it (as
+/// `osler .. | head -1` does), feeding `stdin` from a thread. Returns the
+/// exit status and what the other stream carried.
+fn first_line_then_close(dir: &Path, args: &[&str], stream: Stream, stdin: Option<String>) -> (Option<i32>, String) {
+    use std::io::{BufRead, BufReader, Read};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_osler"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut input = child.stdin.take();
+    let feeder = std::thread::spawn(move || {
+        if let (Some(input), Some(text)) = (input.as_mut(), stdin) {
+            // osler may stop reading early: a failed write is expected.
+            let _ = input.write_all(text.as_bytes());
+        }
+    });
+    let (closed, mut other): (Box<dyn Read>, Box<dyn Read>) = match stream {
+        Stream::Stdout => {
+            (Box::new(child.stdout.take().expect("piped")), Box::new(child.stderr.take().expect("piped")))
+        }
+        Stream::Stderr => {
+            (Box::new(child.stderr.take().expect("piped")), Box::new(child.stdout.take().expect("piped")))
+        }
+    };
+    let mut line = String::new();
+    BufReader::new(closed).read_line(&mut line).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!line.is_empty(), "no output from osler {args:?}");
+    // `closed` was moved into the reader, which is dropped here.
+    let mut rest = String::new();
+    other.read_to_string(&mut rest).unwrap_or_else(|e| panic!("{e}"));
+    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    feeder.join().unwrap_or_else(|_| panic!("the stdin feeder panicked"));
+    (status.code(), rest)
+}
+
+/// Far more records than a pipe buffers (64 KiB), so osler is still
+/// writing when the reader goes away.
+fn many_records() -> String {
+    (0..20_000).map(|i| format!("{{\"id\":{i},\"unilateral\":true,\"pedal_pulses\":\"absent\"}}\n")).collect()
+}
+
+#[test]
+fn run_into_a_closed_pipe_stops_quietly() {
+    let records = many_records();
+    let dir = workspace("closed-pipe", RULES, &[("many.jsonl", &records)]);
+    for threads in ["1", "2"] {
+        let args = ["run", "rules", "--input", "many.jsonl", "--threads", threads];
+        let (status, stderr) = first_line_then_close(&dir, &args, Stream::Stdout, None);
+        assert_eq!(status, Some(0), "{stderr}");
+        assert_eq!(stderr, "", "threads {threads}");
+    }
+    let (status, stderr) =
+        first_line_then_close(&dir, &["run", "rules", "--input", "-"], Stream::Stdout, Some(records.clone()));
+    assert_eq!(status, Some(0), "{stderr}");
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn every_command_that_writes_a_lot_stops_quietly_at_a_closed_pipe() {
+    // Long names so that each command's output is larger than a pipe buffer.
+    let pad = "x".repeat(300);
+    let mut rules = String::from("source g \"G\" year 2026\naction act(n: number)\n");
+    for i in 0..400 {
+        rules.push_str(&format!(
+            "/// Fact {i}: {pad}\nfact f{i}: bool\nrule r{i} \"Rule {i} {pad}\": f{i} -> act({i})\n"
+        ));
+        rules.push_str(&format!("test \"t{i} {pad}\" {{\n  given f{i} = true\n  expect act({i})\n}}\n"));
+    }
+    let dir = workspace("closed-pipe-all", &rules, &[]);
+    for args in [
+        &["test", "rules"][..],
+        &["schema", "rules"],
+        &["schema", "rules", "--format", "markdown"],
+        &["eval", "rules", "--facts", "{}"],
+        &["check", "rules", "--format", "json"],
+    ] {
+        let (status, stderr) = first_line_then_close(&dir, args, Stream::Stdout, None);
+        assert_eq!(status, Some(0), "osler {args:?}: {stderr}");
+        assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "osler {args:?}: {stderr}");
+    }
+    // `check` writes its diagnostics to standard error (`2>&1 | head`).
+    let (status, stdout) = first_line_then_close(&dir, &["check", "rules"], Stream::Stderr, None);
+    assert_eq!(status, Some(0));
+    assert_eq!(stdout, "");
+}
+
+#[test]
+fn csv_on_stdin_with_format_csv() {
+    let csv = "id,unilateral,pedal_pulses,ankle_pressure\nq1,true,absent,\nq2,false,present,45 mmHg\nq3,,absnt,\n";
+    let dir = workspace("csv-stdin", RULES, &[("records.csv", csv)]);
+    let from_file = osler(&dir, &["run", "rules", "--input", "records.csv"], None);
+    assert_eq!(from_file.status.code(), Some(3), "{}", stderr(&from_file));
+    assert_eq!(stdout(&from_file).lines().count(), 3);
+    let from_stdin = osler(&dir, &["run", "rules", "--input", "-", "--format", "csv"], Some(csv));
+    assert_eq!(from_stdin.status.code(), Some(3), "{}", stderr(&from_stdin));
+    assert_eq!(stdout(&from_stdin), stdout(&from_file));
+    assert!(stdout(&from_stdin).contains(r#""id":"q3","line":4,"error":"#), "{}", stdout(&from_stdin));
+    // Without `--format`, standard input is JSON Lines.
+    let as_json = osler(&dir, &["run", "rules", "--input", "-"], Some(csv));
+    assert_ne!(stdout(&as_json), stdout(&from_file));
+}

@@ -133,7 +133,12 @@ pub struct JsonPosition {
 
 impl FileDiagnostic {
     pub fn to_json<'a>(&'a self, text: &str) -> JsonDiagnostic<'a> {
-        let index = LineIndex::new(text);
+        self.to_json_indexed(text, &LineIndex::new(text))
+    }
+
+    /// [`FileDiagnostic::to_json`] with the file's line index built once
+    /// for all its diagnostics (building it per diagnostic is quadratic).
+    pub fn to_json_indexed<'a>(&'a self, text: &str, index: &LineIndex) -> JsonDiagnostic<'a> {
         let start = index.line_col(text, self.diagnostic.span.start);
         let end = index.line_col(text, self.diagnostic.span.end);
         JsonDiagnostic {
@@ -151,6 +156,13 @@ impl FileDiagnostic {
 
 /// Renders diagnostics for a terminal through miette, with source snippets.
 /// `source_of` returns the text of a file by path.
+///
+/// Lines longer than [`LONG_LINE`] characters are cut to windows of
+/// [`WINDOW`] characters on each side of every label end on them, with `…`
+/// where text was left out (miette would otherwise pad to the label's
+/// column, which panics past 65,535 columns and is unreadable long before).
+/// Line and column numbers in the header stay those of the real file;
+/// columns count characters, as in the JSON form.
 pub fn render_terminal<'a>(
     diagnostics: &[FileDiagnostic],
     source_of: &dyn Fn(&str) -> Option<&'a str>,
@@ -169,72 +181,261 @@ pub fn render_terminal<'a>(
     out
 }
 
+/// Lines with more characters than this are cut around the labels.
+pub const LONG_LINE: usize = 240;
+/// Characters kept on each side of a label end in a cut line.
+pub const WINDOW: usize = 60;
+/// What stands for the text left out of a cut line.
+const ELLIPSIS: &str = "…";
+
 /// Adapts a [`FileDiagnostic`] to miette's `Diagnostic` trait.
 #[derive(Debug)]
-struct MietteReport {
+struct MietteReport<'t> {
     code: &'static str,
     severity: Severity,
     message: String,
     help: Option<String>,
-    source: miette::NamedSource<String>,
+    source: Excerpt<'t>,
     labels: Vec<miette::LabeledSpan>,
-    related: Vec<MietteReport>,
+    related: Vec<MietteReport<'t>>,
 }
 
-impl MietteReport {
-    fn new<'a>(diagnostic: &FileDiagnostic, text: &str, source_of: &dyn Fn(&str) -> Option<&'a str>) -> MietteReport {
+impl<'t> MietteReport<'t> {
+    fn new(
+        diagnostic: &FileDiagnostic,
+        text: &'t str,
+        source_of: &dyn Fn(&str) -> Option<&'t str>,
+    ) -> MietteReport<'t> {
         let d = &diagnostic.diagnostic;
-        let mut labels = vec![miette::LabeledSpan::new_primary_with_span(d.label.clone(), clamp(d.span, text))];
+        let mut labels = vec![(d.label.clone(), clamp(d.span, text), true)];
         let mut related = Vec::new();
         for other in &d.related {
             match &other.path {
                 Some(path) if path != &diagnostic.path => {
                     let other_text = source_of(path).unwrap_or("");
+                    let (source, labels) = Excerpt::new(
+                        path.clone(),
+                        other_text,
+                        vec![(Some(other.message.clone()), clamp(other.span, other_text), false)],
+                    );
                     related.push(MietteReport {
                         code: d.code,
                         severity: d.severity,
                         message: other.message.clone(),
                         help: None,
-                        source: miette::NamedSource::new(path.clone(), other_text.to_owned()),
-                        labels: vec![miette::LabeledSpan::new_with_span(
-                            Some(other.message.clone()),
-                            clamp(other.span, other_text),
-                        )],
+                        source,
+                        labels,
                         related: Vec::new(),
                     });
                 }
-                _ => labels
-                    .push(miette::LabeledSpan::new_with_span(Some(other.message.clone()), clamp(other.span, text))),
+                _ => labels.push((Some(other.message.clone()), clamp(other.span, text), false)),
             }
         }
+        let (source, labels) = Excerpt::new(diagnostic.path.clone(), text, labels);
         MietteReport {
             code: d.code,
             severity: d.severity,
             message: d.message.clone(),
             help: d.help.clone(),
-            source: miette::NamedSource::new(diagnostic.path.clone(), text.to_owned()),
+            source,
             labels,
             related,
         }
     }
 }
 
-fn clamp(span: Span, text: &str) -> miette::SourceSpan {
-    let len = text.len();
-    let start = (span.start as usize).min(len);
-    let end = (span.end as usize).clamp(start, len);
-    (start, end - start).into()
+/// A byte range of `text` as `(start, end)`, clamped to the text and to
+/// character boundaries.
+fn clamp(span: Span, text: &str) -> (usize, usize) {
+    let start = floor_boundary(text, span.start as usize);
+    let end = floor_boundary(text, (span.end as usize).max(start));
+    (start, end.max(start))
 }
 
-impl fmt::Display for MietteReport {
+/// The largest character boundary of `text` at or before `index`.
+fn floor_boundary(text: &str, index: usize) -> usize {
+    let mut index = index.min(text.len());
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+/// The source miette renders: the file's text, or, when some line is too
+/// long, a copy with every long line cut to windows around the labels.
+/// Lines are never dropped, so line numbers are those of the file; the
+/// columns miette reports are mapped back to the file's.
+#[derive(Debug)]
+struct Excerpt<'t> {
+    name: String,
+    original: &'t str,
+    /// `None` when nothing was cut (miette reads `original`).
+    cut: Option<Cut>,
+}
+
+#[derive(Debug)]
+struct Cut {
+    text: String,
+    /// Kept runs of the original as `(original start, cut start, length)`,
+    /// ascending on both sides; text between runs was left out.
+    runs: Vec<(usize, usize, usize)>,
+}
+
+impl Cut {
+    /// Where `offset` of the original lands in the cut text (offsets left
+    /// out map to the end of the run before them).
+    fn to_cut(&self, offset: usize) -> usize {
+        let index = self.runs.partition_point(|&(original, _, _)| original <= offset);
+        match index.checked_sub(1).and_then(|i| self.runs.get(i)) {
+            Some(&(original, cut, length)) => cut + (offset - original).min(length),
+            None => 0,
+        }
+    }
+
+    /// Where `offset` of the cut text comes from in the original (an
+    /// ellipsis maps to the end of the run before it).
+    fn to_original(&self, offset: usize) -> usize {
+        let index = self.runs.partition_point(|&(_, cut, _)| cut <= offset);
+        match index.checked_sub(1).and_then(|i| self.runs.get(i)) {
+            Some(&(original, cut, length)) => original + (offset - cut).min(length),
+            None => 0,
+        }
+    }
+}
+
+impl<'t> Excerpt<'t> {
+    /// The source for `labels` (`(label, (start, end), primary)`, byte
+    /// ranges of `text`) and the labels as miette spans into it.
+    fn new(
+        name: String,
+        text: &'t str,
+        labels: Vec<(Option<String>, (usize, usize), bool)>,
+    ) -> (Excerpt<'t>, Vec<miette::LabeledSpan>) {
+        let points: Vec<usize> = labels.iter().flat_map(|&(_, (start, end), _)| [start, end]).collect();
+        let cut = cut_long_lines(text, points);
+        let spans = labels
+            .into_iter()
+            .map(|(label, (start, end), primary)| {
+                let (start, end) = match &cut {
+                    Some(cut) => (cut.to_cut(start), cut.to_cut(end)),
+                    None => (start, end),
+                };
+                let span = miette::SourceSpan::from((start, end.saturating_sub(start)));
+                if primary {
+                    miette::LabeledSpan::new_primary_with_span(label, span)
+                } else {
+                    miette::LabeledSpan::new_with_span(label, span)
+                }
+            })
+            .collect();
+        (Excerpt { name, original: text, cut }, spans)
+    }
+}
+
+/// `text` with each line of more than [`LONG_LINE`] characters cut to
+/// windows around the `points` (byte offsets on character boundaries) that
+/// fall on it, or to its start when none does; `None` when no line is long.
+fn cut_long_lines(text: &str, mut points: Vec<usize>) -> Option<Cut> {
+    let long = |line: &str| line.len() > LONG_LINE && line.chars().count() > LONG_LINE;
+    if !text.split('\n').any(long) {
+        return None;
+    }
+    points.sort_unstable();
+    points.dedup();
+    let mut cut = Cut { text: String::with_capacity(text.len().min(1 << 16)), runs: Vec::new() };
+    let keep = |cut: &mut Cut, start: usize, end: usize| {
+        if start == end {
+            return;
+        }
+        let at = cut.text.len();
+        match cut.runs.last_mut() {
+            Some((original, from, length)) if *original + *length == start && *from + *length == at => {
+                *length += end - start;
+            }
+            _ => cut.runs.push((start, at, end - start)),
+        }
+        cut.text.push_str(text.get(start..end).unwrap_or_default());
+    };
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let line_end = line_start + line.len();
+        let content = line.strip_suffix('\n').unwrap_or(line);
+        let content = content.strip_suffix('\r').unwrap_or(content);
+        let content_end = line_start + content.len();
+        if !long(content) {
+            keep(&mut cut, line_start, line_end);
+            line_start = line_end;
+            continue;
+        }
+        // Windows (byte ranges of the line) around its points, merged.
+        let on_line = points.iter().filter(|&&p| p >= line_start && p <= content_end).map(|&p| p - line_start);
+        let mut windows: Vec<(usize, usize)> = Vec::new();
+        for point in on_line.chain(points.iter().all(|&p| p < line_start || p > content_end).then_some(0)) {
+            let before = content.get(..point).unwrap_or_default();
+            let start = before.char_indices().rev().take(WINDOW).last().map_or(point, |(index, _)| index);
+            let after = content.get(point..).unwrap_or_default();
+            let end = after.char_indices().nth(WINDOW).map_or(content.len(), |(index, _)| point + index);
+            match windows.last_mut() {
+                // Joined when the gap is no longer than an ellipsis.
+                Some(last) if start <= last.1 + ELLIPSIS.len() => last.1 = last.1.max(end),
+                _ => windows.push((start, end)),
+            }
+        }
+        let mut shown = 0;
+        for (start, end) in windows {
+            if start > shown {
+                cut.text.push_str(ELLIPSIS);
+            }
+            keep(&mut cut, line_start + start, line_start + end);
+            shown = end;
+        }
+        if shown < content.len() {
+            cut.text.push_str(ELLIPSIS);
+        }
+        keep(&mut cut, content_end, line_end);
+        line_start = line_end;
+    }
+    Some(cut)
+}
+
+impl miette::SourceCode for Excerpt<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let (text, original) = match &self.cut {
+            Some(cut) => (cut.text.as_str(), cut.to_original(span.offset())),
+            None => (self.original, span.offset()),
+        };
+        let contents = text.read_span(span, context_lines_before, context_lines_after)?;
+        // The column of the same place in the file, in characters as in the
+        // JSON form (miette counts bytes, and would count the cut text's).
+        let original = floor_boundary(self.original, original);
+        let before = self.original.get(..original).unwrap_or_default();
+        let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+        let column = before.get(line_start..).unwrap_or_default().chars().count();
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            column,
+            contents.line_count(),
+        )))
+    }
+}
+
+impl fmt::Display for MietteReport<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for MietteReport {}
+impl std::error::Error for MietteReport<'_> {}
 
-impl miette::Diagnostic for MietteReport {
+impl miette::Diagnostic for MietteReport<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         Some(Box::new(self.code))
     }
@@ -263,5 +464,97 @@ impl miette::Diagnostic for MietteReport {
             return None;
         }
         Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn render(path: &str, text: &str, diagnostic: Diagnostic, other: &str) -> String {
+        let diagnostics = [FileDiagnostic { path: path.to_owned(), diagnostic }];
+        let source_of = |p: &str| match p {
+            "other.osl" => Some(other),
+            _ => Some(text),
+        };
+        render_terminal(&diagnostics, &source_of, false)
+    }
+
+    /// No rendered line wider than a few windows.
+    fn assert_readable(rendered: &str) {
+        for line in rendered.lines() {
+            assert!(line.chars().count() < 8 * WINDOW, "a rendered line of {} characters", line.chars().count());
+        }
+    }
+
+    #[test]
+    fn two_labels_far_apart_on_one_line_get_a_window_each() {
+        let text = format!("rule a: x{} and y\n", " or x".repeat(20_000));
+        let end = text.len() - 2;
+        let diagnostic = Diagnostic::error("osler::test", Span::new(end, end + 1), "bad y")
+            .with_label("this one")
+            .with_related(None, Span::new(8, 9), "and this one");
+        let rendered = render("a.osl", &text, diagnostic, "");
+        assert_readable(&rendered);
+        assert!(rendered.contains(&format!("a.osl:1:{}]", end + 1)), "{rendered}");
+        assert!(rendered.contains("rule a: x or x"), "{rendered}");
+        assert!(rendered.contains("…"), "{rendered}");
+        assert!(rendered.contains("or x and y"), "{rendered}");
+        assert!(rendered.contains("this one") && rendered.contains("and this one"), "{rendered}");
+    }
+
+    #[test]
+    fn short_lines_are_not_cut() {
+        let text = "fact x: bool\nrule a: x and y -> z\n";
+        let diagnostic = Diagnostic::error("osler::test", Span::new(27, 28), "bad y").with_label("here");
+        let rendered = render("a.osl", text, diagnostic, "");
+        assert!(rendered.contains("a.osl:2:15]"), "{rendered}");
+        assert!(rendered.contains("rule a: x and y -> z"), "{rendered}");
+        assert!(!rendered.contains('…'), "{rendered}");
+    }
+
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("a".to_owned()),
+            Just("é".to_owned()),
+            Just("中".to_owned()),
+            Just("🦀".to_owned()),
+            Just("\t".to_owned()),
+            Just("\n".to_owned()),
+            Just("\r\n".to_owned()),
+            (1usize..3000).prop_map(|n| "x".repeat(n)),
+            (1usize..500).prop_map(|n| "中🦀".repeat(n)),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Any text, any spans (even out of range or inside a character):
+        /// rendering neither panics nor prints an unreadable line.
+        #[test]
+        fn any_span_on_any_line_renders(
+            pieces in proptest::collection::vec(piece(), 1..40),
+            spans in proptest::collection::vec((0usize..200_000, 0usize..5_000), 1..4),
+            other_span in (0usize..200_000, 0usize..5_000),
+        ) {
+            let text: String = pieces.concat();
+            let (start, length) = spans[0];
+            let mut diagnostic = Diagnostic::error("osler::test", Span::new(start, start + length), "bad")
+                .with_label("here");
+            for &(start, length) in &spans[1..] {
+                diagnostic = diagnostic.with_related(None, Span::new(start, start + length), "there");
+            }
+            let diagnostic = diagnostic.with_related(
+                Some("other.osl".to_owned()),
+                Span::new(other_span.0, other_span.0 + other_span.1),
+                "elsewhere",
+            );
+            let other: String = pieces.iter().rev().cloned().collect();
+            let rendered = render("a.osl", &text, diagnostic, &other);
+            assert_readable(&rendered);
+            prop_assert!(rendered.contains("bad"));
+        }
     }
 }

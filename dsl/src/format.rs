@@ -446,8 +446,10 @@ fn layout_decl(mode: Mode, tokens: &[Tok], source: &str) -> Vec<String> {
     let close = significant.iter().copied().rev().find(|&i| tokens[i].is("}"));
     let header_colon =
         if mode == Mode::NamedRule { significant.iter().copied().find(|&i| tokens[i].is(":")) } else { None };
-    let next_significant = |index: usize| significant.iter().copied().find(|&i| i > index);
-    let previous_significant = |index: usize| significant.iter().copied().rev().find(|&i| i < index);
+    // Binary searches: a 100,000-term condition must not take quadratic time.
+    let next_significant = |index: usize| significant.get(significant.partition_point(|&i| i <= index)).copied();
+    let previous_significant =
+        |index: usize| significant.partition_point(|&i| i < index).checked_sub(1).map(|at| significant[at]);
     let is_statement = |token: &Tok| token.kind == TokenKind::Word && (token.text == "given" || token.text == "expect");
 
     let indent_of = |index: Option<usize>| -> usize {

@@ -13,9 +13,7 @@ use std::collections::BTreeMap;
 
 use crate::db::{Item, Name, NameInfo, Ruleset, SourceFile, SymbolKind, file_items, name_info, parse_file, symbols};
 use crate::format::{TokenKind, is_keyword, lex};
-use crate::syntax::{
-    ActionCall, BinaryOp, DeclKind, Expr, ExprKind, Ident, Span, TypeExpr, TypeExprKind, UnaryOp, Unit,
-};
+use crate::syntax::{ActionCall, DeclKind, Expr, ExprKind, Ident, Span, TypeExpr, TypeExprKind, UnaryOp, Unit};
 use crate::types::Ty;
 
 /// What a name denotes.
@@ -218,9 +216,10 @@ impl Collector<'_> {
             ExprKind::Unary { op, operand } => {
                 self.expr(operand, if *op == UnaryOp::Not { Some(&Ty::Bool) } else { None });
             }
-            ExprKind::Binary { op: BinaryOp::And | BinaryOp::Or, lhs, rhs, .. } => {
-                self.expr(lhs, Some(&Ty::Bool));
-                self.expr(rhs, Some(&Ty::Bool));
+            ExprKind::Logic { operands, .. } => {
+                for operand in operands {
+                    self.expr(operand, Some(&Ty::Bool));
+                }
             }
             ExprKind::Binary { op, lhs, rhs, .. } if op.is_comparison() => {
                 let left = self.type_of(lhs);
@@ -280,7 +279,7 @@ fn type_of(info: &dyn Fn(&str) -> NameInfo, expr: &Expr) -> Option<Ty> {
         }
         ExprKind::Qualified { ty, .. } => Some(Ty::Enum(ty.text.clone())),
         ExprKind::Paren(inner) => type_of(info, inner),
-        ExprKind::Bool(_) | ExprKind::In { .. } => Some(Ty::Bool),
+        ExprKind::Bool(_) | ExprKind::In { .. } | ExprKind::Logic { .. } => Some(Ty::Bool),
         ExprKind::Number(_) => Some(Ty::Number),
         ExprKind::Quantity(_, unit) => Some(Ty::Quantity(*unit)),
         ExprKind::Duration(..) => Some(Ty::Duration),

@@ -145,8 +145,11 @@ pub enum Expr {
     Not(Box<Expr>),
     /// Numeric negation.
     Neg(Box<Expr>),
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
+    /// Kleene `and` of two or more operands: a chain `a and b and c` is
+    /// one node. (Parenthesised chains keep their own node.)
+    And(Vec<Expr>),
+    /// Kleene `or` of two or more operands.
+    Or(Vec<Expr>),
     /// Comparison of two operands of the same type. Quantities compare by
     /// value (both sides share a unit), durations in seconds, enums by
     /// variant (only `==` and `!=`), bools and strings by equality.
@@ -181,28 +184,36 @@ pub enum ArithOp {
 
 impl Expr {
     /// The facts this expression reads, directly or through lets, in first
-    /// use order without repeats.
+    /// use order without repeats. Iterative, and each let is entered once,
+    /// so a long chain of lets is no deeper than a short one.
     pub fn facts_read(&self, model: &Model, out: &mut Vec<FactIndex>) {
-        match self {
-            Expr::Const(_) => {}
-            Expr::Fact(fact) => {
-                if !out.contains(fact) {
-                    out.push(*fact);
+        let mut lets_seen = vec![false; model.lets.len()];
+        let mut stack: Vec<&Expr> = vec![self];
+        while let Some(expr) = stack.pop() {
+            match expr {
+                Expr::Const(_) => {}
+                Expr::Fact(fact) => {
+                    if !out.contains(fact) {
+                        out.push(*fact);
+                    }
                 }
-            }
-            Expr::Let(index) => {
-                if let Some(info) = model.lets.get(*index as usize) {
-                    info.value.facts_read(model, out);
+                Expr::Let(index) => {
+                    if let (Some(info), Some(seen)) =
+                        (model.lets.get(*index as usize), lets_seen.get_mut(*index as usize))
+                        && !*seen
+                    {
+                        *seen = true;
+                        stack.push(&info.value);
+                    }
                 }
+                Expr::Not(inner) | Expr::Neg(inner) | Expr::Known(inner) | Expr::In(inner, _) => stack.push(inner),
+                Expr::Compare(_, a, b) | Expr::Arith(_, a, b) => {
+                    stack.push(b);
+                    stack.push(a);
+                }
+                // Pushed in reverse: popped left to right.
+                Expr::And(items) | Expr::Or(items) | Expr::Count(items) => stack.extend(items.iter().rev()),
             }
-            Expr::Not(inner) | Expr::Neg(inner) | Expr::Known(inner) | Expr::In(inner, _) => {
-                inner.facts_read(model, out)
-            }
-            Expr::And(a, b) | Expr::Or(a, b) | Expr::Compare(_, a, b) | Expr::Arith(_, a, b) => {
-                a.facts_read(model, out);
-                b.facts_read(model, out);
-            }
-            Expr::Count(items) => items.iter().for_each(|item| item.facts_read(model, out)),
         }
     }
 }

@@ -30,7 +30,7 @@ fn bench_ruleset(c: &mut Criterion, name: &str, ruleset: &Ruleset, records: &[Re
         b.iter(|| {
             let mut actions = 0;
             for record in records {
-                actions += evaluator.evaluate(black_box(record)).action_count();
+                actions += evaluator.evaluate(black_box(record)).expect("a record of this ruleset").action_count();
             }
             actions
         })
@@ -40,7 +40,7 @@ fn bench_ruleset(c: &mut Criterion, name: &str, ruleset: &Ruleset, records: &[Re
         b.iter(|| {
             for record in records {
                 line.clear();
-                evaluator.evaluate(black_box(record)).write_json_line(&mut line);
+                evaluator.evaluate(black_box(record)).expect("a record of this ruleset").write_json_line(&mut line);
             }
             line.len()
         })

@@ -40,8 +40,11 @@ fn main() {
                 let mut line = Vec::new();
                 for (number, request) in request_rx {
                     line.clear();
-                    match ruleset.read_json_into(&request, &mut record, false, &mut unknown) {
-                        Ok(()) => evaluator.evaluate(&record).write_json_line(&mut line),
+                    // `evaluate` refuses a record another ruleset made; here
+                    // the record is this ruleset's, so that cannot happen.
+                    let read = ruleset.read_json_into(&request, &mut record, false, &mut unknown);
+                    match read.and_then(|()| Ok(evaluator.evaluate(&record)?)) {
+                        Ok(evaluated) => evaluated.write_json_line(&mut line),
                         Err(error) => {
                             line.extend_from_slice(
                                 error_line(record.id(), number as u64 + 1, &error.message).as_bytes(),

@@ -114,7 +114,7 @@ struct Worker {
 impl Worker {
     fn new(program: &Program) -> Worker {
         Worker {
-            record: Record::with_slots(program.facts.len()),
+            record: Record::for_program(program),
             scratch: Scratch::new(program),
             seen_actions: vec![0; program.model.actions.len()],
             serial: 0,
@@ -130,14 +130,11 @@ impl Worker {
                 write_outcome(&mut out.bytes, program, self.record.id(), &self.scratch.result);
                 self.serial += 1;
                 for entry in &self.scratch.result.actions {
-                    let Some(instance) = program.instances.get(entry.instance as usize) else { continue };
-                    let action = instance.action as usize;
-                    if let (Some(seen), Some(count)) =
-                        (self.seen_actions.get_mut(action), out.action_counts.get_mut(action))
-                        && *seen != self.serial
-                    {
+                    let action = program.instance(entry.instance).action as usize;
+                    let seen = &mut self.seen_actions[action];
+                    if *seen != self.serial {
                         *seen = self.serial;
-                        *count += 1;
+                        out.action_counts[action] += 1;
                     }
                 }
             }
@@ -163,7 +160,7 @@ impl<'a, W: Write> Collector<'a, W> {
     }
 
     fn collect(&mut self, chunk: &mut ChunkOutput) -> io::Result<()> {
-        for task in chunk.tasks.get_mut(..chunk.used).unwrap_or_default() {
+        for task in &mut chunk.tasks[..chunk.used] {
             self.output.write_all(&task.bytes)?;
             self.summary.records += task.records;
             self.summary.rejected += task.rejected;
@@ -205,7 +202,7 @@ fn run_tasks<T: Sync>(
     }
     output.used = tasks;
     let actions = program.model.actions.len();
-    let slots = output.tasks.get_mut(..tasks).unwrap_or_default();
+    let slots = &mut output.tasks[..tasks];
     slots.par_iter_mut().zip(items.par_chunks(TASK_RECORDS)).for_each_init(
         || Worker::new(program),
         |worker, (out, task)| {
@@ -327,7 +324,7 @@ impl<R: BufRead> LineReader<R> {
                     break;
                 }
             }
-            chunk.bytes.extend_from_slice(available.get(..take).unwrap_or_default());
+            chunk.bytes.extend_from_slice(&available[..take]);
             self.input.consume(take);
             self.consumed += take as u64;
             for &line_end in &ends {
@@ -346,7 +343,7 @@ impl<R: BufRead> LineReader<R> {
     /// record unless it is blank.
     fn finish_line(&mut self, chunk: &mut LineChunk, start: usize, end: usize) {
         self.line_number += 1;
-        let text = chunk.bytes.get(start..end).unwrap_or_default();
+        let text = &chunk.bytes[start..end];
         let text = text.strip_suffix(b"\r").unwrap_or(text);
         if !text.iter().all(u8::is_ascii_whitespace) {
             chunk.lines.push(Line { start, end: start + text.len(), number: self.line_number });
@@ -393,7 +390,7 @@ pub fn run_json_lines<R: BufRead, W: Write>(
         |chunk: &mut LineChunk| reader.fill(chunk),
         |chunk, output| {
             run_tasks(program, &chunk.lines, output, |worker, line, out| {
-                let text = chunk.bytes.get(line.start..line.end).unwrap_or_default();
+                let text = &chunk.bytes[line.start..line.end];
                 let read = read_record(program, text, &mut worker.record, options.strict, &mut out.unknown);
                 worker.finish(program, read, line.number, out);
             });
@@ -443,7 +440,7 @@ pub fn run_csv<R: Read, W: Write>(
             Ok((chunk.filled > 0).then(|| reader.position().byte()))
         },
         |chunk, output| {
-            let rows = chunk.rows.get(..chunk.filled).unwrap_or_default();
+            let rows = &chunk.rows[..chunk.filled];
             run_tasks(program, rows, output, |worker, row, out| {
                 let line = row.position().map_or(0, csv::Position::line);
                 let read = read_row(program, &header, row, &mut worker.record, options.strict, &mut out.unknown);

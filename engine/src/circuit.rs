@@ -38,9 +38,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use osler_dsl::model::{CompareOp, Type};
 
-use crate::eval::{Context, Truth, compare_intervals};
+use crate::eval::{Context, LET_HOPS, Truth, compare_intervals, lets_below};
 use crate::program::{Kind, Node, NodeId, Program, flip};
-use crate::record::{KIND_ENUM, KIND_NUM, KIND_UNKNOWN, Record};
+use crate::record::{KIND_ENUM, KIND_NUM, Record};
 
 /// The two-bit truth values. Unknown has neither bit.
 pub(crate) const TRUE: u8 = 0b01;
@@ -326,11 +326,11 @@ impl Circuit {
         let mut writer = WordWriter { word: 0, bit: 0, true_bits: 0, false_bits: 0 };
         // Bool facts and `known(..)` are whole words of the record.
         for index in 0..self.bool_values.div_ceil(64) {
-            let [trues, falses] = record.bools.get(index as usize).copied().unwrap_or([0, 0]);
+            let [trues, falses] = record.bools[index as usize];
             writer.push_bits(values, trues, falses, (self.bool_values - index * 64).min(64));
         }
         for index in 0..self.known_values.div_ceil(64) {
-            let known = record.known.get(index as usize).copied().unwrap_or(0);
+            let known = record.known[index as usize];
             writer.push_bits(values, known, !known, (self.known_values - index * 64).min(64));
         }
         // Each test computes "holds" from the value word whatever the kind,
@@ -340,7 +340,8 @@ impl Circuit {
         let bits = record.values.as_slice();
         let slot = |slot: u32| {
             let index = slot as usize;
-            (kinds.get(index).copied().unwrap_or(KIND_UNKNOWN), bits.get(index).copied().unwrap_or(0))
+            // Slots of the record's own program: out of range is a bug.
+            (kinds[index], bits[index])
         };
         writer.extend(values, &self.enum_tests, |_, test| {
             let (kind, word) = slot(test.slot);
@@ -450,30 +451,51 @@ impl Circuit {
     /// Appends to the walk's list the unknown facts that could decide
     /// `lit`, whose value is unknown, in the order the interpreter's walk
     /// of the same expression finds them (see [`Context::missing`]).
+    ///
+    /// A depth-first walk with an explicit stack: the gates of a long chain
+    /// of lets nest as deep as the chain is long.
     fn missing(&self, lit: Lit, values: &[[u64; 2]], context: &mut Context<'_>, walk: &mut Walk<'_>) {
-        match self.sources.get(lit as usize / 2) {
-            Some(&Source::Fact(slot)) => walk.fact(context.record, slot),
-            Some(&Source::Complex(node)) => context.missing(node, walk.out, walk.marks, walk.stamp),
-            Some(&Source::Gate(gate)) => {
-                let Some(&(start, end)) = self.gate_operands.get(gate as usize) else { return };
-                let range = start as usize..end as usize;
-                let operands = self.operands.get(range.clone()).unwrap_or_default();
-                let slots = self.operand_slots.get(range).unwrap_or_default();
-                for (&operand, &slot) in operands.iter().zip(slots) {
-                    if !is_unknown(values, operand) {
-                        continue;
-                    }
-                    // Facts, the common operand, without a call.
-                    if slot == NO_SLOT {
-                        self.missing(operand, values, context, walk);
-                    } else {
-                        walk.fact(context.record, slot);
+        let mut steps = std::mem::take(walk.steps);
+        steps.clear();
+        steps.push(Step::Lit(lit));
+        while let Some(step) = steps.pop() {
+            let lit = match step {
+                Step::Fact(slot) => {
+                    walk.fact(context.record, slot);
+                    continue;
+                }
+                Step::Lit(lit) => lit,
+            };
+            match self.sources.get(lit as usize / 2) {
+                Some(&Source::Fact(slot)) => walk.fact(context.record, slot),
+                Some(&Source::Complex(node)) => context.missing(node, walk.out, walk.marks, walk.stamp),
+                Some(&Source::Gate(gate)) => {
+                    let Some(&(start, end)) = self.gate_operands.get(gate as usize) else { continue };
+                    let range = start as usize..end as usize;
+                    let operands = self.operands.get(range.clone()).unwrap_or_default();
+                    let slots = self.operand_slots.get(range).unwrap_or_default();
+                    // Last first, so they are walked in order. Facts, the
+                    // common operand, need no look-up of their source.
+                    for (&operand, &slot) in operands.iter().zip(slots).rev() {
+                        if is_unknown(values, operand) {
+                            steps.push(if slot == NO_SLOT { Step::Lit(operand) } else { Step::Fact(slot) });
+                        }
                     }
                 }
+                Some(&Source::Never) | None => {}
             }
-            Some(&Source::Never) | None => {}
         }
+        *walk.steps = steps;
     }
+}
+
+/// One step of a missing-facts walk over the circuit.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Step {
+    /// Walk the value behind this literal.
+    Lit(Lit),
+    /// List this fact if it is unknown.
+    Fact(u32),
 }
 
 /// Where a missing-facts walk collects: the list, and marks that keep each
@@ -483,6 +505,8 @@ pub(crate) struct Walk<'w> {
     pub(crate) out: &'w mut Vec<u32>,
     pub(crate) marks: &'w mut [u32],
     pub(crate) stamp: u32,
+    /// The walk's work stack (kept to reuse its memory).
+    pub(crate) steps: &'w mut Vec<Step>,
 }
 
 impl Walk<'_> {
@@ -553,11 +577,13 @@ pub(crate) struct CircuitBuilder<'p> {
     pending: Vec<Pending>,
     shared: HashMap<Pending, u32>,
     lets: HashMap<u32, Lit>,
+    /// Bool lets being compiled, one inside the other.
+    let_depth: u32,
 }
 
 impl<'p> CircuitBuilder<'p> {
     pub(crate) fn new(program: &'p Program) -> CircuitBuilder<'p> {
-        CircuitBuilder { program, pending: Vec::new(), shared: HashMap::new(), lets: HashMap::new() }
+        CircuitBuilder { program, pending: Vec::new(), shared: HashMap::new(), lets: HashMap::new(), let_depth: 0 }
     }
 
     /// Compiles each rule's condition, then numbers the values in the
@@ -764,11 +790,13 @@ impl<'p> CircuitBuilder<'p> {
     }
 
     /// The items of a `count(..)`, directly or through number lets.
-    fn count_items(&self, id: NodeId) -> Option<&'p [NodeId]> {
-        match *self.program.node(id)? {
-            Node::Count { start, len } => Some(self.list(start, len)),
-            Node::Let(index) => self.count_items(*self.program.let_roots.get(index as usize)?),
-            _ => None,
+    fn count_items(&self, mut id: NodeId) -> Option<&'p [NodeId]> {
+        loop {
+            match *self.program.node(id)? {
+                Node::Count { start, len } => return Some(self.list(start, len)),
+                Node::Let(index) => id = *self.program.let_roots.get(index as usize)?,
+                _ => return None,
+            }
         }
     }
 
@@ -836,10 +864,26 @@ impl<'p> CircuitBuilder<'p> {
                 if let Some(&lit) = self.lets.get(&index) {
                     return lit;
                 }
-                let lit = match program.let_roots.get(index as usize) {
-                    Some(&root) => self.lit(root),
-                    None => self.value(Pending::Complex(id)),
+                let Some(&root) = program.let_roots.get(index as usize) else {
+                    return self.value(Pending::Complex(id));
                 };
+                if self.let_depth >= LET_HOPS {
+                    // A long chain of lets: compile the bool lets this one
+                    // reads first, lowest index first, so each finds its own
+                    // lets compiled and the recursion follows one let at most.
+                    for below in lets_below(program, root) {
+                        let is_bool = program.let_kinds.get(below as usize) == Some(&Kind::Bool);
+                        if let (true, false, Some(&below_root)) =
+                            (is_bool, self.lets.contains_key(&below), program.let_roots.get(below as usize))
+                        {
+                            let lit = self.lit(below_root);
+                            self.lets.insert(below, lit);
+                        }
+                    }
+                }
+                self.let_depth += 1;
+                let lit = self.lit(root);
+                self.let_depth -= 1;
                 self.lets.insert(index, lit);
                 lit
             }

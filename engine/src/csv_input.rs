@@ -60,7 +60,7 @@ pub(crate) fn read_row(
                 if text.is_empty() {
                     continue;
                 }
-                if program.facts.get(slot as usize).map(|fact| fact.kind) == Some(Kind::Str) {
+                if program.fact(slot).kind == Kind::Str {
                     record.store_string(slot, text);
                     continue;
                 }

@@ -8,8 +8,8 @@
 
 use osler_dsl::model::{ArithOp, CompareOp};
 
-use crate::circuit::{Values, Walk};
-use crate::program::{Node, NodeId, Program};
+use crate::circuit::{Step, Values, Walk};
+use crate::program::{InstanceId, Node, NodeId, Program, RuleId, SourceId};
 use crate::record::{Record, Slot};
 
 /// A truth value of Kleene's three-valued logic.
@@ -56,26 +56,28 @@ pub(crate) enum Val {
     Text(Text),
 }
 
-/// The result of one evaluation, as indices into the program.
+/// The result of one evaluation, as typed indices into the program (the
+/// output writers index the program's tables with them directly).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Evaluation {
-    pub(crate) fired: Vec<u32>,
+    pub(crate) fired: Vec<RuleId>,
     /// `(rule, start, end)`: the overriding rules are `by[start..end]`.
-    pub(crate) overridden: Vec<(u32, u32, u32)>,
-    pub(crate) by: Vec<u32>,
+    pub(crate) overridden: Vec<(RuleId, u32, u32)>,
+    pub(crate) by: Vec<RuleId>,
     /// `(rule, start, end)`: the facts to examine are `missing[start..end]`.
-    pub(crate) undetermined: Vec<(u32, u32, u32)>,
+    pub(crate) undetermined: Vec<(RuleId, u32, u32)>,
+    /// Fact slots (raw, as the circuit's walk writes them).
     pub(crate) missing: Vec<u32>,
     pub(crate) actions: Vec<ActionEntry>,
-    pub(crate) action_rules: Vec<u32>,
-    pub(crate) action_sources: Vec<u32>,
+    pub(crate) action_rules: Vec<RuleId>,
+    pub(crate) action_sources: Vec<SourceId>,
 }
 
 /// One merged action of the output: an action instance with the rules that
 /// produced it (`action_rules[rules.0..rules.1]`) and their sources.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ActionEntry {
-    pub(crate) instance: u32,
+    pub(crate) instance: InstanceId,
     pub(crate) rules: (u32, u32),
     pub(crate) sources: (u32, u32),
 }
@@ -103,6 +105,9 @@ pub(crate) struct Scratch {
     source_set: Vec<u64>,
     fact_marks: Vec<u32>,
     instance_marks: Vec<u32>,
+    /// Work stacks of the missing-facts walks (kept to reuse their memory).
+    steps: Vec<Step>,
+    nodes: Vec<(NodeId, bool)>,
     pub(crate) result: Evaluation,
 }
 
@@ -123,6 +128,8 @@ impl Scratch {
             source_set: vec![0; program.source_words],
             fact_marks: vec![0; program.facts.len()],
             instance_marks: vec![0; program.instances.len()],
+            steps: Vec::new(),
+            nodes: Vec::new(),
             result: Evaluation::default(),
         }
     }
@@ -159,7 +166,7 @@ impl Scratch {
 impl Scratch {
     /// A context over the record last evaluated, sharing its memoised lets.
     pub(crate) fn context<'a>(&'a mut self, program: &'a Program, record: &'a Record) -> Context<'a> {
-        Context { program, record, lets: &mut self.lets, epoch: self.epoch }
+        Context { program, record, lets: &mut self.lets, epoch: self.epoch, let_depth: 0, nodes: &mut self.nodes }
     }
 }
 
@@ -244,10 +251,12 @@ pub(crate) fn evaluate(program: &Program, record: &Record, scratch: &mut Scratch
         source_set,
         fact_marks,
         instance_marks,
+        steps,
+        nodes,
         result,
     } = scratch;
     let circuit = &program.circuit;
-    let mut context = Context { program, record, lets, epoch: *epoch };
+    let mut context = Context { program, record, lets, epoch: *epoch, let_depth: 0, nodes };
     circuit.run(record, &mut context, values);
 
     // The rules as bit sets (whole words of the circuit's values).
@@ -258,7 +267,7 @@ pub(crate) fn evaluate(program: &Program, record: &Record, scratch: &mut Scratch
     // overrides it is true.
     overridden.fill(0);
     for &rule_index in &program.overridable {
-        let Some(rule) = program.rules.get(rule_index as usize) else { continue };
+        let rule = program.rule(RuleId(rule_index));
         if !has(rule_false, rule_index)
             && rule.overridden_by.iter().any(|&by| has(rule_true, by))
             && let Some(word) = overridden.get_mut(rule_index as usize / 64)
@@ -282,13 +291,12 @@ pub(crate) fn evaluate(program: &Program, record: &Record, scratch: &mut Scratch
     {
         *last &= (1 << (program.rules.len() % 64)) - 1;
     }
-    for_each_bit(fired, |rule| result.fired.push(rule));
+    for_each_bit(fired, |rule| result.fired.push(RuleId(rule)));
     for_each_bit(overridden, |rule_index| {
         let start = result.by.len() as u32;
-        if let Some(rule) = program.rules.get(rule_index as usize) {
-            result.by.extend(rule.overridden_by.iter().copied().filter(|&by| has(rule_true, by)));
-        }
-        result.overridden.push((rule_index, start, result.by.len() as u32));
+        let rule = program.rule(RuleId(rule_index));
+        result.by.extend(rule.overridden_by.iter().copied().filter(|&by| has(rule_true, by)).map(RuleId));
+        result.overridden.push((RuleId(rule_index), start, result.by.len() as u32));
     });
     for_each_bit(undetermined, |rule_index| {
         let start = result.missing.len() as u32;
@@ -297,36 +305,36 @@ pub(crate) fn evaluate(program: &Program, record: &Record, scratch: &mut Scratch
             fact_marks.fill(0);
             *missing_stamp = 1;
         }
-        let mut walk = Walk { out: &mut result.missing, marks: fact_marks, stamp: *missing_stamp };
+        let mut walk = Walk { out: &mut result.missing, marks: fact_marks, stamp: *missing_stamp, steps };
         circuit.rule_missing(rule_index, values, &mut context, &mut walk);
-        result.undetermined.push((rule_index, start, result.missing.len() as u32));
+        result.undetermined.push((RuleId(rule_index), start, result.missing.len() as u32));
     });
     // Actions in the order of their first firing rule; each lists every
     // firing rule that produces it and those rules' sources.
     for &rule_index in &result.fired {
-        let Some(rule) = program.rules.get(rule_index as usize) else { continue };
+        let rule = program.rule(rule_index);
         for &instance_index in &rule.instances {
-            let Some(mark) = instance_marks.get_mut(instance_index as usize) else { continue };
+            let mark = &mut instance_marks[instance_index as usize];
             if *mark == *epoch {
                 continue;
             }
             *mark = *epoch;
-            let Some(instance) = program.instances.get(instance_index as usize) else { continue };
+            let instance = program.instance(InstanceId(instance_index));
             let rules_start = result.action_rules.len() as u32;
             let sources_start = result.action_sources.len() as u32;
             source_set.fill(0);
             for &producer in &instance.rules {
                 if has(fired, producer) {
-                    result.action_rules.push(producer);
-                    let cites = program.cite_sets.get(producer as usize * program.source_words..);
-                    for (set, &cited) in source_set.iter_mut().zip(cites.unwrap_or_default()) {
+                    result.action_rules.push(RuleId(producer));
+                    let cites = &program.cite_sets[producer as usize * program.source_words..];
+                    for (set, &cited) in source_set.iter_mut().zip(cites) {
                         *set |= cited;
                     }
                 }
             }
-            for_each_bit(source_set, |source| result.action_sources.push(source));
+            for_each_bit(source_set, |source| result.action_sources.push(SourceId(source)));
             result.actions.push(crate::eval::ActionEntry {
-                instance: instance_index,
+                instance: InstanceId(instance_index),
                 rules: (rules_start, result.action_rules.len() as u32),
                 sources: (sources_start, result.action_sources.len() as u32),
             });
@@ -334,12 +342,21 @@ pub(crate) fn evaluate(program: &Program, record: &Record, scratch: &mut Scratch
     }
 }
 
+/// How many lets deep the interpreter follows a let into the let it reads
+/// before it evaluates that let's own lets first, in order (see
+/// [`Context::let_value`]).
+pub(crate) const LET_HOPS: u32 = 4;
+
 /// The state of one evaluation: the program, the record, memoised lets.
 pub(crate) struct Context<'a> {
     pub(crate) program: &'a Program,
     pub(crate) record: &'a Record,
     lets: &'a mut [(u32, Val)],
     epoch: u32,
+    /// Lets being evaluated, one inside the other.
+    let_depth: u32,
+    /// The missing-facts walk's work stack (kept to reuse its memory).
+    nodes: &'a mut Vec<(NodeId, bool)>,
 }
 
 impl<'a> Context<'a> {
@@ -425,7 +442,26 @@ impl<'a> Context<'a> {
         let Some(&root) = self.program.let_roots.get(index as usize) else {
             return Val::Unknown;
         };
+        if self.let_depth >= LET_HOPS {
+            // A long chain of lets (`let a2 = a1 and x`, ...): evaluate every
+            // let this one reads, lowest index first. A let reads only lets
+            // before it, so each finds its own lets computed and the
+            // recursion never follows more than one let. (Lets are pure:
+            // evaluating one that `and`/`or` would have skipped changes
+            // nothing.)
+            for below in lets_below(self.program, root) {
+                let fresh = self.lets.get(below as usize).is_some_and(|&(stamp, _)| stamp == self.epoch);
+                if let (false, Some(&below_root)) = (fresh, self.program.let_roots.get(below as usize)) {
+                    let value = self.value(below_root);
+                    if let Some(entry) = self.lets.get_mut(below as usize) {
+                        *entry = (self.epoch, value);
+                    }
+                }
+            }
+        }
+        self.let_depth += 1;
         let value = self.value(root);
+        self.let_depth -= 1;
         if let Some(entry) = self.lets.get_mut(index as usize) {
             *entry = (self.epoch, value);
         }
@@ -522,59 +558,62 @@ impl<'a> Context<'a> {
     /// value is unknown: the facts in its unknown-valued subexpressions
     /// (through lets), left to right, each once. Operands whose value is
     /// already known cannot change the result and are not entered.
+    ///
+    /// A depth-first walk with an explicit stack (through a long chain of
+    /// lets it would otherwise recurse once per let).
     pub(crate) fn missing(&mut self, id: NodeId, out: &mut Vec<u32>, marks: &mut [u32], stamp: u32) {
-        let Some(node) = self.program.node(id) else { return };
-        match *node {
-            Node::BoolFact(slot)
-            | Node::NumFact(slot)
-            | Node::EnumFact(slot)
-            | Node::StrFact(slot)
-            | Node::CompareFactConst(_, slot, _)
-            | Node::FactIsVariant { slot, .. } => {
-                if self.record.slot(slot) == Slot::Unknown
-                    && let Some(mark) = marks.get_mut(slot as usize)
-                    && *mark != stamp
-                {
-                    *mark = stamp;
-                    out.push(slot);
-                }
+        let mut stack = std::mem::take(self.nodes);
+        stack.clear();
+        // `(node, whether to enter it only when its value is unknown)`.
+        stack.push((id, false));
+        while let Some((id, only_if_unknown)) = stack.pop() {
+            if only_if_unknown && !self.is_unknown(id) {
+                continue;
             }
-            Node::Let(index) => {
-                if let Some(&root) = self.program.let_roots.get(index as usize)
-                    && self.is_unknown(root)
-                {
-                    self.missing(root, out, marks, stamp);
-                }
-            }
-            Node::Not(a) | Node::Neg(a) | Node::In { operand: a, .. } => self.missing_if_unknown(a, out, marks, stamp),
-            Node::CompareNum(_, a, b)
-            | Node::EqEnum(_, a, b)
-            | Node::EqBool(_, a, b)
-            | Node::EqStr(_, a, b)
-            | Node::Arith(_, a, b) => {
-                self.missing_if_unknown(a, out, marks, stamp);
-                self.missing_if_unknown(b, out, marks, stamp);
-            }
-            Node::Count { start, len } | Node::All { start, len } | Node::Any { start, len } => {
-                for position in start..start + len {
-                    if let Some(&item) = self.program.lists.get(position as usize) {
-                        self.missing_if_unknown(item, out, marks, stamp);
+            let Some(node) = self.program.node(id) else { continue };
+            // Children are pushed last first, so they are walked in order.
+            match *node {
+                Node::BoolFact(slot)
+                | Node::NumFact(slot)
+                | Node::EnumFact(slot)
+                | Node::StrFact(slot)
+                | Node::CompareFactConst(_, slot, _)
+                | Node::FactIsVariant { slot, .. } => {
+                    if self.record.slot(slot) == Slot::Unknown
+                        && let Some(mark) = marks.get_mut(slot as usize)
+                        && *mark != stamp
+                    {
+                        *mark = stamp;
+                        out.push(slot);
                     }
                 }
+                Node::Let(index) => {
+                    if let Some(&root) = self.program.let_roots.get(index as usize) {
+                        stack.push((root, true));
+                    }
+                }
+                Node::Not(a) | Node::Neg(a) | Node::In { operand: a, .. } => stack.push((a, true)),
+                Node::CompareNum(_, a, b)
+                | Node::EqEnum(_, a, b)
+                | Node::EqBool(_, a, b)
+                | Node::EqStr(_, a, b)
+                | Node::Arith(_, a, b) => {
+                    stack.push((b, true));
+                    stack.push((a, true));
+                }
+                Node::Count { start, len } | Node::All { start, len } | Node::Any { start, len } => {
+                    let items = self.program.lists.get(start as usize..(start + len) as usize).unwrap_or_default();
+                    stack.extend(items.iter().rev().map(|&item| (item, true)));
+                }
+                Node::BoolConst(_)
+                | Node::Known(_)
+                | Node::KnownFact(_)
+                | Node::NumConst(_)
+                | Node::EnumConst(_)
+                | Node::StrConst(_) => {}
             }
-            Node::BoolConst(_)
-            | Node::Known(_)
-            | Node::KnownFact(_)
-            | Node::NumConst(_)
-            | Node::EnumConst(_)
-            | Node::StrConst(_) => {}
         }
-    }
-
-    fn missing_if_unknown(&mut self, id: NodeId, out: &mut Vec<u32>, marks: &mut [u32], stamp: u32) {
-        if self.is_unknown(id) {
-            self.missing(id, out, marks, stamp);
-        }
+        *self.nodes = stack;
     }
 
     /// Whether a node's value is unknown. A count is "unknown" here when
@@ -586,6 +625,49 @@ impl<'a> Context<'a> {
             _ => false,
         }
     }
+}
+
+/// The lets that node `root` reads, directly or through other lets, in
+/// ascending index order: each after every let it reads itself. Iterative.
+pub(crate) fn lets_below(program: &Program, root: NodeId) -> Vec<u32> {
+    let mut seen = vec![false; program.let_roots.len()];
+    let mut stack = vec![root];
+    while let Some(id) = stack.pop() {
+        let Some(node) = program.node(id) else { continue };
+        let list = |start: u32, len: u32| program.lists.get(start as usize..(start + len) as usize).unwrap_or_default();
+        match *node {
+            Node::Let(index) => {
+                if let (Some(mark), Some(&let_root)) =
+                    (seen.get_mut(index as usize), program.let_roots.get(index as usize))
+                    && !*mark
+                {
+                    *mark = true;
+                    stack.push(let_root);
+                }
+            }
+            Node::Not(a) | Node::Neg(a) | Node::Known(a) | Node::In { operand: a, .. } => stack.push(a),
+            Node::CompareNum(_, a, b)
+            | Node::EqEnum(_, a, b)
+            | Node::EqBool(_, a, b)
+            | Node::EqStr(_, a, b)
+            | Node::Arith(_, a, b) => stack.extend([a, b]),
+            Node::All { start, len } | Node::Any { start, len } | Node::Count { start, len } => {
+                stack.extend_from_slice(list(start, len));
+            }
+            Node::BoolConst(_)
+            | Node::BoolFact(_)
+            | Node::CompareFactConst(..)
+            | Node::FactIsVariant { .. }
+            | Node::KnownFact(_)
+            | Node::NumConst(_)
+            | Node::NumFact(_)
+            | Node::EnumConst(_)
+            | Node::EnumFact(_)
+            | Node::StrConst(_)
+            | Node::StrFact(_) => {}
+        }
+    }
+    (0u32..).zip(seen).filter_map(|(index, seen)| seen.then_some(index)).collect()
 }
 
 fn truth_val(truth: Truth) -> Val {

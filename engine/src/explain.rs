@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::eval::{Context, Scratch, Truth};
 use crate::output::{Outcome, build_outcome};
-use crate::program::{Node, NodeId, Program};
+use crate::program::{Node, NodeId, Program, RuleId, SlotId};
 use crate::record::{Record, Slot};
 
 /// Everything `osler eval` shows about one record.
@@ -76,10 +76,8 @@ pub struct UndeterminedRule {
     pub unless: Vec<String>,
 }
 
-fn rule_ref(model: &Model, rule: u32) -> RuleRef {
-    let Some(info) = model.rules.get(rule as usize) else {
-        return RuleRef { id: String::new(), title: None, location: String::new(), sources: Vec::new() };
-    };
+fn rule_ref(model: &Model, rule: RuleId) -> RuleRef {
+    let info = &model.rules[rule.index()];
     RuleRef {
         id: info.id.clone(),
         title: info.title.clone(),
@@ -87,7 +85,7 @@ fn rule_ref(model: &Model, rule: u32) -> RuleRef {
         sources: info
             .cites
             .iter()
-            .filter_map(|&source| model.sources.get(source as usize))
+            .map(|&source| &model.sources[source as usize])
             .map(|source| SourceRef {
                 name: source.name.clone(),
                 title: source.title.clone(),
@@ -100,28 +98,22 @@ fn rule_ref(model: &Model, rule: u32) -> RuleRef {
 
 /// `emergency(6h)`, `self_care()`.
 pub(crate) fn render_call(model: &Model, action: u32, args: &[osler_dsl::model::Value]) -> String {
-    let name = model.actions.get(action as usize).map_or("?", |info| info.name.as_str());
+    let name = &model.actions[action as usize].name;
     let args: Vec<String> = args.iter().map(|arg| model.render_value(arg)).collect();
     format!("{name}({})", args.join(", "))
 }
 
-fn rule_actions(model: &Model, rule: u32) -> Vec<String> {
-    model
-        .rules
-        .get(rule as usize)
-        .map(|info| info.actions.iter().map(|call| render_call(model, call.action, &call.args)).collect())
-        .unwrap_or_default()
+fn rule_actions(model: &Model, rule: RuleId) -> Vec<String> {
+    model.rules[rule.index()].actions.iter().map(|call| render_call(model, call.action, &call.args)).collect()
 }
 
-fn rule_ids(model: &Model, rules: &[u32]) -> Vec<String> {
-    rules.iter().filter_map(|&rule| model.rules.get(rule as usize)).map(|info| info.id.clone()).collect()
+fn rule_ids(model: &Model, rules: impl IntoIterator<Item = RuleId>) -> Vec<String> {
+    rules.into_iter().map(|rule| model.rules[rule.index()].id.clone()).collect()
 }
 
 /// A fact's value in a record, as people read it.
 pub(crate) fn render_slot(program: &Program, record: &Record, slot: u32) -> String {
-    let Some(fact) = program.facts.get(slot as usize) else {
-        return "unknown".to_owned();
-    };
+    let fact = program.fact(SlotId(slot));
     match record.slot(slot) {
         Slot::Unknown => "unknown".to_owned(),
         Slot::Bool(b) => b.to_string(),
@@ -131,14 +123,8 @@ pub(crate) fn render_slot(program: &Program, record: &Record, slot: u32) -> Stri
             _ => format_number(n),
         },
         Slot::Enum(variant) => match fact.ty {
-            Type::Enum(index) => program
-                .model
-                .enums
-                .get(index as usize)
-                .and_then(|info| info.variants.get(variant as usize))
-                .cloned()
-                .unwrap_or_default(),
-            _ => variant.to_string(),
+            Type::Enum(index) => program.model.enums[index as usize].variants[variant as usize].clone(),
+            _ => unreachable!("an enum value in the non-enum fact `{}`", fact.name),
         },
         Slot::Str(index) => format!("{:?}", record.string(index)),
     }
@@ -150,26 +136,22 @@ pub(crate) fn explain(program: &Program, record: &Record, scratch: &mut Scratch)
     let result = scratch.result.clone();
     let truth = scratch.truth.clone();
     let mut context = scratch.context(program, record);
-    let unless = |rule: u32| -> Vec<String> {
-        let overriders = program.rules.get(rule as usize).map(|r| r.overridden_by.as_slice()).unwrap_or_default();
-        let unknown: Vec<u32> =
-            overriders.iter().copied().filter(|&by| truth.get(by as usize) == Some(&Truth::Unknown)).collect();
-        rule_ids(model, &unknown)
+    let unless = |rule: RuleId| -> Vec<String> {
+        let overriders = &program.rule(rule).overridden_by;
+        rule_ids(model, overriders.iter().filter(|&&by| truth[by as usize] == Truth::Unknown).map(|&by| RuleId(by)))
     };
     let fired = result
         .fired
         .iter()
         .map(|&rule| {
             let mut facts = Vec::new();
-            if let Some(compiled) = program.rules.get(rule as usize) {
-                because(&mut context, compiled.root, true, &mut facts);
-            }
+            because(&mut context, program.rule(rule).root, true, &mut facts);
             FiredRule {
                 rule: rule_ref(model, rule),
                 because: facts
                     .iter()
                     .map(|&slot| FactValue {
-                        fact: program.facts.get(slot as usize).map(|f| f.name.clone()).unwrap_or_default(),
+                        fact: program.fact(SlotId(slot)).name.clone(),
                         value: render_slot(program, record, slot),
                     })
                     .collect(),
@@ -183,8 +165,8 @@ pub(crate) fn explain(program: &Program, record: &Record, scratch: &mut Scratch)
         .iter()
         .map(|&(rule, start, end)| OverriddenRule {
             rule: rule_ref(model, rule),
-            by: rule_ids(model, result.by.get(start as usize..end as usize).unwrap_or_default()),
-            condition_true: truth.get(rule as usize) == Some(&Truth::True),
+            by: rule_ids(model, result.by[start as usize..end as usize].iter().copied()),
+            condition_true: truth[rule.index()] == Truth::True,
         })
         .collect();
     let undetermined = result
@@ -192,12 +174,9 @@ pub(crate) fn explain(program: &Program, record: &Record, scratch: &mut Scratch)
         .iter()
         .map(|&(rule, start, end)| UndeterminedRule {
             rule: rule_ref(model, rule),
-            missing: result
-                .missing
-                .get(start as usize..end as usize)
-                .unwrap_or_default()
+            missing: result.missing[start as usize..end as usize]
                 .iter()
-                .filter_map(|&slot| program.facts.get(slot as usize).map(|f| f.name.clone()))
+                .map(|&slot| program.fact(SlotId(slot)).name.clone())
                 .collect(),
             actions: rule_actions(model, rule),
             unless: unless(rule),
@@ -208,48 +187,80 @@ pub(crate) fn explain(program: &Program, record: &Record, scratch: &mut Scratch)
 
 /// Collects the facts that make node `id` evaluate to `want`: for `and`
 /// true both sides, for `and` false the first false side, dually for `or`;
-/// every fact a comparison, `in`, `count` or `known` reads.
+/// every fact a comparison, `in`, `count` or `known` reads (see
+/// [`Why::Reads`]). A depth-first walk with an explicit stack: a chain of
+/// lets is followed without recursion.
 fn because(context: &mut Context<'_>, id: NodeId, want: bool, out: &mut Vec<u32>) {
-    let Some(node) = context.program.node(id) else { return };
-    let wanted = if want { Truth::True } else { Truth::False };
-    match *node {
-        Node::Let(index) => {
-            if let Some(&root) = context.program.let_roots.get(index as usize) {
-                if context.program.let_kinds.get(index as usize) == Some(&crate::program::Kind::Bool) {
-                    because(context, root, want, out);
-                } else {
-                    reads(context, root, out, false);
+    let mut listed = vec![false; context.program.facts.len()];
+    let mut stack = vec![Why::Because(id, want)];
+    while let Some(why) = stack.pop() {
+        // Children are pushed last first, so they are walked in order.
+        match why {
+            Why::Because(id, want) => {
+                let Some(node) = context.program.node(id) else { continue };
+                let wanted = if want { Truth::True } else { Truth::False };
+                match *node {
+                    Node::Let(index) => {
+                        if let Some(&root) = context.program.let_roots.get(index as usize) {
+                            if context.program.let_kinds.get(index as usize) == Some(&crate::program::Kind::Bool) {
+                                stack.push(Why::Because(root, want));
+                            } else {
+                                stack.push(Why::Reads(root, false));
+                            }
+                        }
+                    }
+                    Node::Not(inner) => stack.push(Why::Because(inner, !want)),
+                    Node::All { start, len } | Node::Any { start, len } => {
+                        // `and` true and `or` false need every operand; `and`
+                        // false and `or` true need only the first operand that
+                        // decides them.
+                        let every = matches!(node, Node::All { .. }) == want;
+                        let operands =
+                            context.program.lists.get(start as usize..(start + len) as usize).unwrap_or_default();
+                        if every {
+                            stack.extend(operands.iter().rev().map(|&operand| Why::Because(operand, want)));
+                        } else if let Some(&operand) =
+                            operands.iter().find(|&&operand| context.truth(operand) == wanted)
+                        {
+                            stack.push(Why::Because(operand, want));
+                        }
+                    }
+                    _ => stack.push(Why::Reads(id, false)),
                 }
             }
+            Why::Reads(id, under_known) => reads(context, id, under_known, &mut stack, &mut listed, out),
         }
-        Node::Not(inner) => because(context, inner, !want, out),
-        Node::All { start, len } | Node::Any { start, len } => {
-            // `and` true and `or` false need every operand; `and` false and
-            // `or` true need only the first operand that decides them.
-            let every = matches!(node, Node::All { .. }) == want;
-            for position in start..start + len {
-                let Some(&operand) = context.program.lists.get(position as usize) else { continue };
-                if every {
-                    because(context, operand, want, out);
-                } else if context.truth(operand) == wanted {
-                    because(context, operand, want, out);
-                    break;
-                }
-            }
-        }
-        _ => reads(context, id, out, false),
     }
 }
 
-/// Every fact a node reads, through lets, in order, each once. Unknown
-/// facts are left out (they did not decide anything) except under
-/// `known(..)`, where being unknown is the point.
-fn reads(context: &mut Context<'_>, id: NodeId, out: &mut Vec<u32>, under_known: bool) {
+/// A step of [`because`]'s walk.
+enum Why {
+    /// The facts that make a node evaluate to `want`.
+    Because(NodeId, bool),
+    /// Every fact a node reads, through lets, in order, each once. Unknown
+    /// facts are left out (they did not decide anything) except under
+    /// `known(..)` (the flag), where being unknown is the point.
+    Reads(NodeId, bool),
+}
+
+/// One node of a [`Why::Reads`] walk: lists its fact or pushes its children.
+fn reads(
+    context: &Context<'_>,
+    id: NodeId,
+    under_known: bool,
+    stack: &mut Vec<Why>,
+    listed: &mut [bool],
+    out: &mut Vec<u32>,
+) {
     let Some(node) = context.program.node(id) else { return };
     let record = context.record;
     let mut add = |slot: u32| {
         let known = record.slot(slot) != crate::record::Slot::Unknown;
-        if (known || under_known || matches!(node, Node::KnownFact(_))) && !out.contains(&slot) {
+        if (known || under_known || matches!(node, Node::KnownFact(_)))
+            && let Some(mark) = listed.get_mut(slot as usize)
+            && !*mark
+        {
+            *mark = true;
             out.push(slot);
         }
     };
@@ -263,25 +274,22 @@ fn reads(context: &mut Context<'_>, id: NodeId, out: &mut Vec<u32>, under_known:
         | Node::FactIsVariant { slot, .. } => add(slot),
         Node::Let(index) => {
             if let Some(&root) = context.program.let_roots.get(index as usize) {
-                reads(context, root, out, under_known);
+                stack.push(Why::Reads(root, under_known));
             }
         }
-        Node::Known(a) => reads(context, a, out, true),
-        Node::Not(a) | Node::Neg(a) | Node::In { operand: a, .. } => reads(context, a, out, under_known),
+        Node::Known(a) => stack.push(Why::Reads(a, true)),
+        Node::Not(a) | Node::Neg(a) | Node::In { operand: a, .. } => stack.push(Why::Reads(a, under_known)),
         Node::CompareNum(_, a, b)
         | Node::EqEnum(_, a, b)
         | Node::EqBool(_, a, b)
         | Node::EqStr(_, a, b)
         | Node::Arith(_, a, b) => {
-            reads(context, a, out, under_known);
-            reads(context, b, out, under_known);
+            stack.push(Why::Reads(b, under_known));
+            stack.push(Why::Reads(a, under_known));
         }
         Node::Count { start, len } | Node::All { start, len } | Node::Any { start, len } => {
-            for position in start..start + len {
-                if let Some(&item) = context.program.lists.get(position as usize) {
-                    reads(context, item, out, under_known);
-                }
-            }
+            let items = context.program.lists.get(start as usize..(start + len) as usize).unwrap_or_default();
+            stack.extend(items.iter().rev().map(|&item| Why::Reads(item, under_known)));
         }
         Node::BoolConst(_) | Node::NumConst(_) | Node::EnumConst(_) | Node::StrConst(_) => {}
     }

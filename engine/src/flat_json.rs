@@ -18,7 +18,7 @@ use osler_dsl::model::Type;
 use osler_dsl::syntax::TimeUnit;
 
 use crate::json::UnknownFields;
-use crate::program::{Field, Kind, Program};
+use crate::program::{Field, Kind, Program, SlotId};
 use crate::record::{Record, Slot, number_slot, text_slot};
 
 /// Numbers with at most this many digits have a significand below 2^53,
@@ -355,8 +355,8 @@ fn text_value(program: &Program, ty: Type, bytes: &[u8]) -> Option<Slot> {
 }
 
 /// Sets fact `slot` from a value, when the value is valid for the fact.
-fn set_fact(program: &Program, record: &mut Record, slot: u32, value: Scalar<'_>) -> bool {
-    let Some(fact) = program.facts.get(slot as usize) else { return false };
+fn set_fact(program: &Program, record: &mut Record, slot: SlotId, value: Scalar<'_>) -> bool {
+    let fact = program.fact(slot);
     let converted = match value {
         Scalar::Null => Ok(Slot::Unknown),
         Scalar::Bool(b) if fact.kind == Kind::Bool => Ok(Slot::Bool(b)),

@@ -11,7 +11,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::flat_json;
-use crate::program::{Field, Kind, Program};
+use crate::program::{Field, Kind, Program, SlotId};
 use crate::record::{Record, RecordError, Slot, error, expected, number_slot, text_slot};
 
 /// Field names a run met that are not facts of the ruleset, with counts.
@@ -253,7 +253,7 @@ impl<'de> Visitor<'de> for IdVisitor<'_, '_> {
 
 struct FactVisitor<'r, 'a> {
     reading: &'r mut Reading<'a>,
-    slot: u32,
+    slot: SlotId,
 }
 
 impl FactVisitor<'_, '_> {
@@ -283,8 +283,7 @@ impl<'de> Visitor<'de> for FactVisitor<'_, '_> {
     }
 
     fn visit_bool<E: de::Error>(self, value: bool) -> Result<(), E> {
-        let kind = self.reading.program.facts.get(self.slot as usize).map(|fact| fact.kind);
-        if kind == Some(Kind::Bool) {
+        if self.reading.program.fact(self.slot).kind == Kind::Bool {
             self.set(Ok(Slot::Bool(value)));
         } else {
             self.reject(if value { "true" } else { "false" });
@@ -309,8 +308,7 @@ impl<'de> Visitor<'de> for FactVisitor<'_, '_> {
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<(), E> {
         let program = self.reading.program;
-        let kind = program.facts.get(self.slot as usize).map(|fact| fact.kind);
-        if kind == Some(Kind::Str) {
+        if program.fact(self.slot).kind == Kind::Str {
             self.reading.record.store_string(self.slot, text);
         } else {
             let value = text_slot(program, self.slot, text, false);

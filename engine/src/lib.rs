@@ -55,7 +55,7 @@
 //! )])?;
 //!
 //! let record = ruleset.record_builder().id("p17").set("pedal_pulses", "absent")?.set("unilateral", true)?.build();
-//! let outcome = ruleset.evaluate(&record);
+//! let outcome = ruleset.evaluate(&record)?;
 //! assert_eq!(outcome.fired, ["ali_emergency"]);
 //! assert_eq!(
 //!     outcome.to_json_line(),
@@ -64,8 +64,12 @@
 //!
 //! // The same ruleset reads JSON records straight into its slots.
 //! let partial = ruleset.read_json(r#"{"id": 18, "pedal_pulses": "absent"}"#)?;
-//! let outcome = ruleset.evaluate(&partial);
+//! let outcome = ruleset.evaluate(&partial)?;
 //! assert_eq!(outcome.undetermined[0].missing, ["unilateral"]);
+//!
+//! // A record belongs to the ruleset that made it; any other refuses it.
+//! let other = Ruleset::from_sources(&[("b.osl".to_owned(), "fact unilateral: bool".to_owned())])?;
+//! assert!(other.evaluate(&record).is_err());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -147,13 +151,36 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
+/// A record given to a ruleset other than the one that made it (its slots
+/// are laid out for that other ruleset's facts), or a `Record::default()`
+/// that no ruleset has filled.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct ForeignRecord;
+
+impl fmt::Display for ForeignRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "the record was not made by this ruleset; make records with its `record`, `record_builder` or `read_json`",
+        )
+    }
+}
+
+impl std::error::Error for ForeignRecord {}
+
+impl From<ForeignRecord> for RecordError {
+    fn from(error: ForeignRecord) -> RecordError {
+        record::error(error.to_string())
+    }
+}
+
 /// The line that stands in for a record that could not be read:
 /// `{"id":..,"line":N,"error":".."}` (without a newline).
 pub fn error_line(id: &RecordId, line: u64, error: &str) -> String {
     let mut out = Vec::new();
     output::write_error(&mut out, id, line, error);
     out.pop();
-    String::from_utf8(out).unwrap_or_default()
+    // serde_json writes UTF-8.
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Reads a ruleset's sources: every `.osl` file of a folder (sorted by
@@ -225,7 +252,7 @@ impl Ruleset {
 
     /// An empty record (every fact unknown) for this ruleset.
     pub fn record(&self) -> Record {
-        Record::with_slots(self.program.facts.len())
+        Record::for_program(&self.program)
     }
 
     /// A builder for a record with typed values, no JSON involved.
@@ -240,7 +267,7 @@ impl Ruleset {
     ///     .set("onset", std::time::Duration::from_secs(3600))?
     ///     .set("smoker", Some(true))?
     ///     .build();
-    /// assert_eq!(ruleset.evaluate(&record).fired.len(), 1);
+    /// assert_eq!(ruleset.evaluate(&record)?.fired.len(), 1);
     /// // Values of the wrong type are errors that name the fact.
     /// let wrong = ruleset.record_builder().set("age", "old");
     /// assert!(wrong.unwrap_err().message.contains("`age`"));
@@ -250,15 +277,29 @@ impl Ruleset {
         RecordBuilder { ruleset: self, record: self.record() }
     }
 
-    /// Sets fact `name` of `record` (or its id, for `id`).
+    /// Sets fact `name` of `record` (or its id, for `id`). A record made
+    /// by another ruleset is refused.
     pub fn set<'a>(&self, record: &mut Record, name: &str, value: impl Into<Input<'a>>) -> Result<(), RecordError> {
-        self.ensure_shape(record);
+        self.adopt(record)?;
         record.set_input(&self.program, name, value.into())
     }
 
-    fn ensure_shape(&self, record: &mut Record) {
-        if record.slot_count() != self.program.facts.len() {
+    /// Checks that `record` is this ruleset's; a `Record::default()`
+    /// becomes this ruleset's.
+    fn adopt(&self, record: &mut Record) -> Result<(), ForeignRecord> {
+        if record.ruleset == 0 {
+            record.ruleset = self.program.id;
             record.resize_slots(self.program.facts.len());
+        }
+        self.owns(record)
+    }
+
+    fn owns(&self, record: &Record) -> Result<(), ForeignRecord> {
+        if record.ruleset == self.program.id {
+            debug_assert_eq!(record.slot_count(), self.program.facts.len());
+            Ok(())
+        } else {
+            Err(ForeignRecord)
         }
     }
 
@@ -273,6 +314,7 @@ impl Ruleset {
     /// Reads one JSON object into `record`, reusing its storage. Unknown
     /// field names are counted in `unknown`, and rejected when `strict`.
     /// On error the record still carries the id, when the text had one.
+    /// A record made by another ruleset is refused.
     pub fn read_json_into(
         &self,
         text: &str,
@@ -280,19 +322,20 @@ impl Ruleset {
         strict: bool,
         unknown: &mut UnknownFields,
     ) -> Result<(), RecordError> {
-        self.ensure_shape(record);
+        self.adopt(record)?;
         json::read_record(&self.program, text.as_bytes(), record, strict, unknown)
     }
 
-    /// Evaluates one record. For many records, an [`Evaluator`] reuses its
-    /// buffers and allocates nothing per record.
-    pub fn evaluate(&self, record: &Record) -> Outcome {
-        self.evaluator().evaluate(record).to_outcome()
+    /// Evaluates one record; a record made by another ruleset is refused.
+    /// For many records, an [`Evaluator`] reuses its buffers and
+    /// allocates nothing per record.
+    pub fn evaluate(&self, record: &Record) -> Result<Outcome, ForeignRecord> {
+        Ok(self.evaluator().evaluate(record)?.to_outcome())
     }
 
     /// A reusable evaluator (one per thread).
     pub fn evaluator(&self) -> Evaluator<'_> {
-        Evaluator { program: &self.program, scratch: Scratch::new(&self.program) }
+        Evaluator { ruleset: self, scratch: Scratch::new(&self.program) }
     }
 
     pub(crate) fn program(&self) -> &Program {
@@ -361,7 +404,7 @@ impl From<i32> for RecordId {
 /// let mut line = Vec::new();
 /// for text in [r#"{"id":1,"smoker":true}"#, r#"{"id":2}"#] {
 ///     let record = ruleset.read_json(text)?;
-///     evaluator.evaluate(&record).write_json_line(&mut line);
+///     evaluator.evaluate(&record)?.write_json_line(&mut line);
 /// }
 /// assert_eq!(
 ///     String::from_utf8(line)?,
@@ -374,16 +417,19 @@ impl From<i32> for RecordId {
 /// ```
 #[derive(Debug)]
 pub struct Evaluator<'r> {
-    program: &'r Program,
+    ruleset: &'r Ruleset,
     scratch: Scratch,
 }
 
 impl<'r> Evaluator<'r> {
-    /// Evaluates `record`; the view borrows this evaluator's buffers.
-    pub fn evaluate<'e>(&'e mut self, record: &'e Record) -> Evaluated<'e> {
-        eval::evaluate(self.program, record, &mut self.scratch);
+    /// Evaluates `record` (refused when another ruleset made it); the view
+    /// borrows this evaluator's buffers.
+    pub fn evaluate<'e>(&'e mut self, record: &'e Record) -> Result<Evaluated<'e>, ForeignRecord> {
+        self.ruleset.owns(record)?;
+        let program = &*self.ruleset.program;
+        eval::evaluate(program, record, &mut self.scratch);
         eval::fill_truths(&mut self.scratch);
-        Evaluated { program: self.program, record, scratch: &mut self.scratch }
+        Ok(Evaluated { program, record, scratch: &mut self.scratch })
     }
 }
 
@@ -414,11 +460,7 @@ impl Evaluated<'_> {
 
     /// The ids of the fired rules, in declaration order.
     pub fn fired(&self) -> impl Iterator<Item = &str> + '_ {
-        self.scratch
-            .result
-            .fired
-            .iter()
-            .filter_map(|&rule| self.program.model.rules.get(rule as usize).map(|info| info.id.as_str()))
+        self.scratch.result.fired.iter().map(|&rule| self.program.rule_name(rule))
     }
 
     /// The number of actions that stand.

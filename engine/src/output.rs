@@ -9,7 +9,7 @@ use std::io::Write;
 use serde::{Deserialize, Serialize};
 
 use crate::eval::Evaluation;
-use crate::program::Program;
+use crate::program::{Program, RuleId, SlotId, SourceId};
 use crate::record::RecordId;
 
 /// The result of evaluating one record.
@@ -63,7 +63,7 @@ pub struct Undetermined {
 impl Outcome {
     /// The outcome as its compact JSON line (without the newline).
     pub fn to_json_line(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        serde_json::to_string(self).expect("an outcome is strings, numbers and lists")
     }
 
     /// Whether an action of this name stands.
@@ -72,75 +72,67 @@ impl Outcome {
     }
 }
 
-fn rule_id(program: &Program, rule: u32) -> String {
-    program.model.rules.get(rule as usize).map(|info| info.id.clone()).unwrap_or_default()
+fn slice<T>(list: &[T], (start, end): (u32, u32)) -> &[T] {
+    &list[start as usize..end as usize]
 }
 
-fn fact_name(program: &Program, fact: u32) -> String {
-    program.facts.get(fact as usize).map(|info| info.name.clone()).unwrap_or_default()
-}
-
-fn slice(list: &[u32], (start, end): (u32, u32)) -> &[u32] {
-    list.get(start as usize..end as usize).unwrap_or_default()
+fn rule_ids(program: &Program, rules: &[RuleId]) -> Vec<String> {
+    rules.iter().map(|&rule| program.rule_name(rule).to_owned()).collect()
 }
 
 pub(crate) fn build_outcome(program: &Program, id: &RecordId, result: &Evaluation) -> Outcome {
-    let model = &program.model;
     Outcome {
         id: id.clone(),
         actions: result
             .actions
             .iter()
-            .map(|entry| {
-                let instance = program.instances.get(entry.instance as usize);
-                ActionOutcome {
-                    name: instance
-                        .and_then(|i| model.actions.get(i.action as usize))
-                        .map(|a| a.name.clone())
-                        .unwrap_or_default(),
-                    args: instance.map(|i| i.args_json.clone()).unwrap_or_default(),
-                    rules: slice(&result.action_rules, entry.rules).iter().map(|&r| rule_id(program, r)).collect(),
-                    sources: slice(&result.action_sources, entry.sources)
-                        .iter()
-                        .map(|&s| model.sources.get(s as usize).map(|info| info.name.clone()).unwrap_or_default())
-                        .collect(),
-                }
+            .map(|entry| ActionOutcome {
+                name: program.action_name(entry.instance).to_owned(),
+                args: program.instance(entry.instance).args_json.clone(),
+                rules: rule_ids(program, slice(&result.action_rules, entry.rules)),
+                sources: slice(&result.action_sources, entry.sources)
+                    .iter()
+                    .map(|&source| program.source_name(source).to_owned())
+                    .collect(),
             })
             .collect(),
-        fired: result.fired.iter().map(|&r| rule_id(program, r)).collect(),
+        fired: rule_ids(program, &result.fired),
         overridden: result
             .overridden
             .iter()
             .map(|&(rule, start, end)| Overridden {
-                rule: rule_id(program, rule),
-                by: slice(&result.by, (start, end)).iter().map(|&r| rule_id(program, r)).collect(),
+                rule: program.rule_name(rule).to_owned(),
+                by: rule_ids(program, slice(&result.by, (start, end))),
             })
             .collect(),
         undetermined: result
             .undetermined
             .iter()
             .map(|&(rule, start, end)| Undetermined {
-                rule: rule_id(program, rule),
-                missing: slice(&result.missing, (start, end)).iter().map(|&f| fact_name(program, f)).collect(),
+                rule: program.rule_name(rule).to_owned(),
+                missing: slice(&result.missing, (start, end))
+                    .iter()
+                    .map(|&slot| program.fact(SlotId(slot)).name.clone())
+                    .collect(),
             })
             .collect(),
     }
 }
 
 /// Writes `items` as a JSON array of pre-rendered strings.
-fn write_list<'n>(out: &mut Vec<u8>, items: &[u32], names: impl Fn(u32) -> Option<&'n str>) {
+fn write_list<'n, T: Copy>(out: &mut Vec<u8>, items: &[T], names: impl Fn(T) -> &'n str) {
     out.push(b'[');
     write_items(out, items, names);
     out.push(b']');
 }
 
 /// Writes `items`, pre-rendered strings, separated by commas.
-fn write_items<'n>(out: &mut Vec<u8>, items: &[u32], names: impl Fn(u32) -> Option<&'n str>) {
+fn write_items<'n, T: Copy>(out: &mut Vec<u8>, items: &[T], names: impl Fn(T) -> &'n str) {
     for (position, &item) in items.iter().enumerate() {
         if position > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(names(item).unwrap_or("\"\"").as_bytes());
+        out.extend_from_slice(names(item).as_bytes());
     }
 }
 
@@ -148,9 +140,7 @@ fn write_items<'n>(out: &mut Vec<u8>, items: &[u32], names: impl Fn(u32) -> Opti
 /// escaping directly (the common ids), the rest through serde_json.
 fn write_id(out: &mut Vec<u8>, id: &RecordId) {
     match id {
-        RecordId::Number(number) if number.is_u64() => {
-            write_decimal(out, number.as_u64().unwrap_or_default());
-        }
+        RecordId::Number(number) if let Some(value) = number.as_u64() => write_decimal(out, value),
         // serde_json escapes quotes, backslashes and control characters
         // only.
         RecordId::Text(text) if !text.bytes().any(|byte| byte == b'"' || byte == b'\\' || byte < 0x20) => {
@@ -179,13 +169,13 @@ fn write_decimal(out: &mut Vec<u8>, mut value: u64) {
             break;
         }
     }
-    out.extend_from_slice(digits.get(start..).unwrap_or_default());
+    out.extend_from_slice(&digits[start..]);
 }
 
 /// Appends the outcome's JSON line (with its newline) to `out`, rendered
 /// from pre-rendered names: no allocation beyond `out`'s growth.
 pub(crate) fn write_outcome(out: &mut Vec<u8>, program: &Program, id: &RecordId, result: &Evaluation) {
-    let rule = |r: u32| program.rules.get(r as usize).map(|info| info.json_id.as_str());
+    let rule = |r: RuleId| program.rule(r).json_id.as_str();
     out.extend_from_slice(b"{\"id\":");
     write_id(out, id);
     out.extend_from_slice(b",\"actions\":[");
@@ -193,19 +183,11 @@ pub(crate) fn write_outcome(out: &mut Vec<u8>, program: &Program, id: &RecordId,
         if position > 0 {
             out.push(b',');
         }
-        if let Some(instance) = program.instances.get(entry.instance as usize) {
-            out.extend_from_slice(instance.json_head.as_bytes());
-        }
-        let rules = slice(&result.action_rules, entry.rules);
-        for (index, &r) in rules.iter().enumerate() {
-            if index > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(rule(r).unwrap_or("\"\"").as_bytes());
-        }
+        out.extend_from_slice(program.instance(entry.instance).json_head.as_bytes());
+        write_items(out, slice(&result.action_rules, entry.rules), rule);
         out.extend_from_slice(b"],\"sources\":");
-        write_list(out, slice(&result.action_sources, entry.sources), |s| {
-            program.source_json.get(s as usize).map(String::as_str)
+        write_list(out, slice(&result.action_sources, entry.sources), |s: SourceId| {
+            program.source_json[s.index()].as_str()
         });
         out.push(b'}');
     }
@@ -216,8 +198,7 @@ pub(crate) fn write_outcome(out: &mut Vec<u8>, program: &Program, id: &RecordId,
         if position > 0 {
             out.push(b',');
         }
-        let head = program.rules.get(r as usize).map_or("{\"rule\":\"\",\"by\":[", |info| &info.json_overridden_head);
-        out.extend_from_slice(head.as_bytes());
+        out.extend_from_slice(program.rule(r).json_overridden_head.as_bytes());
         write_items(out, slice(&result.by, (start, end)), rule);
         out.extend_from_slice(b"]}");
     }
@@ -226,12 +207,8 @@ pub(crate) fn write_outcome(out: &mut Vec<u8>, program: &Program, id: &RecordId,
         if position > 0 {
             out.push(b',');
         }
-        let head =
-            program.rules.get(r as usize).map_or("{\"rule\":\"\",\"missing\":[", |info| &info.json_undetermined_head);
-        out.extend_from_slice(head.as_bytes());
-        write_items(out, slice(&result.missing, (start, end)), |f| {
-            program.facts.get(f as usize).map(|fact| fact.json_name.as_str())
-        });
+        out.extend_from_slice(program.rule(r).json_undetermined_head.as_bytes());
+        write_items(out, slice(&result.missing, (start, end)), |f: u32| program.fact(SlotId(f)).json_name.as_str());
         out.extend_from_slice(b"]}");
     }
     out.extend_from_slice(b"]}\n");

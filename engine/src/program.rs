@@ -6,6 +6,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use osler_dsl::model::{ArithOp, CompareOp, Expr, Model, Type, Value};
 
@@ -13,6 +14,44 @@ use crate::circuit::{Circuit, CircuitBuilder};
 
 /// Index of a node in [`Program::nodes`].
 pub(crate) type NodeId = u32;
+
+/// Typed indices into a [`Program`]'s tables. They cross module
+/// boundaries (compiled program → evaluation result → output, readers →
+/// record), so each table is indexed by its own type, and an index is
+/// always valid for the program it came from: the accessors index
+/// directly and panic on an out-of-range index (a broken invariant must be
+/// loud, never an empty name or an unknown value).
+macro_rules! index_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+        pub(crate) struct $name(pub(crate) u32);
+
+        impl $name {
+            #[inline]
+            pub(crate) fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+index_type!(
+    /// A fact's slot in a record; [`Program::facts`] and the model's facts.
+    SlotId
+);
+index_type!(
+    /// A rule, in declaration order; [`Program::rules`] and the model's rules.
+    RuleId
+);
+index_type!(
+    /// A distinct action with its arguments; [`Program::instances`].
+    InstanceId
+);
+index_type!(
+    /// A source; [`Program::source_json`] and the model's sources.
+    SourceId
+);
 
 /// The runtime representation a node computes.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -134,7 +173,7 @@ pub(crate) struct ActionInstance {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Field {
     Id,
-    Fact(u32),
+    Fact(SlotId),
     Unknown,
 }
 
@@ -230,6 +269,10 @@ fn inconsistent(message: impl Into<String>) -> CompileError {
 /// A compiled ruleset: owned, immutable, `Send + Sync`.
 #[derive(Debug)]
 pub(crate) struct Program {
+    /// Unique among the programs compiled by this process: records made
+    /// for this program carry it, so a record made for another ruleset
+    /// is refused instead of being read with the wrong slots.
+    pub(crate) id: u64,
     pub(crate) model: Arc<Model>,
     pub(crate) nodes: Vec<Node>,
     pub(crate) lists: Vec<NodeId>,
@@ -295,7 +338,7 @@ impl Program {
         // A fact named `id` cannot be given in a record: `id` is the
         // record's identifier by the dictionary's contract.
         let names: Vec<(&str, Field)> = std::iter::once(("id", Field::Id))
-            .chain(facts.iter().enumerate().map(|(slot, fact)| (fact.name.as_str(), Field::Fact(slot as u32))))
+            .chain(facts.iter().enumerate().map(|(slot, fact)| (fact.name.as_str(), Field::Fact(SlotId(slot as u32)))))
             .collect();
         let fields = FieldTable::new(&names);
 
@@ -388,7 +431,10 @@ impl Program {
             }
         }
         let Compiler { nodes, lists, words, strings, let_kinds, .. } = compiler;
+        // Starts at 1: 0 marks a record that belongs to no ruleset.
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         let mut program = Program {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             model,
             nodes,
             lists,
@@ -416,6 +462,39 @@ impl Program {
 
     pub(crate) fn node(&self, id: NodeId) -> Option<&Node> {
         self.nodes.get(id as usize)
+    }
+
+    /// The fact in `slot` (panics on an index from another program).
+    #[inline]
+    pub(crate) fn fact(&self, slot: SlotId) -> &FactSlot {
+        &self.facts[slot.index()]
+    }
+
+    #[inline]
+    pub(crate) fn rule(&self, rule: RuleId) -> &CompiledRule {
+        &self.rules[rule.index()]
+    }
+
+    /// The rule's id as written in the ruleset.
+    #[inline]
+    pub(crate) fn rule_name(&self, rule: RuleId) -> &str {
+        &self.model.rules[rule.index()].id
+    }
+
+    #[inline]
+    pub(crate) fn instance(&self, instance: InstanceId) -> &ActionInstance {
+        &self.instances[instance.index()]
+    }
+
+    /// The action's name as written in the ruleset.
+    #[inline]
+    pub(crate) fn action_name(&self, instance: InstanceId) -> &str {
+        &self.model.actions[self.instance(instance).action as usize].name
+    }
+
+    #[inline]
+    pub(crate) fn source_name(&self, source: SourceId) -> &str {
+        &self.model.sources[source.index()].name
     }
 }
 
@@ -627,18 +706,16 @@ impl Compiler<'_> {
     }
 }
 
-/// The operands of a chain of `and` (or of `or`), left to right.
+/// The operands of a chain of `and` (or of `or`), left to right, nested
+/// chains of the same operator (`(a and b) and c`) spliced in.
 fn flatten<'e>(expr: &'e Expr, conjunction: bool, out: &mut Vec<&'e Expr>) {
-    match expr {
-        Expr::And(a, b) if conjunction => {
-            flatten(a, conjunction, out);
-            flatten(b, conjunction, out);
+    let mut stack = vec![expr];
+    while let Some(expr) = stack.pop() {
+        match expr {
+            Expr::And(items) if conjunction => stack.extend(items.iter().rev()),
+            Expr::Or(items) if !conjunction => stack.extend(items.iter().rev()),
+            other => out.push(other),
         }
-        Expr::Or(a, b) if !conjunction => {
-            flatten(a, conjunction, out);
-            flatten(b, conjunction, out);
-        }
-        other => out.push(other),
     }
 }
 

@@ -8,7 +8,7 @@ use std::fmt;
 use osler_dsl::model::{self, Type, Unit, Value};
 use serde::{Deserialize, Serialize};
 
-use crate::program::{Field, Kind, Program};
+use crate::program::{Field, Kind, Program, SlotId};
 
 /// The value of one fact in a record, as the readers and the tree
 /// interpreter see it. A [`Record`] stores it split into a kind byte and a
@@ -52,7 +52,10 @@ impl Slot {
             KIND_NUM => Slot::Num(f64::from_bits(value)),
             KIND_ENUM => Slot::Enum(value as u32),
             KIND_STR => Slot::Str(value as u32),
-            _ => Slot::Unknown,
+            _ => {
+                debug_assert_eq!(kind, KIND_UNKNOWN, "a kind byte no slot writes");
+                Slot::Unknown
+            }
         }
     }
 }
@@ -144,10 +147,16 @@ impl fmt::Display for RecordError {
 impl std::error::Error for RecordError {}
 
 /// One record of facts for a particular [`crate::Ruleset`]. Build it with
-/// [`crate::Ruleset::record`]; a record can be cleared and refilled, which
-/// reuses its storage.
+/// [`crate::Ruleset::record`], [`crate::Ruleset::record_builder`] or
+/// [`crate::Ruleset::read_json`]; a record can be cleared and refilled,
+/// which reuses its storage. A record belongs to the ruleset that made it:
+/// another ruleset refuses it ([`crate::ForeignRecord`]). A
+/// `Record::default()` belongs to none until a ruleset first fills it.
 #[derive(Clone, Debug, Default)]
 pub struct Record {
+    /// The [`Program::id`] of the ruleset the slots are laid out for (0:
+    /// none yet).
+    pub(crate) ruleset: u64,
     /// Per fact slot, the kind of value it holds ([`KIND_UNKNOWN`] when
     /// unknown). Dense bytes, so clearing a record is one small fill and a
     /// compiled test reads "known" without decoding an enum.
@@ -168,9 +177,10 @@ pub struct Record {
 }
 
 impl Record {
-    pub(crate) fn with_slots(count: usize) -> Record {
-        let mut record = Record::default();
-        record.resize_slots(count);
+    /// An empty record (every fact unknown) laid out for `program`.
+    pub(crate) fn for_program(program: &Program) -> Record {
+        let mut record = Record { ruleset: program.id, ..Record::default() };
+        record.resize_slots(program.facts.len());
         record
     }
 
@@ -234,40 +244,40 @@ impl Record {
         self.id = RecordId::Number(number);
     }
 
-    pub(crate) fn set_slot(&mut self, slot: u32, value: Slot) {
+    /// Sets fact `slot`. Slots come from the program the record was made
+    /// for (checked by the ruleset's entry points), so an index out of
+    /// range is a broken invariant and panics.
+    pub(crate) fn set_slot(&mut self, slot: SlotId, value: Slot) {
         let (kind, bits) = value.split();
-        if let (Some(kind_target), Some(value_target)) =
-            (self.kinds.get_mut(slot as usize), self.values.get_mut(slot as usize))
-        {
-            *kind_target = kind;
-            *value_target = bits;
-        }
+        let index = slot.index();
+        self.kinds[index] = kind;
+        self.values[index] = bits;
         // The bit sets, without branching on the value.
-        let word = slot as usize / 64;
-        let shift = slot % 64;
+        let word = index / 64;
+        let shift = slot.0 % 64;
         let is_bool = u64::from(kind == KIND_BOOL);
-        if let (Some([trues, falses]), Some(known)) = (self.bools.get_mut(word), self.known.get_mut(word)) {
-            let bit = 1u64 << shift;
-            *trues = (*trues & !bit) | ((is_bool & bits) << shift);
-            *falses = (*falses & !bit) | ((is_bool & !bits & 1) << shift);
-            *known = (*known & !bit) | (u64::from(kind != KIND_UNKNOWN) << shift);
-        }
+        let [trues, falses] = &mut self.bools[word];
+        let known = &mut self.known[word];
+        let bit = 1u64 << shift;
+        *trues = (*trues & !bit) | ((is_bool & bits) << shift);
+        *falses = (*falses & !bit) | ((is_bool & !bits & 1) << shift);
+        *known = (*known & !bit) | (u64::from(kind != KIND_UNKNOWN) << shift);
     }
 
+    /// The value of fact `slot` (a slot of the record's own program; out of
+    /// range panics).
     pub(crate) fn slot(&self, slot: u32) -> Slot {
-        match (self.kinds.get(slot as usize), self.values.get(slot as usize)) {
-            (Some(&kind), Some(&bits)) => Slot::join(kind, bits),
-            _ => Slot::Unknown,
-        }
+        Slot::join(self.kinds[slot as usize], self.values[slot as usize])
     }
 
-    /// Whether fact `slot` is unknown (absent, `null`, or out of range).
+    /// Whether fact `slot` is unknown (absent or `null`; out of range
+    /// panics).
     pub(crate) fn is_unknown(&self, slot: u32) -> bool {
-        self.kinds.get(slot as usize).is_none_or(|&kind| kind == KIND_UNKNOWN)
+        self.kinds[slot as usize] == KIND_UNKNOWN
     }
 
     /// Stores a string value, reusing storage from earlier records.
-    pub(crate) fn store_string(&mut self, slot: u32, text: &str) {
+    pub(crate) fn store_string(&mut self, slot: SlotId, text: &str) {
         let index = self.strings_used;
         match self.strings.get_mut(index) {
             Some(buffer) => {
@@ -280,12 +290,11 @@ impl Record {
         self.set_slot(slot, Slot::Str(index as u32));
     }
 
+    /// The text of a string slot's value (stored for this record's
+    /// current values).
     pub(crate) fn string(&self, index: u32) -> &str {
-        if (index as usize) < self.strings_used {
-            self.strings.get(index as usize).map_or("", String::as_str)
-        } else {
-            ""
-        }
+        debug_assert!((index as usize) < self.strings_used, "a string slot from before the record was cleared");
+        &self.strings[index as usize]
     }
 
     pub(crate) fn set_input(&mut self, program: &Program, name: &str, value: Input<'_>) -> Result<(), RecordError> {
@@ -305,9 +314,7 @@ impl Record {
             }
             Field::Unknown => return Err(error(format!("unknown fact `{name}`"))),
         };
-        let Some(fact) = program.facts.get(slot as usize) else {
-            return Err(error(format!("unknown fact `{name}`")));
-        };
+        let fact = program.fact(slot);
         let converted = match value {
             Input::Unknown => Slot::Unknown,
             Input::Bool(b) => match fact.kind {
@@ -332,7 +339,7 @@ impl Record {
     }
 
     /// Sets fact `slot` from a model constant (test `given` values).
-    pub(crate) fn set_value(&mut self, slot: u32, value: &Value) {
+    pub(crate) fn set_value(&mut self, slot: SlotId, value: &Value) {
         let converted = match value {
             Value::Bool(b) => Slot::Bool(*b),
             Value::Number(n) | Value::Quantity(n, _) | Value::Duration(n) => Slot::Num(*n),
@@ -351,28 +358,21 @@ pub(crate) fn error(message: impl Into<String>) -> RecordError {
 }
 
 /// What a fact accepts, for error messages.
-pub(crate) fn describe_expected(program: &Program, slot: u32) -> String {
-    let Some(fact) = program.facts.get(slot as usize) else {
-        return "a value".to_owned();
-    };
-    match fact.ty {
+pub(crate) fn describe_expected(program: &Program, slot: SlotId) -> String {
+    match program.fact(slot).ty {
         Type::Bool => "true or false".to_owned(),
         Type::Number => "a number".to_owned(),
         Type::Quantity(unit) => format!("a number in {unit} or a string such as \"45 {unit}\""),
         Type::Duration => "a duration string such as \"3h\", \"2d\", \"6w\" or \"90min\"".to_owned(),
         Type::String => "a string".to_owned(),
-        Type::Enum(index) => {
-            let variants =
-                program.model.enums.get(index as usize).map(|info| info.variants.join(", ")).unwrap_or_default();
-            format!("one of {variants}")
-        }
+        Type::Enum(index) => format!("one of {}", program.model.enums[index as usize].variants.join(", ")),
     }
 }
 
 /// The error for a value of the wrong form: names the fact, what it
 /// expects, and (shortened) what it got.
-pub(crate) fn expected(program: &Program, slot: u32, got: &str) -> RecordError {
-    let name = program.facts.get(slot as usize).map_or("?", |fact| fact.name.as_str());
+pub(crate) fn expected(program: &Program, slot: SlotId, got: &str) -> RecordError {
+    let name = &program.fact(slot).name;
     let mut shown: String = got.chars().take(40).collect();
     if got.chars().count() > 40 {
         shown.push('…');
@@ -382,9 +382,9 @@ pub(crate) fn expected(program: &Program, slot: u32, got: &str) -> RecordError {
 
 /// A number for fact `slot`: accepted by numbers and quantities (in the
 /// declared unit).
-pub(crate) fn number_slot(program: &Program, slot: u32, n: f64) -> Result<Slot, RecordError> {
-    match program.facts.get(slot as usize).map(|fact| fact.ty) {
-        Some(Type::Number | Type::Quantity(_)) if n.is_finite() => Ok(Slot::Num(n)),
+pub(crate) fn number_slot(program: &Program, slot: SlotId, n: f64) -> Result<Slot, RecordError> {
+    match program.fact(slot).ty {
+        Type::Number | Type::Quantity(_) if n.is_finite() => Ok(Slot::Num(n)),
         // The message is only formatted on this error path.
         _ => Err(expected(program, slot, &model::format_number(n))),
     }
@@ -393,15 +393,12 @@ pub(crate) fn number_slot(program: &Program, slot: u32, n: f64) -> Result<Slot, 
 /// Text for fact `slot`: an enum variant, a duration, a quantity with its
 /// unit. With `lenient` (CSV, where every cell is text) bools and plain
 /// numbers are read from text too.
-pub(crate) fn text_slot(program: &Program, slot: u32, text: &str, lenient: bool) -> Result<Slot, RecordError> {
-    let Some(fact) = program.facts.get(slot as usize) else {
-        return Err(error("unknown fact"));
-    };
+pub(crate) fn text_slot(program: &Program, slot: SlotId, text: &str, lenient: bool) -> Result<Slot, RecordError> {
+    let fact = program.fact(slot);
     let quoted = || format!("\"{text}\"");
     match fact.ty {
         Type::Enum(index) => {
-            let variants =
-                program.model.enums.get(index as usize).map(|info| info.variants.as_slice()).unwrap_or_default();
+            let variants = &program.model.enums[index as usize].variants;
             let wanted = text.trim();
             match variants.iter().position(|variant| variant == wanted) {
                 Some(position) => Ok(Slot::Enum(position as u32)),

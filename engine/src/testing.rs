@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::Ruleset;
 use crate::eval::Truth;
 use crate::explain::render_call;
+use crate::program::SlotId;
 
 /// The result of one `test` block.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
@@ -89,9 +90,10 @@ pub fn run_tests(ruleset: &Ruleset) -> TestReport {
     for test in &model.tests {
         record.clear();
         for (fact, value) in &test.given {
-            record.set_value(*fact, value);
+            record.set_value(SlotId(*fact), value);
         }
-        let evaluated = evaluator.evaluate(&record);
+        // The evaluator and the record are this ruleset's own.
+        let Ok(evaluated) = evaluator.evaluate(&record) else { unreachable!("a record of the ruleset under test") };
         for (seen, truth) in fired_somewhere.iter_mut().zip(evaluated.conditions()) {
             *seen |= *truth == Truth::True;
         }
@@ -100,7 +102,7 @@ pub fn run_tests(ruleset: &Ruleset) -> TestReport {
             .result
             .actions
             .iter()
-            .filter_map(|entry| program.instances.get(entry.instance as usize))
+            .map(|entry| program.instance(entry.instance))
             .map(|instance| (instance.action, instance.args.as_slice()))
             .collect();
         let actual: Vec<String> = standing.iter().map(|(action, args)| render_call(model, *action, args)).collect();
@@ -148,6 +150,6 @@ fn holds(expectation: &Expectation, standing: &[(u32, &[Value])]) -> bool {
 fn describe(model: &osler_dsl::model::Model, expectation: &Expectation) -> String {
     match &expectation.args {
         Some(args) => render_call(model, expectation.action, args),
-        None => model.actions.get(expectation.action as usize).map(|a| a.name.clone()).unwrap_or_default(),
+        None => model.actions[expectation.action as usize].name.clone(),
     }
 }

@@ -78,8 +78,8 @@ impl Generator {
                 }
             }
             3 => Expr::Not(Box::new(self.bool_expr(depth - 1))),
-            4 | 5 => Expr::And(Box::new(self.bool_expr(depth - 1)), Box::new(self.bool_expr(depth - 1))),
-            6 | 7 => Expr::Or(Box::new(self.bool_expr(depth - 1)), Box::new(self.bool_expr(depth - 1))),
+            4 | 5 => Expr::And((0..2 + self.rng.below(2)).map(|_| self.bool_expr(depth - 1)).collect()),
+            6 | 7 => Expr::Or((0..2 + self.rng.below(2)).map(|_| self.bool_expr(depth - 1)).collect()),
             8 | 9 => {
                 let ops = [CompareOp::Eq, CompareOp::Ne, CompareOp::Lt, CompareOp::Le, CompareOp::Gt, CompareOp::Ge];
                 let op = ops[self.rng.below(ops.len())];
@@ -355,16 +355,26 @@ impl Reference<'_> {
             }
             Expr::Let(l) => self.eval(&self.model.lets[*l as usize].value),
             Expr::Not(a) => R::Bool(self.truth(a).map(|b| !b)),
-            Expr::And(a, b) => R::Bool(match (self.truth(a), self.truth(b)) {
-                (Some(false), _) | (_, Some(false)) => Some(false),
-                (Some(true), Some(true)) => Some(true),
-                _ => None,
-            }),
-            Expr::Or(a, b) => R::Bool(match (self.truth(a), self.truth(b)) {
-                (Some(true), _) | (_, Some(true)) => Some(true),
-                (Some(false), Some(false)) => Some(false),
-                _ => None,
-            }),
+            Expr::And(items) => {
+                let truths: Vec<Option<bool>> = items.iter().map(|item| self.truth(item)).collect();
+                R::Bool(if truths.contains(&Some(false)) {
+                    Some(false)
+                } else if truths.iter().all(|t| *t == Some(true)) {
+                    Some(true)
+                } else {
+                    None
+                })
+            }
+            Expr::Or(items) => {
+                let truths: Vec<Option<bool>> = items.iter().map(|item| self.truth(item)).collect();
+                R::Bool(if truths.contains(&Some(true)) {
+                    Some(true)
+                } else if truths.iter().all(|t| *t == Some(false)) {
+                    Some(false)
+                } else {
+                    None
+                })
+            }
             Expr::Compare(op, a, b) => R::Bool(match (self.eval(a), self.eval(b)) {
                 (R::Num(Some(x)), R::Num(Some(y))) => compare(*op, x, y),
                 (R::Enum(Some(x)), R::Enum(Some(y))) => equality(*op, x == y),
@@ -434,11 +444,11 @@ impl Reference<'_> {
             }
             Expr::Let(l) => visit(&self.model.lets[*l as usize].value, out),
             Expr::Not(a) | Expr::Neg(a) | Expr::In(a, _) => visit(a, out),
-            Expr::And(a, b) | Expr::Or(a, b) | Expr::Compare(_, a, b) | Expr::Arith(_, a, b) => {
+            Expr::Compare(_, a, b) | Expr::Arith(_, a, b) => {
                 visit(a, out);
                 visit(b, out);
             }
-            Expr::Count(items) => items.iter().for_each(|item| visit(item, out)),
+            Expr::And(items) | Expr::Or(items) | Expr::Count(items) => items.iter().for_each(|item| visit(item, out)),
             Expr::Const(_) | Expr::Known(_) => {}
         }
     }
@@ -569,7 +579,7 @@ fn reference_outcome(model: &Model, record: &[Option<Given>]) -> Outcome {
 }
 
 fn engine_outcome(ruleset: &Ruleset, model: &Model, record: &[Option<Given>]) -> Outcome {
-    ruleset.evaluate(&engine_record(ruleset, model, record))
+    ruleset.evaluate(&engine_record(ruleset, model, record)).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The reference truth of every rule's condition, as the engine reports it.
@@ -634,7 +644,7 @@ proptest! {
             let got = engine_outcome(&ruleset, &model, &record);
             prop_assert_eq!(&got, &expected, "record {:?}\nrules {:#?}", record, model.rules);
             let built = engine_record(&ruleset, &model, &record);
-            let conditions = evaluator.evaluate(&built).conditions().to_vec();
+            let conditions = evaluator.evaluate(&built).unwrap_or_else(|e| panic!("{e}")).conditions().to_vec();
             prop_assert_eq!(conditions, reference_conditions(&model, &record));
             // The reusable evaluator agrees with the one-shot API.
             let mut built = ruleset.record();
@@ -643,8 +653,8 @@ proptest! {
                     let _ = ruleset.set(&mut built, &fact.name, *b);
                 }
             }
-            let once = ruleset.evaluate(&built);
-            prop_assert_eq!(evaluator.evaluate(&built).to_outcome(), once);
+            let once = ruleset.evaluate(&built).unwrap_or_else(|e| panic!("{e}"));
+            prop_assert_eq!(evaluator.evaluate(&built).unwrap_or_else(|e| panic!("{e}")).to_outcome(), once);
         }
     }
 }
@@ -666,7 +676,7 @@ proptest! {
             let got = engine_outcome(&ruleset, &model, &record);
             prop_assert_eq!(&got, &expected, "record {:?}", record);
             let built = engine_record(&ruleset, &model, &record);
-            let conditions = ruleset.evaluator().evaluate(&built).conditions().to_vec();
+            let conditions = ruleset.evaluator().evaluate(&built).unwrap_or_else(|e| panic!("{e}")).conditions().to_vec();
             prop_assert_eq!(conditions, reference_conditions(&model, &record));
         }
     }

@@ -14,7 +14,7 @@ fn ruleset(text: &str) -> Ruleset {
 
 fn outcome(ruleset: &Ruleset, json: &str) -> Outcome {
     match ruleset.read_json(json) {
-        Ok(record) => ruleset.evaluate(&record),
+        Ok(record) => ruleset.evaluate(&record).unwrap_or_else(|e| panic!("{e}")),
         Err(error) => panic!("record {json} rejected: {error}"),
     }
 }
@@ -338,7 +338,7 @@ fn output_line_format_and_ids() {
     for json in [r#"{"id":"x","sensory":true,"paralysis":true,"pain":true}"#, r#"{"id":3}"#, "{}"] {
         let record = rules.read_json(json).unwrap_or_else(|e| panic!("{e}"));
         let mut bytes = Vec::new();
-        let evaluated = evaluator.evaluate(&record);
+        let evaluated = evaluator.evaluate(&record).unwrap_or_else(|e| panic!("{e}"));
         evaluated.write_json_line(&mut bytes);
         let outcome = evaluated.to_outcome();
         assert_eq!(String::from_utf8_lossy(&bytes), format!("{}\n", outcome.to_json_line()));
@@ -425,11 +425,11 @@ rule r: note == \"urgent\" and age >= 65 years and onset < 2d -> act
         .and_then(|b| b.set("onset", "36h"))
         .map(|b| b.build())
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(rules.evaluate(&built).fired, ["r"]);
+    assert_eq!(rules.evaluate(&built).unwrap_or_else(|e| panic!("{e}")).fired, ["r"]);
     let read = rules.read_json(r#"{"note":"urgent","age":"70 years","onset":"1d"}"#).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(rules.evaluate(&read).fired, ["r"]);
+    assert_eq!(rules.evaluate(&read).unwrap_or_else(|e| panic!("{e}")).fired, ["r"]);
     let other = rules.read_json(r#"{"note":"routine","age":70,"onset":"1d"}"#).unwrap_or_else(|e| panic!("{e}"));
-    assert!(rules.evaluate(&other).fired.is_empty());
+    assert!(rules.evaluate(&other).unwrap_or_else(|e| panic!("{e}")).fired.is_empty());
     assert!(rules.record_builder().set("nope", true).is_err());
     assert!(rules.record_builder().set("age", true).is_err());
 }
@@ -465,7 +465,7 @@ fn ruleset_is_send_and_sync() {
             let rules = rules.clone();
             std::thread::spawn(move || {
                 let record = rules.read_json(&format!(r#"{{"a":{0},"b":{0}}}"#, n % 2 == 0)).ok();
-                record.map(|record| rules.evaluate(&record).fired.len())
+                record.map(|record| rules.evaluate(&record).unwrap_or_else(|e| panic!("{e}")).fired.len())
             })
         })
         .collect();
@@ -478,7 +478,7 @@ fn explanation_names_deciding_facts_and_sources() {
     let rules = ruleset(OVERRIDES);
     let record = rules.read_json(r#"{"sensory":true,"paralysis":true,"pain":false}"#).unwrap_or_else(|e| panic!("{e}"));
     let mut evaluator = rules.evaluator();
-    let explanation = evaluator.evaluate(&record).explain();
+    let explanation = evaluator.evaluate(&record).unwrap_or_else(|e| panic!("{e}")).explain();
     let fired = &explanation.fired[0];
     assert_eq!(fired.rule.id, "irreversible");
     assert_eq!(fired.rule.title.as_deref(), Some("Irreversible ischemia"));
@@ -488,4 +488,35 @@ fn explanation_names_deciding_facts_and_sources() {
     assert_eq!(sources, ["Guideline two", "Guideline one"]);
     assert_eq!(explanation.overridden[0].by, ["irreversible"]);
     assert!(explanation.overridden[0].condition_true);
+}
+
+#[test]
+fn a_record_is_refused_by_every_ruleset_but_its_own() {
+    let first = ruleset(LOGIC);
+    // Same text, compiled again: another ruleset, whose slots could differ.
+    let second = ruleset(LOGIC);
+    let other = ruleset("fact z: bool\naction act()\nrule r: z -> act\n");
+    let record = first.read_json(r#"{"a":true,"b":true}"#).unwrap_or_else(|e| panic!("{e}"));
+    assert!(first.evaluate(&record).is_ok());
+    // A clone shares the compiled program, so it is the same ruleset.
+    assert!(first.clone().evaluate(&record).is_ok());
+    for stranger in [&second, &other] {
+        let error = stranger.evaluate(&record).expect_err("a foreign record is refused");
+        assert!(error.to_string().contains("not made by this ruleset"), "{error}");
+        assert!(stranger.evaluator().evaluate(&record).is_err());
+        let mut reused = record.clone();
+        let refused = stranger.read_json_into("{}", &mut reused, false, &mut Default::default());
+        assert!(refused.unwrap_err().message.contains("not made by this ruleset"));
+        assert!(stranger.set(&mut reused, "z", true).is_err());
+    }
+    // A default record belongs to no ruleset until one fills it.
+    let mut blank = osler_engine::Record::default();
+    assert!(first.evaluate(&blank).is_err());
+    first.read_json_into(r#"{"a":true}"#, &mut blank, false, &mut Default::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(first.evaluate(&blank).is_ok());
+    assert!(other.evaluate(&blank).is_err());
+    // A record built by the builder is its ruleset's too.
+    let built = other.record_builder().set("z", true).map(|b| b.build()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(other.evaluate(&built).map(|o| o.fired).unwrap_or_else(|e| panic!("{e}")), ["r"]);
+    assert!(first.evaluate(&built).is_err());
 }

@@ -2,6 +2,8 @@
 //! columns), and from Osler diagnostics to LSP diagnostics. The only place
 //! that knows how the protocol counts characters.
 
+use std::collections::HashMap;
+
 use osler_dsl::LineIndex;
 use osler_dsl::line_index::LineCol;
 use osler_dsl::syntax::Span;
@@ -61,8 +63,39 @@ pub fn apply_change(text: &mut String, change: lsp::TextDocumentContentChangeEve
     }
 }
 
-/// Where a related location's text can be found: its URI and text.
-pub type RelatedLookup<'a> = dyn Fn(&str) -> Option<(lsp::Uri, String)> + 'a;
+/// Where a related location's file can be found: its URI and text.
+pub type RelatedLookup<'a> = dyn Fn(&str) -> Option<(lsp::Uri, &'a str)> + 'a;
+
+/// Converts spans in other files (a diagnostic's related locations),
+/// looking each file up and indexing its lines once, however many
+/// diagnostics point into it.
+pub struct Related<'a> {
+    lookup: &'a RelatedLookup<'a>,
+    documents: HashMap<String, Option<(lsp::Uri, Document<'a>)>>,
+}
+
+impl std::fmt::Debug for Related<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Related").field("documents", &self.documents.len()).finish_non_exhaustive()
+    }
+}
+
+impl<'a> Related<'a> {
+    pub fn new(lookup: &'a RelatedLookup<'a>) -> Related<'a> {
+        Related { lookup, documents: HashMap::new() }
+    }
+
+    /// The location of `span` in the file at `path`, if it is known.
+    pub fn location(&mut self, path: &str, span: Span) -> Option<lsp::Location> {
+        let lookup = self.lookup;
+        let entry = self
+            .documents
+            .entry(path.to_owned())
+            .or_insert_with(|| lookup(path).map(|(uri, text)| (uri, Document::new(text))));
+        let (uri, document) = entry.as_ref()?;
+        Some(lsp::Location { uri: uri.clone(), range: document.range(span) })
+    }
+}
 
 /// An Osler diagnostic as an LSP diagnostic: the code, the message with its
 /// help text, related locations (the other declaration of a duplicate, the
@@ -71,7 +104,7 @@ pub fn diagnostic(
     document: &Document<'_>,
     uri: &lsp::Uri,
     diagnostic: &osler_dsl::Diagnostic,
-    related: &RelatedLookup<'_>,
+    related: &mut Related<'_>,
 ) -> lsp::Diagnostic {
     let mut message = diagnostic.message.clone();
     if let Some(help) = &diagnostic.help {
@@ -82,17 +115,11 @@ pub fn diagnostic(
         .related
         .iter()
         .filter_map(|other| {
-            let (other_uri, range) = match &other.path {
-                None => (uri.clone(), document.range(other.span)),
-                Some(path) => {
-                    let (other_uri, text) = related(path)?;
-                    (other_uri, Document::new(&text).range(other.span))
-                }
+            let location = match &other.path {
+                None => lsp::Location { uri: uri.clone(), range: document.range(other.span) },
+                Some(path) => related.location(path, other.span)?,
             };
-            Some(lsp::DiagnosticRelatedInformation {
-                location: lsp::Location { uri: other_uri, range },
-                message: other.message.clone(),
-            })
+            Some(lsp::DiagnosticRelatedInformation { location, message: other.message.clone() })
         })
         .collect();
     lsp::Diagnostic {

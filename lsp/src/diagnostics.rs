@@ -14,8 +14,8 @@ use std::sync::atomic::Ordering;
 use osler_dsl::db::{Database, Ruleset, SourceFile};
 use tower_lsp_server::gen_lsp_types as lsp;
 
-use crate::convert::{Document, diagnostic};
-use crate::server::Shared;
+use crate::convert::{Document, Related, diagnostic};
+use crate::server::{Shared, panic_message};
 use crate::workspace::{Table, Touched, Workspace};
 
 /// One file to check.
@@ -57,11 +57,12 @@ pub fn file_diagnostics(
     let diagnostics = osler_dsl::check::file_diagnostics(db, ruleset, source);
     let text = source.text(db);
     let document = Document::new(text);
-    let related = |path: &str| {
+    let lookup = |path: &str| {
         let file = table.files.get(path)?;
-        Some((file.uri.clone(), file.source.text(db).clone()))
+        Some((file.uri.clone(), file.source.text(db).as_str()))
     };
-    diagnostics.iter().map(|d| diagnostic(&document, uri, d, &related)).collect()
+    let mut related = Related::new(&lookup);
+    diagnostics.iter().map(|d| diagnostic(&document, uri, d, &mut related)).collect()
 }
 
 /// Schedules the diagnostics of the touched rulesets, `priority` (the
@@ -89,8 +90,9 @@ pub fn schedule(shared: &Arc<Shared>, workspace: &Workspace, touched: Touched, p
     // database, and that write waits for every snapshot to be dropped.
     let db = workspace.db.clone();
     let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<Outcome>();
+    let task = Arc::clone(shared);
     runtime.spawn_blocking(move || {
-        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
             salsa::Cancelled::catch(AssertUnwindSafe(|| {
                 for job in jobs {
                     let diagnostics = file_diagnostics(&db, &table, &job.uri, job.source, job.ruleset);
@@ -102,6 +104,9 @@ pub fn schedule(shared: &Arc<Shared>, workspace: &Workspace, touched: Touched, p
             }))
         }));
         drop(db);
+        if let Err(payload) = outcome {
+            task.log_panic_soon("computing diagnostics".to_owned(), panic_message(payload.as_ref()));
+        }
     });
     let shared = Arc::clone(shared);
     let removed = touched.removed;

@@ -465,13 +465,14 @@ pub fn code_actions(
     let wanted = document.span(params.range);
     let overlaps = |span: Span| span.start <= wanted.end && wanted.start <= span.end;
     let mut locations = Locations::new(db, table);
-    let related = |path: &str| {
+    let lookup = |path: &str| {
         let file = table.files.get(path)?;
-        Some((file.uri.clone(), file.source.text(db).clone()))
+        Some((file.uri.clone(), file.source.text(db).as_str()))
     };
+    let mut related = convert::Related::new(&lookup);
     let mut actions = Vec::new();
     for found in osler_dsl::check::file_diagnostics(db, ruleset, source).iter().filter(|d| overlaps(d.span)) {
-        let diagnostic = convert::diagnostic(&document, uri, found, &related);
+        let diagnostic = convert::diagnostic(&document, uri, found, &mut related);
         let range = document.range(found.span);
         if let Some(fix) = &found.fix {
             let title = format!("Replace with `{fix}`");

@@ -23,6 +23,9 @@ pub mod workspace;
 #[doc(hidden)]
 pub mod testing;
 
+#[cfg(test)]
+mod tests;
+
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -32,25 +35,49 @@ use tower_lsp_server::{LspService, Server};
 
 use crate::server::{Backend, Shared};
 
+/// How long the session may take to finish what is in flight once `exit`
+/// arrived or the input ended, before it is dropped.
+const GRACE: Duration = Duration::from_millis(100);
+
 /// Serves the protocol over any byte streams until the client sends
-/// `exit` (or closes its end). Returns whether `shutdown` came first.
+/// `exit` or closes its end. Returns whether `shutdown` came first.
+///
+/// The protocol library's own loop ends only when every handler has
+/// finished, and a handler waiting for an answer from the client (a
+/// capability registration the client ignores) never does. So the session
+/// ends on `exit` or at the end of the input, whatever is still pending:
+/// in-flight work gets [`GRACE`] to finish, then it is dropped.
 pub async fn serve<I, O>(input: I, output: O) -> bool
 where
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite + Unpin + Send + 'static,
 {
-    let (service, socket) = LspService::new(|client| Backend { shared: Arc::new(Shared::new(client)) });
+    let builder = LspService::build(|client| Backend { shared: Arc::new(Shared::new(client)) });
+    #[cfg(test)]
+    let builder = server::test_methods(builder);
+    let (service, socket) = builder.finish();
     let shared = Arc::clone(&service.inner().shared);
     let ordered = ordered::Ordered::new(service, Arc::clone(&shared));
     // Editor <-> filter <-> protocol library (see `transport`).
     let (library_input, filtered_input) = tokio::io::duplex(1 << 16);
     let (library_output, merged_output) = tokio::io::duplex(1 << 16);
     let (errors, error_answers) = tokio::sync::mpsc::unbounded_channel();
-    let reader = tokio::spawn(transport::filter_input(input, filtered_input, errors));
+    let mut reader = tokio::spawn(transport::filter_input(input, filtered_input, errors));
     let writer = tokio::spawn(transport::merge_output(merged_output, error_answers, output));
-    Server::new(library_input, library_output, socket).serve(ordered).await;
+    let mut session = Box::pin(Server::new(library_input, library_output, socket).serve(ordered));
+    let finished = tokio::select! {
+        () = &mut session => true,
+        () = shared.exit.notified() => false,
+        _ = &mut reader => false,
+    };
+    if !finished {
+        let _ = tokio::time::timeout(GRACE, &mut session).await;
+    }
+    // Dropping the session closes the library's output, which ends the
+    // writer once it has written what was already answered.
+    drop(session);
     reader.abort();
-    let _ = writer.await;
+    let _ = tokio::time::timeout(GRACE, writer).await;
     shared.shutdown_requested.load(Ordering::SeqCst)
 }
 

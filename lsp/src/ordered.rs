@@ -39,7 +39,7 @@ fn apply(shared: &Arc<Shared>, request: &Request) {
         "initialized" => {
             // Diagnostics for the whole workspace, open or not, before any
             // document change that follows.
-            shared.change(None, |workspace| Touched {
+            shared.change(request.method(), None, |workspace| Touched {
                 folders: workspace.table.rulesets.keys().cloned().collect(),
                 removed: Vec::new(),
             });
@@ -47,32 +47,37 @@ fn apply(shared: &Arc<Shared>, request: &Request) {
         "textDocument/didOpen" => {
             if let Some(params) = parse::<lsp::DidOpenTextDocumentParams>(request) {
                 let key = key_of(&params.text_document.uri);
-                shared.change(Some(key), |workspace| workspace.open(params.text_document));
+                shared.change(request.method(), Some(key), |workspace| workspace.open(params.text_document));
             }
         }
         "textDocument/didChange" => {
             if let Some(params) = parse::<lsp::DidChangeTextDocumentParams>(request) {
                 let key = key_of(&params.text_document.text_document_identifier.uri);
-                shared.change(Some(key), |workspace| workspace.change(params));
+                shared.change(request.method(), Some(key), |workspace| workspace.change(params));
             }
         }
         "textDocument/didClose" => {
             if let Some(params) = parse::<lsp::DidCloseTextDocumentParams>(request) {
-                shared.change(None, |workspace| workspace.close(&params.text_document.uri));
+                shared.change(request.method(), None, |workspace| workspace.close(&params.text_document.uri));
             }
         }
         "workspace/didChangeWorkspaceFolders" => {
             if let Some(params) = parse::<lsp::DidChangeWorkspaceFoldersParams>(request) {
                 let added: Vec<_> =
                     params.event.added.iter().filter_map(|f| crate::convert::uri_to_path(&f.uri)).collect();
-                shared.change(None, |workspace| workspace.scan(&added));
+                shared.change(request.method(), None, |workspace| workspace.scan(&added));
             }
         }
         "workspace/didChangeWatchedFiles" => {
             if let Some(params) = parse::<lsp::DidChangeWatchedFilesParams>(request) {
-                shared.change(None, |workspace| workspace.watched(params.changes));
+                shared.change(request.method(), None, |workspace| workspace.watched(params.changes));
             }
         }
+        // The session ends here, even if handlers or the server's own
+        // requests to the client are still pending (see `crate::serve`).
+        "exit" => shared.exit.notify_one(),
+        #[cfg(test)]
+        "osler/testPanicChange" => shared.change(request.method(), None, |_| panic!("a test panic in a change")),
         _ => {}
     }
 }

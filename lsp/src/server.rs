@@ -2,6 +2,7 @@
 //! one small method per request, each running its handler on a database
 //! snapshot off the async runtime.
 
+use std::any::Any;
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -9,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use osler_dsl::db::Database;
 use tower_lsp_server::gen_lsp_types as lsp;
-use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::{Client, LanguageServer};
 
 use crate::diagnostics::{self, PublishedMap};
@@ -24,6 +25,9 @@ pub struct Shared {
     pub generation: AtomicU64,
     pub published: tokio::sync::Mutex<PublishedMap>,
     pub shutdown_requested: AtomicBool,
+    /// Signalled when `exit` arrives: the session ends then, whatever is
+    /// still pending (see `crate::serve`).
+    pub exit: tokio::sync::Notify,
     watch_files: AtomicBool,
 }
 
@@ -35,6 +39,7 @@ impl Shared {
             generation: AtomicU64::new(0),
             published: tokio::sync::Mutex::new(PublishedMap::new()),
             shutdown_requested: AtomicBool::new(false),
+            exit: tokio::sync::Notify::new(),
             watch_files: AtomicBool::new(false),
         }
     }
@@ -47,12 +52,52 @@ impl Shared {
 
     /// Applies a change to the workspace and schedules diagnostics, in the
     /// order the notifications arrived.
-    pub fn change(self: &Arc<Self>, priority: Option<String>, apply: impl FnOnce(&mut Workspace) -> Touched) {
+    /// A panic while applying it is logged; the workspace stays usable.
+    pub fn change(
+        self: &Arc<Self>,
+        method: &str,
+        priority: Option<String>,
+        apply: impl FnOnce(&mut Workspace) -> Touched,
+    ) {
         let mut workspace = self.lock();
-        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| apply(&mut workspace)));
-        if let Ok(touched) = outcome {
-            diagnostics::schedule(self, &workspace, touched, priority.as_deref());
+        match std::panic::catch_unwind(AssertUnwindSafe(|| apply(&mut workspace))) {
+            Ok(touched) => diagnostics::schedule(self, &workspace, touched, priority.as_deref()),
+            Err(payload) => self.log_panic_soon(format!("`{method}`"), panic_message(payload.as_ref())),
         }
+    }
+
+    /// Reports a caught panic in the editor's log (`window/logMessage`,
+    /// as an error). The panic hook has printed it on standard error too.
+    pub async fn log_panic(&self, during: &str, message: &str) {
+        self.client.log_message(lsp::MessageType::Error, format!("osler: internal error in {during}: {message}")).await;
+    }
+
+    /// [`Shared::log_panic`] from code that cannot wait: the message is sent
+    /// by a task of its own.
+    pub fn log_panic_soon(self: &Arc<Self>, during: String, message: String) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        let shared = Arc::clone(self);
+        runtime.spawn(async move { shared.log_panic(&during, &message).await });
+    }
+}
+
+/// The message a panic was raised with.
+pub fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(message) = payload.downcast_ref::<&str>() {
+        (*message).to_owned()
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "a panic without a message".to_owned()
+    }
+}
+
+/// The answer to a request whose handler panicked.
+fn internal_error(method: &str, message: &str) -> Error {
+    Error {
+        code: ErrorCode::InternalError,
+        message: format!("internal error in `{method}`: {message}").into(),
+        data: None,
     }
 }
 
@@ -63,16 +108,17 @@ pub struct Backend {
 }
 
 /// Runs `f` on a snapshot of the database in a blocking thread. A newer
-/// edit cancels it (`ContentModified`); a panic becomes an internal error.
-async fn on_snapshot<T, F>(shared: &Arc<Shared>, f: F) -> Result<T>
+/// edit cancels it (`ContentModified`); a panic is logged and answered with
+/// an internal error naming the request (`method`).
+async fn on_snapshot<T, F>(shared: &Arc<Shared>, method: &'static str, f: F) -> Result<T>
 where
     F: FnOnce(&Database, &Table) -> T + Send + 'static,
     T: Send + 'static,
 {
-    let shared = Arc::clone(shared);
+    let task = Arc::clone(shared);
     let joined = tokio::task::spawn_blocking(move || {
         let (db, table) = {
-            let workspace = shared.lock();
+            let workspace = task.lock();
             (workspace.db.clone(), Arc::clone(&workspace.table))
         };
         let outcome =
@@ -81,11 +127,17 @@ where
         outcome
     })
     .await;
-    match joined {
-        Ok(Ok(Ok(value))) => Ok(value),
-        Ok(Ok(Err(_cancelled))) => Err(Error::content_modified()),
-        _ => Err(Error::internal_error()),
-    }
+    let message = match joined {
+        Ok(Ok(Ok(value))) => return Ok(value),
+        Ok(Ok(Err(_cancelled))) => return Err(Error::content_modified()),
+        Ok(Err(payload)) => panic_message(payload.as_ref()),
+        Err(error) => match error.try_into_panic() {
+            Ok(payload) => panic_message(payload.as_ref()),
+            Err(error) => error.to_string(),
+        },
+    };
+    shared.log_panic(&format!("`{method}`"), &message).await;
+    Err(internal_error(method, &message))
 }
 
 fn roots(params: &lsp::InitializeParams) -> Vec<PathBuf> {
@@ -171,11 +223,17 @@ impl LanguageServer for Backend {
         // every other message until it returns, so nothing sees a half scan.
         let scanned = tokio::task::spawn_blocking(move || {
             let mut workspace = shared.lock();
-            std::panic::catch_unwind(AssertUnwindSafe(|| workspace.scan(&roots))).is_ok()
+            std::panic::catch_unwind(AssertUnwindSafe(|| workspace.scan(&roots))).map(drop)
         })
         .await;
-        if !matches!(scanned, Ok(true)) {
-            return Err(Error::internal_error());
+        let failed = match scanned {
+            Ok(Ok(())) => None,
+            Ok(Err(payload)) => Some(panic_message(payload.as_ref())),
+            Err(error) => Some(error.to_string()),
+        };
+        if let Some(message) = failed {
+            self.shared.log_panic("`initialize`", &message).await;
+            return Err(internal_error("initialize", &message));
         }
         Ok(lsp::InitializeResult {
             capabilities: capabilities(),
@@ -199,7 +257,12 @@ impl LanguageServer for Backend {
                 method: "workspace/didChangeWatchedFiles".to_owned(),
                 register_options: serde_json::to_value(options).ok(),
             };
-            let _ = self.shared.client.register_capability(vec![registration]).await;
+            // Not awaited here: a client that never answers must not hold
+            // one of the library's few concurrent handler slots forever.
+            let client = self.shared.client.clone();
+            tokio::spawn(async move {
+                let _ = client.register_capability(vec![registration]).await;
+            });
         }
         // The first diagnostics of the whole workspace are scheduled by the
         // ordering layer when `initialized` arrives (see `crate::ordered`).
@@ -225,19 +288,21 @@ impl LanguageServer for Backend {
     async fn did_change_workspace_folders(&self, _: lsp::DidChangeWorkspaceFoldersParams) {}
 
     async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
-        on_snapshot(&self.shared, move |db, table| handlers::hover(db, table, &params.text_document_position_params))
-            .await
+        on_snapshot(&self.shared, "textDocument/hover", move |db, table| {
+            handlers::hover(db, table, &params.text_document_position_params)
+        })
+        .await
     }
 
     async fn goto_definition(&self, params: lsp::DefinitionParams) -> Result<Option<lsp::DefinitionResponse>> {
-        on_snapshot(&self.shared, move |db, table| {
+        on_snapshot(&self.shared, "textDocument/definition", move |db, table| {
             handlers::definition(db, table, &params.text_document_position_params)
         })
         .await
     }
 
     async fn references(&self, params: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
-        on_snapshot(&self.shared, move |db, table| {
+        on_snapshot(&self.shared, "textDocument/references", move |db, table| {
             handlers::references(db, table, &params.text_document_position_params, params.context.include_declaration)
         })
         .await
@@ -247,7 +312,7 @@ impl LanguageServer for Backend {
         &self,
         params: lsp::DocumentHighlightParams,
     ) -> Result<Option<Vec<lsp::DocumentHighlight>>> {
-        on_snapshot(&self.shared, move |db, table| {
+        on_snapshot(&self.shared, "textDocument/documentHighlight", move |db, table| {
             handlers::highlight(db, table, &params.text_document_position_params)
         })
         .await
@@ -257,57 +322,111 @@ impl LanguageServer for Backend {
         &self,
         params: lsp::TextDocumentPositionParams,
     ) -> Result<Option<lsp::PrepareRenameResult>> {
-        on_snapshot(&self.shared, move |db, table| handlers::prepare_rename(db, table, &params)).await?
+        on_snapshot(&self.shared, "textDocument/prepareRename", move |db, table| {
+            handlers::prepare_rename(db, table, &params)
+        })
+        .await?
     }
 
     async fn rename(&self, params: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
-        on_snapshot(&self.shared, move |db, table| handlers::rename(db, table, &params)).await?
+        on_snapshot(&self.shared, "textDocument/rename", move |db, table| handlers::rename(db, table, &params)).await?
     }
 
     async fn document_symbol(&self, params: lsp::DocumentSymbolParams) -> Result<Option<lsp::DocumentSymbolResponse>> {
-        on_snapshot(&self.shared, move |db, table| handlers::document_symbols(db, table, &params.text_document.uri))
-            .await
+        on_snapshot(&self.shared, "textDocument/documentSymbol", move |db, table| {
+            handlers::document_symbols(db, table, &params.text_document.uri)
+        })
+        .await
     }
 
     async fn symbol(&self, params: lsp::WorkspaceSymbolParams) -> Result<Option<lsp::WorkspaceSymbolResponse>> {
-        on_snapshot(&self.shared, move |db, table| handlers::workspace_symbols(db, table, &params.query)).await
+        on_snapshot(&self.shared, "workspace/symbol", move |db, table| {
+            handlers::workspace_symbols(db, table, &params.query)
+        })
+        .await
     }
 
     async fn folding_range(&self, params: lsp::FoldingRangeParams) -> Result<Option<Vec<lsp::FoldingRange>>> {
-        on_snapshot(&self.shared, move |db, table| handlers::folding_ranges(db, table, &params.text_document.uri)).await
+        on_snapshot(&self.shared, "textDocument/foldingRange", move |db, table| {
+            handlers::folding_ranges(db, table, &params.text_document.uri)
+        })
+        .await
     }
 
     async fn semantic_tokens_full(&self, params: lsp::SemanticTokensParams) -> Result<Option<lsp::SemanticTokens>> {
-        on_snapshot(&self.shared, move |db, table| handlers::semantic_tokens(db, table, &params.text_document.uri))
-            .await
+        on_snapshot(&self.shared, "textDocument/semanticTokens/full", move |db, table| {
+            handlers::semantic_tokens(db, table, &params.text_document.uri)
+        })
+        .await
     }
 
     async fn signature_help(&self, params: lsp::SignatureHelpParams) -> Result<Option<lsp::SignatureHelp>> {
-        on_snapshot(&self.shared, move |db, table| {
+        on_snapshot(&self.shared, "textDocument/signatureHelp", move |db, table| {
             handlers::signature_help(db, table, &params.text_document_position_params)
         })
         .await
     }
 
     async fn inlay_hint(&self, params: lsp::InlayHintParams) -> Result<Option<Vec<lsp::InlayHint>>> {
-        on_snapshot(&self.shared, move |db, table| {
+        on_snapshot(&self.shared, "textDocument/inlayHint", move |db, table| {
             handlers::inlay_hints(db, table, &params.text_document.uri, params.range)
         })
         .await
     }
 
     async fn completion(&self, params: lsp::CompletionParams) -> Result<Option<lsp::CompletionResponse>> {
-        on_snapshot(&self.shared, move |db, table| {
+        on_snapshot(&self.shared, "textDocument/completion", move |db, table| {
             handlers::completion(db, table, &params.text_document_position_params)
         })
         .await
     }
 
     async fn code_action(&self, params: lsp::CodeActionParams) -> Result<Option<Vec<lsp::CodeActionResponse>>> {
-        on_snapshot(&self.shared, move |db, table| handlers::code_actions(db, table, &params)).await
+        on_snapshot(&self.shared, "textDocument/codeAction", move |db, table| {
+            handlers::code_actions(db, table, &params)
+        })
+        .await
     }
 
     async fn formatting(&self, params: lsp::DocumentFormattingParams) -> Result<Option<Vec<lsp::TextEdit>>> {
-        on_snapshot(&self.shared, move |db, table| handlers::formatting(db, table, &params.text_document.uri)).await
+        on_snapshot(&self.shared, "textDocument/formatting", move |db, table| {
+            handlers::formatting(db, table, &params.text_document.uri)
+        })
+        .await
+    }
+}
+
+/// Requests that exist only in this crate's own tests: a handler that
+/// panics, and one that waits for an answer from the client.
+#[cfg(test)]
+pub fn test_methods(
+    builder: tower_lsp_server::LspServiceBuilder<Backend>,
+) -> tower_lsp_server::LspServiceBuilder<Backend> {
+    builder
+        .custom_method("osler/testPanic", Backend::test_panic)
+        .custom_method("osler/testAskClient", Backend::test_ask_client)
+        .custom_method("osler/testNotifyAndAskClient", Backend::test_notify_and_ask_client)
+}
+
+#[cfg(test)]
+impl Backend {
+    async fn test_panic(&self, _: serde_json::Value) -> Result<serde_json::Value> {
+        on_snapshot(&self.shared, "osler/testPanic", |_, _| -> serde_json::Value { panic!("a test panic") }).await
+    }
+
+    async fn test_ask_client(&self, _: serde_json::Value) -> Result<serde_json::Value> {
+        let registration = lsp::Registration {
+            id: "osler-test".to_owned(),
+            method: "workspace/didChangeWatchedFiles".to_owned(),
+            register_options: None,
+        };
+        self.shared.client.register_capability(vec![registration]).await?;
+        Ok(serde_json::Value::Null)
+    }
+
+    /// A notification handler waiting for the client: `exit` does not
+    /// cancel it, unlike a request's.
+    async fn test_notify_and_ask_client(&self, params: serde_json::Value) {
+        let _ = self.test_ask_client(params).await;
     }
 }

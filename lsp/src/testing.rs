@@ -24,6 +24,12 @@ pub struct TestClient {
     /// Notifications received while waiting for something else.
     pub notifications: VecDeque<Value>,
     next_id: i64,
+    /// Whether the server's own requests (capability registration) are
+    /// answered (with `null`) as they arrive; when not, they are returned
+    /// like any other message.
+    pub answer_requests: bool,
+    /// How long to wait for any one message ([`TIMEOUT`] unless changed).
+    pub timeout: Duration,
     pub server: JoinHandle<bool>,
 }
 
@@ -54,7 +60,16 @@ impl TestClient {
         let (server_read, server_write) = tokio::io::split(server_end);
         let server = tokio::spawn(crate::serve(server_read, server_write));
         let (reader, writer) = tokio::io::split(client_end);
-        TestClient { writer, reader, buffer: Vec::new(), notifications: VecDeque::new(), next_id: 1, server }
+        TestClient {
+            writer,
+            reader,
+            buffer: Vec::new(),
+            notifications: VecDeque::new(),
+            next_id: 1,
+            answer_requests: true,
+            timeout: TIMEOUT,
+            server,
+        }
     }
 
     /// Starts a server and initializes it with `root` as the workspace.
@@ -111,14 +126,22 @@ impl TestClient {
         response.get("result").cloned().unwrap_or_else(|| response.get("error").cloned().unwrap_or(Value::Null))
     }
 
+    /// Closes the server's input, as an editor that goes away does.
+    pub async fn close_input(&mut self) {
+        self.writer.shutdown().await.expect("close the server's input");
+    }
+
     /// Reads one message; answers the server's own requests (capability
-    /// registration) with `null` on the way.
+    /// registration) with `null` on the way, unless told not to.
     pub async fn next_message(&mut self) -> Value {
         loop {
-            let Ok(message) = tokio::time::timeout(TIMEOUT, self.read_frame()).await else {
-                panic!("no answer from the server in {TIMEOUT:?}; notifications so far: {:#?}", self.notifications);
+            let Ok(message) = tokio::time::timeout(self.timeout, self.read_frame()).await else {
+                panic!(
+                    "no answer from the server in {:?}; notifications so far: {:#?}",
+                    self.timeout, self.notifications
+                );
             };
-            if message.get("method").is_some() && message.get("id").is_some() {
+            if self.answer_requests && message.get("method").is_some() && message.get("id").is_some() {
                 let id = message["id"].clone();
                 self.send(json!({ "jsonrpc": "2.0", "id": id, "result": null })).await;
                 continue;
@@ -177,7 +200,7 @@ impl TestClient {
     /// Reads every message that arrives within `quiet` of the previous one.
     pub async fn drain(&mut self, quiet: Duration) {
         while let Ok(message) = tokio::time::timeout(quiet, self.read_frame()).await {
-            if message.get("method").is_some() && message.get("id").is_some() {
+            if self.answer_requests && message.get("method").is_some() && message.get("id").is_some() {
                 let id = message["id"].clone();
                 self.send(json!({ "jsonrpc": "2.0", "id": id, "result": null })).await;
             } else {
@@ -215,7 +238,7 @@ impl TestClient {
         let result = self.request_raw("shutdown", Value::Null).await;
         assert!(result.get("error").is_none(), "shutdown failed: {result}");
         self.notify("exit", Value::Null).await;
-        tokio::time::timeout(TIMEOUT, self.server).await.expect("the server exits").unwrap_or(false)
+        tokio::time::timeout(self.timeout, self.server).await.expect("the server exits").unwrap_or(false)
     }
 }
 

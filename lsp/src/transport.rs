@@ -61,10 +61,23 @@ fn next_frame(buffer: &mut Vec<u8>) -> Option<Frame> {
             Some(Frame::Message(body))
         }
         _ => {
-            buffer.drain(..end + 4);
+            // No usable length. If another `Content-Length` starts inside
+            // the block, the block swallowed the next message's header (a
+            // body sent without a length, lines ended by `\n` alone, stray
+            // bytes): drop only what comes before it, so that message
+            // survives. Otherwise drop the block.
+            let next = buffer
+                .get(1..end)
+                .and_then(|block| find_ignoring_case(block, b"content-length"))
+                .map_or(end + 4, |at| at + 1);
+            buffer.drain(..next);
             Some(Frame::BadHeader)
         }
     }
+}
+
+fn find_ignoring_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|window| window.eq_ignore_ascii_case(needle))
 }
 
 fn frame(body: &[u8]) -> Vec<u8> {
@@ -195,6 +208,31 @@ mod tests {
         assert_eq!(next_frame(&mut buffer), Some(Frame::Message(b"[1]".to_vec())));
         assert_eq!(next_frame(&mut buffer), None);
         assert_eq!(buffer, b"Content-Len");
+    }
+
+    #[test]
+    fn a_block_without_a_length_does_not_swallow_the_next_header() {
+        let message = b"Content-Length: 3\r\n\r\n[1]";
+        for bad in [
+            &b"Content-Type: application/json\r\n\r\n{\"id\":1}"[..],
+            b"Content-Length: 9\n\n{\"a\":\"b\"}",
+            b"Content-Length: many\r\n\r\n",
+            b"garbage",
+            b"Content-Type: a\r\ncontent-length: x\r\n\r\n",
+            // Found by the `lsp_stream` fuzz target: an empty header block
+            // (fuzz/regressions/lsp_stream/header-block-at-start.bin).
+            b"\r\n\r\n",
+        ] {
+            let mut buffer = [bad, &message[..]].concat();
+            let mut frames = Vec::new();
+            while let Some(frame) = next_frame(&mut buffer) {
+                frames.push(frame);
+            }
+            let shown = String::from_utf8_lossy(bad);
+            assert_eq!(frames.last(), Some(&Frame::Message(b"[1]".to_vec())), "after {shown:?}");
+            assert!(frames[..frames.len() - 1].iter().all(|f| *f == Frame::BadHeader) && frames.len() > 1, "{shown:?}");
+            assert!(buffer.is_empty(), "{shown:?}");
+        }
     }
 
     #[test]

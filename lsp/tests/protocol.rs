@@ -72,15 +72,16 @@ fn fresh_check(files: &[(&Path, &str)], path: &Path) -> Value {
     let text = files.iter().find(|(p, _)| *p == path).map(|(_, t)| *t).unwrap_or_default();
     let document = osler_lsp::convert::Document::new(text);
     let own_uri = osler_lsp::convert::path_to_uri(path);
-    let related = |other: &str| {
+    let lookup = |other: &str| {
         let (p, t) = files.iter().find(|(p, _)| p.to_string_lossy() == other)?;
-        Some((osler_lsp::convert::path_to_uri(p), (*t).to_owned()))
+        Some((osler_lsp::convert::path_to_uri(p), *t))
     };
+    let mut related = osler_lsp::convert::Related::new(&lookup);
     let converted: Vec<_> = checked
         .diagnostics
         .iter()
         .filter(|d| d.path == key)
-        .map(|d| osler_lsp::convert::diagnostic(&document, &own_uri, &d.diagnostic, &related))
+        .map(|d| osler_lsp::convert::diagnostic(&document, &own_uri, &d.diagnostic, &mut related))
         .collect();
     serde_json::to_value(converted).unwrap_or_default()
 }
@@ -785,5 +786,128 @@ async fn added_workspace_folders_are_scanned() {
     assert_eq!(codes(&lonely), ["osler::unused_fact"]);
     let found = client.request("workspace/symbol", json!({ "query": "lonely" })).await;
     assert_eq!(found.as_array().map(Vec::len), Some(1));
+    assert!(client.shutdown().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_header_block_without_content_length_loses_no_later_message() {
+    let f = fixture("framing", &[]);
+    let mut client = TestClient::start(Some(&f.root)).await;
+    let bad_blocks: [&[u8]; 5] = [
+        // Headers without a length, then a body the server cannot frame.
+        b"Content-Type: application/json\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":50,\"method\":\"textDocument/hover\"}",
+        // Lines ended by `\n` alone: no header end until the next message's.
+        b"Content-Length: 9\n\n{\"a\":\"b\"}",
+        b"Content-Type: text/plain\r\n\r\n",
+        b"Content-Length: many\r\n\r\n",
+        b"garbage",
+    ];
+    for bad in bad_blocks {
+        client.notifications.clear();
+        client.send_raw(bad).await;
+        let hover = client.request("textDocument/hover", at(&f.rules, RULES, "unilateral ->", 2)).await;
+        let shown = String::from_utf8_lossy(bad);
+        assert!(
+            hover["contents"]["value"].as_str().unwrap_or_default().contains("fact unilateral"),
+            "after {shown:?}: {hover}"
+        );
+        let error = client.wait_for(|m| m.get("error").is_some()).await;
+        assert_eq!(
+            (error["id"].clone(), error["error"]["code"].clone()),
+            (Value::Null, json!(-32700)),
+            "after {shown:?}"
+        );
+    }
+    assert!(client.shutdown().await);
+}
+
+/// Absolute (line, UTF-16 character, length) of each semantic token.
+fn decode_tokens(data: &[u64]) -> Vec<(u64, u64, u64)> {
+    let (mut line, mut character) = (0, 0);
+    data.chunks(5)
+        .map(|token| {
+            if token[0] > 0 {
+                character = 0;
+            }
+            line += token[0];
+            character += token[1];
+            (line, character, token[2])
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn positions_on_one_long_line_with_wide_characters() {
+    const ACTIONS: usize = 20_000;
+    let mut line = String::from("rule r \"💡 é\": x -> a");
+    for _ in 1..ACTIONS {
+        line.push_str(",a");
+    }
+    line.push_str(" cite guide");
+    let text = format!("source guide \"Guideline\" year 2026\nfact x: bool\naction a\n\n{line}\n");
+    let root = workspace("long-line", &[("long/rules.osl", &text)]);
+    let target = uri(&root.join("long/rules.osl"));
+    let mut client = TestClient::start(Some(&root)).await;
+    client.open(&target, 1, &text).await;
+    let diagnostics = client.diagnostics(&target, Some(1)).await;
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    // UTF-16 columns of every `a` call on the rule's line (counted in one
+    // pass: the test must not be quadratic either).
+    let utf16 = |byte: usize| line[..byte].encode_utf16().count() as u64;
+    let arrow = line.find("->").unwrap_or(0);
+    let mut calls = Vec::new();
+    let mut column = 0;
+    for (index, character) in line.char_indices() {
+        if character == 'a' && index > arrow {
+            calls.push(column);
+        }
+        column += character.len_utf16() as u64;
+    }
+    assert_eq!(calls.len(), ACTIONS);
+
+    let tokens = client.request("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": target } })).await;
+    let data: Vec<u64> =
+        tokens["data"].as_array().cloned().unwrap_or_default().iter().filter_map(Value::as_u64).collect();
+    let on_line: Vec<(u64, u64, u64)> = decode_tokens(&data).into_iter().filter(|t| t.0 == 4).collect();
+    let title = utf16(line.find('"').unwrap_or(0));
+    assert!(on_line.contains(&(4, title, "\"💡 é\"".encode_utf16().count() as u64)), "the title, counted in UTF-16");
+    let function_tokens: Vec<u64> = decode_tokens(&data)
+        .iter()
+        .zip(data.chunks(5))
+        .filter(|((l, _, _), raw)| *l == 4 && raw[3] == 7)
+        .map(|((_, c, _), _)| *c)
+        .collect();
+    assert_eq!(function_tokens, calls, "every action call at its UTF-16 column");
+
+    let mut params = json!({ "textDocument": { "uri": target }, "position": { "line": 2, "character": 7 } });
+    params["context"] = json!({ "includeDeclaration": false });
+    let references = client.request("textDocument/references", params).await;
+    let starts: Vec<u64> = references
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|r| r["range"]["start"]["character"].as_u64())
+        .collect();
+    assert_eq!(starts, calls);
+
+    let edits = client
+        .request(
+            "textDocument/formatting",
+            json!({ "textDocument": { "uri": target }, "options": { "tabSize": 2, "insertSpaces": true } }),
+        )
+        .await;
+    assert_eq!(edits[0]["newText"], osler_dsl::format::format(&text).unwrap_or_default().as_str());
+    assert_eq!(edits[0]["range"]["end"], json!({ "line": 5, "character": 0 }));
+    // A position at the end of the long line, and one past it.
+    let last = *calls.last().unwrap_or(&0);
+    let hover = client
+        .request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": target }, "position": { "line": 4, "character": last } }),
+        )
+        .await;
+    assert_eq!(hover["range"]["start"], json!({ "line": 4, "character": last }), "{hover}");
+    let _ = std::fs::remove_dir_all(&root);
     assert!(client.shutdown().await);
 }

@@ -5,7 +5,7 @@
 use crate::db::NameInfo;
 use crate::diagnostic::Diagnostic;
 use crate::model::{ArithOp, CompareOp};
-use crate::syntax::{BinaryOp, Expr, ExprKind, Ident, Span, UnaryOp};
+use crate::syntax::{BinaryOp, Expr, ExprKind, Ident, LogicOp, Span, UnaryOp};
 use crate::types::Ty;
 
 /// A constant with enums by name.
@@ -27,8 +27,10 @@ pub(crate) enum RExpr {
     Let(String),
     Not(Box<RExpr>),
     Neg(Box<RExpr>),
-    And(Box<RExpr>, Box<RExpr>),
-    Or(Box<RExpr>, Box<RExpr>),
+    /// `and` of two or more operands (a chain is one node).
+    And(Vec<RExpr>),
+    /// `or` of two or more operands.
+    Or(Vec<RExpr>),
     Compare(CompareOp, Box<RExpr>, Box<RExpr>),
     Arith(ArithOp, Box<RExpr>, Box<RExpr>),
     In(Box<RExpr>, Vec<u32>),
@@ -130,11 +132,10 @@ impl ExprChecker<'_> {
                     }
                 }
             }
-            ExprKind::Binary { op: op @ (BinaryOp::And | BinaryOp::Or), lhs, rhs, .. } => {
+            ExprKind::Logic { op, operands, .. } => {
                 let message = format!("`{}` combines `bool` conditions", op.as_str());
-                let l = Box::new(self.expect(lhs, &Ty::Bool, &message));
-                let r = Box::new(self.expect(rhs, &Ty::Bool, &message));
-                (Ty::Bool, if *op == BinaryOp::And { RExpr::And(l, r) } else { RExpr::Or(l, r) })
+                let resolved = operands.iter().map(|operand| self.expect(operand, &Ty::Bool, &message)).collect();
+                (Ty::Bool, if *op == LogicOp::And { RExpr::And(resolved) } else { RExpr::Or(resolved) })
             }
             ExprKind::Binary { op, op_span, lhs, rhs } if op.is_comparison() => self.compare(*op, *op_span, lhs, rhs),
             ExprKind::Binary { op, op_span, lhs, rhs } => self.arith(*op, *op_span, lhs, rhs),

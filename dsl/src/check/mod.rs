@@ -387,50 +387,52 @@ pub fn let_analysis(db: &dyn salsa::Database, ruleset: Ruleset) -> LetAnalysis {
 }
 
 /// Orders a dependency graph (dependencies first) and finds its cycles.
+/// A depth-first search with an explicit stack: a chain of 100,000 lets
+/// (or of overriding rules) is as safe as a short one.
 pub(crate) fn topological_order(deps: &BTreeMap<&str, Vec<String>>) -> (Vec<String>, Vec<Vec<String>>) {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         Visiting,
         Done,
     }
-    fn visit<'a>(
-        node: &'a str,
-        deps: &'a BTreeMap<&str, Vec<String>>,
-        marks: &mut BTreeMap<&'a str, Mark>,
-        stack: &mut Vec<&'a str>,
-        order: &mut Vec<String>,
-        cycles: &mut BTreeSet<Vec<String>>,
-    ) {
-        match marks.get(node) {
-            Some(Mark::Done) => return,
-            Some(Mark::Visiting) => {
-                if let Some(position) = stack.iter().position(|n| *n == node) {
-                    let mut cycle: Vec<String> = stack[position..].iter().map(|n| (*n).to_owned()).collect();
-                    if let Some(min) = cycle.iter().enumerate().min_by_key(|(_, n)| n.as_str()).map(|(i, _)| i) {
-                        cycle.rotate_left(min);
-                    }
-                    cycles.insert(cycle);
-                }
-                return;
-            }
-            None => {}
-        }
-        marks.insert(node, Mark::Visiting);
-        stack.push(node);
-        for next in deps.get(node).into_iter().flatten() {
-            if let Some((key, _)) = deps.get_key_value(next.as_str()) {
-                visit(key, deps, marks, stack, order, cycles);
-            }
-        }
-        stack.pop();
-        marks.insert(node, Mark::Done);
-        order.push(node.to_owned());
-    }
-    let mut marks = BTreeMap::new();
+    let mut marks: BTreeMap<&str, Mark> = BTreeMap::new();
     let mut order = Vec::new();
     let mut cycles = BTreeSet::new();
-    for node in deps.keys() {
-        visit(node, deps, &mut marks, &mut Vec::new(), &mut order, &mut cycles);
+    // The search path: each node with the index of its next dependency.
+    let mut path: Vec<(&str, usize)> = Vec::new();
+    for &root in deps.keys() {
+        if marks.contains_key(root) {
+            continue;
+        }
+        marks.insert(root, Mark::Visiting);
+        path.push((root, 0));
+        while let Some((node, next)) = path.last_mut() {
+            let node: &str = node;
+            let Some(dependency) = deps.get(node).and_then(|list| list.get(*next)) else {
+                path.pop();
+                marks.insert(node, Mark::Done);
+                order.push(node.to_owned());
+                continue;
+            };
+            *next += 1;
+            let Some((&key, _)) = deps.get_key_value(dependency.as_str()) else { continue };
+            match marks.get(key) {
+                Some(Mark::Done) => {}
+                Some(Mark::Visiting) => {
+                    if let Some(position) = path.iter().position(|(n, _)| *n == key) {
+                        let mut cycle: Vec<String> = path[position..].iter().map(|(n, _)| (*n).to_owned()).collect();
+                        if let Some(min) = cycle.iter().enumerate().min_by_key(|(_, n)| n.as_str()).map(|(i, _)| i) {
+                            cycle.rotate_left(min);
+                        }
+                        cycles.insert(cycle);
+                    }
+                }
+                None => {
+                    marks.insert(key, Mark::Visiting);
+                    path.push((key, 0));
+                }
+            }
+        }
     }
     let in_cycle: BTreeSet<&String> = cycles.iter().flatten().collect();
     order.retain(|name| !in_cycle.contains(name));

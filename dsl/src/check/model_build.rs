@@ -9,6 +9,16 @@ use crate::model::{self, Model, Type, Value};
 use crate::syntax::DeclKind;
 use crate::types::{Ty, resolve_type};
 
+/// The index of a name the checker resolved. The model is only built for a
+/// ruleset without errors, so every name is declared: a missing one is a
+/// checker bug, and must not quietly become index 0 (another fact).
+fn index_of(indices: &BTreeMap<String, u32>, name: &str, what: &str) -> u32 {
+    match indices.get(name) {
+        Some(&index) => index,
+        None => panic!("internal error: the checked model has no {what} `{name}`"),
+    }
+}
+
 struct Indices {
     enums: BTreeMap<String, u32>,
     facts: BTreeMap<String, u32>,
@@ -23,7 +33,7 @@ impl Indices {
             Ty::Quantity(unit) => Type::Quantity(*unit),
             Ty::Duration => Type::Duration,
             Ty::String => Type::String,
-            Ty::Enum(name) => Type::Enum(self.enums.get(name).copied().unwrap_or(0)),
+            Ty::Enum(name) => Type::Enum(index_of(&self.enums, name, "enum")),
         }
     }
 
@@ -34,7 +44,7 @@ impl Indices {
             RValue::Quantity(n, unit) => Value::Quantity(*n, *unit),
             RValue::Duration(seconds) => Value::Duration(*seconds),
             RValue::String(s) => Value::String(s.clone()),
-            RValue::Variant(name, index) => Value::Variant(self.enums.get(name).copied().unwrap_or(0), *index),
+            RValue::Variant(name, index) => Value::Variant(index_of(&self.enums, name, "enum"), *index),
         }
     }
 
@@ -43,12 +53,12 @@ impl Indices {
         let boxed = |e: &RExpr| Box::new(self.expr(e));
         match expr {
             RExpr::Const(value) => E::Const(self.value(value)),
-            RExpr::Fact(name) => E::Fact(self.facts.get(name).copied().unwrap_or(0)),
-            RExpr::Let(name) => E::Let(self.lets.get(name).copied().unwrap_or(0)),
+            RExpr::Fact(name) => E::Fact(index_of(&self.facts, name, "fact")),
+            RExpr::Let(name) => E::Let(index_of(&self.lets, name, "let")),
             RExpr::Not(inner) => E::Not(boxed(inner)),
             RExpr::Neg(inner) => E::Neg(boxed(inner)),
-            RExpr::And(a, b) => E::And(boxed(a), boxed(b)),
-            RExpr::Or(a, b) => E::Or(boxed(a), boxed(b)),
+            RExpr::And(operands) => E::And(operands.iter().map(|e| self.expr(e)).collect()),
+            RExpr::Or(operands) => E::Or(operands.iter().map(|e| self.expr(e)).collect()),
             RExpr::Compare(op, a, b) => E::Compare(*op, boxed(a), boxed(b)),
             RExpr::Arith(op, a, b) => E::Arith(*op, boxed(a), boxed(b)),
             RExpr::In(inner, set) => E::In(boxed(inner), set.clone()),
@@ -59,9 +69,20 @@ impl Indices {
     }
 }
 
-fn line_of(text: &str, offset: u32) -> u32 {
-    let offset = (offset as usize).min(text.len());
-    text.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() as u32 + 1
+/// 1-based line numbers of offsets, with each file's line starts computed
+/// once (a ruleset of 10,000 rules must not rescan its file per rule).
+#[derive(Default)]
+struct Lines {
+    newlines: BTreeMap<String, Vec<u32>>,
+}
+
+impl Lines {
+    fn line_of(&mut self, path: &str, text: &str, offset: u32) -> u32 {
+        let newlines = self.newlines.entry(path.to_owned()).or_insert_with(|| {
+            text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(at, _)| at as u32).collect()
+        });
+        newlines.partition_point(|&at| at < offset) as u32 + 1
+    }
 }
 
 /// Builds the model. Call only when the ruleset has no errors; with errors
@@ -76,6 +97,7 @@ pub fn build_model(db: &dyn salsa::Database, ruleset: Ruleset) -> Model {
     let mut model = Model::default();
     let mut indices = Indices { enums: BTreeMap::new(), facts: BTreeMap::new(), lets: BTreeMap::new() };
     let doc = |item: Item<'_>| item.doc(db).as_ref().map(|d| d.text.clone());
+    let mut lines = Lines::default();
 
     for &item in &items {
         match &item.syntax(db).kind {
@@ -185,7 +207,10 @@ pub fn build_model(db: &dyn salsa::Database, ruleset: Ruleset) -> Model {
             actions,
             cites: rule.cites.iter().filter_map(|c| source_index.get(&c.text).copied()).collect(),
             overrides: rule.overrides.iter().filter_map(|o| rule_index.get(&o.text).copied()).collect(),
-            location: model::Location { path: file.path(db).clone(), line: line_of(file.text(db), item.offset(db)) },
+            location: model::Location {
+                path: file.path(db).clone(),
+                line: lines.line_of(file.path(db), file.text(db), item.offset(db)),
+            },
         });
     }
     for &item in &items {
@@ -225,7 +250,10 @@ pub fn build_model(db: &dyn salsa::Database, ruleset: Ruleset) -> Model {
             title: test.title.value.clone(),
             given,
             expects,
-            location: model::Location { path: file.path(db).clone(), line: line_of(file.text(db), item.offset(db)) },
+            location: model::Location {
+                path: file.path(db).clone(),
+                line: lines.line_of(file.path(db), file.text(db), item.offset(db)),
+            },
         });
     }
     model

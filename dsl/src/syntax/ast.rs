@@ -383,6 +383,19 @@ pub enum ExprKind {
         op: UnaryOp,
         operand: Box<Expr>,
     },
+    /// A chain of `and` (or of `or`) as one n-ary node: `a and b and c` is
+    /// one `Logic` with three operands, however long the chain, so a long
+    /// condition never builds a deep tree. `a and b or c` is an `or` of an
+    /// `and`; parentheses keep their own node.
+    Logic {
+        op: LogicOp,
+        /// At least two.
+        operands: Vec<Expr>,
+        /// The span of each operator, one fewer than the operands.
+        op_spans: Vec<Span>,
+    },
+    /// Comparison or arithmetic. Arithmetic chains fold to the left
+    /// (`a - b - c` is `(a - b) - c`).
     Binary {
         op: BinaryOp,
         op_span: Span,
@@ -404,9 +417,22 @@ pub enum UnaryOp {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub enum BinaryOp {
-    Or,
+pub enum LogicOp {
     And,
+    Or,
+}
+
+impl LogicOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogicOp::And => "and",
+            LogicOp::Or => "or",
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum BinaryOp {
     Eq,
     Ne,
     Lt,
@@ -422,8 +448,6 @@ pub enum BinaryOp {
 impl BinaryOp {
     pub fn as_str(self) -> &'static str {
         match self {
-            BinaryOp::Or => "or",
-            BinaryOp::And => "and",
             BinaryOp::Eq => "==",
             BinaryOp::Ne => "!=",
             BinaryOp::Lt => "<",
@@ -448,11 +472,13 @@ impl BinaryOp {
 
 impl Expr {
     /// Calls `visit` on this expression and every expression inside it,
-    /// parents before children.
+    /// parents before children. (A tree is at most
+    /// [`MAX_NESTING`](super::MAX_NESTING) levels deep, so recursing is safe.)
     pub fn walk<'a>(&'a self, visit: &mut dyn FnMut(&'a Expr)) {
         visit(self);
         match &self.kind {
             ExprKind::Call { args, .. } => args.iter().for_each(|arg| arg.walk(visit)),
+            ExprKind::Logic { operands, .. } => operands.iter().for_each(|operand| operand.walk(visit)),
             ExprKind::Unary { operand, .. } | ExprKind::Paren(operand) => operand.walk(visit),
             ExprKind::Binary { lhs, rhs, .. } => {
                 lhs.walk(visit);

@@ -122,6 +122,20 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
         pest::error::InputLocation::Span((start, _)) => start,
     };
     let position = floor_boundary(source, position);
+    // pest stops (instead of overflowing) when its thread's stack runs
+    // low; the nesting limit keeps that from happening on any normal stack.
+    if let pest::error::ErrorVariant::CustomError { message } = &error.variant
+        && message.contains("limit reached")
+    {
+        let end = source[position..].chars().next().map_or(position, |c| position + c.len_utf8());
+        return Diagnostic::error(
+            "osler::too_deep",
+            Span::new(position, end),
+            "this declaration nests too deeply to parse",
+        )
+        .with_label("the parser ran out of room here")
+        .with_help("name part of the condition with a `let` and use that name here");
+    }
     let mut expected: Vec<Expected> = match &error.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
             positives.iter().filter_map(|rule| classify(*rule)).collect()

@@ -2,34 +2,34 @@
 //! shapes read here; where a shape is not what was expected anyway, the
 //! declaration is reported as an internal error instead of panicking.
 
-// A syntax error is the cold path of a parse: returning the diagnostic by
-// value keeps the code plain, and its size does not matter there.
-#![expect(clippy::result_large_err, reason = "errors are rare and end the declaration's parse")]
-
 use pest::Parser as _;
 use pest::iterators::{Pair, Pairs};
 
 use super::ast::*;
 use super::errors::translate_error;
-use super::{OslerParser, Rule};
+use super::{MAX_NESTING, OslerParser, Rule};
 use crate::diagnostic::Diagnostic;
 
-type Lowered<T> = Result<T, Diagnostic>;
+/// Errors are boxed: a small `Result` keeps every frame of the recursive
+/// lowering small.
+type Lowered<T> = Result<T, Box<Diagnostic>>;
 
 /// Parses one declaration's text. Returns the tree and naming warnings, or
 /// the syntax error.
-pub(crate) fn parse_declaration(source: &str) -> Result<(Decl, Vec<Diagnostic>), Diagnostic> {
-    let mut pairs =
-        OslerParser::parse(Rule::declaration_input, source).map_err(|error| translate_error(source, &error))?;
+pub(crate) fn parse_declaration(source: &str) -> Lowered<(Decl, Vec<Diagnostic>)> {
+    let mut pairs = OslerParser::parse(Rule::declaration_input, source)
+        .map_err(|error| Box::new(translate_error(source, &error)))?;
     let pair = pairs.next().ok_or_else(|| internal(Span::new(0, source.len())))?;
     let mut lowerer = Lowerer { naming: Vec::new() };
     let decl = lowerer.declaration(pair)?;
     Ok((decl, lowerer.naming))
 }
 
-fn internal(span: Span) -> Diagnostic {
-    Diagnostic::error("osler::internal", span, "the parser could not build a tree for this declaration")
-        .with_help("this is a bug in Osler; please report it with the declaration's text")
+fn internal(span: Span) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error("osler::internal", span, "the parser could not build a tree for this declaration")
+            .with_help("this is a bug in Osler; please report it with the declaration's text"),
+    )
 }
 
 /// A pair's span without the blanks and comments pest leaves at its end.
@@ -176,7 +176,7 @@ impl Lowerer {
                 c.expect(Rule::kw_let)?;
                 let name = self.ident_child(&mut c, NameRole::Lower("let"))?;
                 c.expect(Rule::equals)?;
-                let value = self.expr(c.expect(Rule::expr)?)?;
+                let value = self.expr(c.expect(Rule::expr)?, 1)?;
                 DeclKind::Let(LetDecl { name, value })
             }
             Rule::action_decl => {
@@ -215,7 +215,7 @@ impl Lowerer {
                                 let mut a = Children::of(assignment);
                                 let fact = self.ident_child(&mut a, NameRole::Any)?;
                                 a.expect(Rule::equals)?;
-                                let value = self.expr(a.expect(Rule::expr)?)?;
+                                let value = self.expr(a.expect(Rule::expr)?, 1)?;
                                 givens.push(Given { fact, value });
                             }
                         }
@@ -244,7 +244,7 @@ impl Lowerer {
         overrides: Vec<Ident>,
         c: &mut Children<'_>,
     ) -> Lowered<DeclKind> {
-        let condition = self.expr(c.expect(Rule::expr)?)?;
+        let condition = self.expr(c.expect(Rule::expr)?, 1)?;
         let arrow = span_of(&c.expect(Rule::arrow)?);
         let mut actions = Vec::new();
         for pair in c.expect(Rule::actions)?.into_inner() {
@@ -269,7 +269,7 @@ impl Lowerer {
             let mut args = Vec::new();
             while let Ok(pair) = c.next() {
                 if pair.as_rule() == Rule::expr {
-                    args.push(self.expr(pair)?);
+                    args.push(self.expr(pair, 1)?);
                 }
             }
             Some(args)
@@ -304,70 +304,176 @@ impl Lowerer {
         Ok(TypeExpr { kind, span })
     }
 
-    fn expr(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
+    /// Lowers an expression whose node stands `depth` levels deep (1 for a
+    /// whole condition; see [`MAX_NESTING`]). Wrapper rules with a single
+    /// child (an `or_expr` holding one `and_expr`, ...) are skipped in a
+    /// loop, so the recursion is one call per level of the tree, and each
+    /// construct is lowered by its own small function: the stack stays
+    /// small even in a debug build.
+    fn expr(&mut self, pair: Pair<'_, Rule>, depth: u32) -> Lowered<Expr> {
+        let pair = skip_wrappers(pair);
+        match pair.as_rule() {
+            Rule::or_expr => self.logic(pair, LogicOp::Or, depth),
+            Rule::and_expr => self.logic(pair, LogicOp::And, depth),
+            Rule::sum | Rule::product => self.arithmetic(pair, depth),
+            Rule::cmp_expr => self.comparison(pair, depth),
+            Rule::prefix => self.prefix(pair, depth),
+            Rule::paren => self.paren(pair, depth),
+            Rule::call => self.call(pair, depth),
+            _ => self.leaf(pair),
+        }
+    }
+
+    /// `a and b and c` (or `or`): one node, its operands one level down.
+    fn logic(&mut self, pair: Pair<'_, Rule>, op: LogicOp, depth: u32) -> Lowered<Expr> {
+        let whole = span_of(&pair);
+        if depth > MAX_NESTING {
+            let first_op = pair.into_inner().nth(1);
+            return Err(too_deep(first_op.as_ref().map_or(whole, span_of)));
+        }
+        let mut operands = Vec::new();
+        let mut op_spans = Vec::new();
+        for child in pair.into_inner() {
+            match child.as_rule() {
+                Rule::or_op | Rule::and_op => op_spans.push(span_of(&child)),
+                _ => operands.push(self.expr(child, depth + 1)?),
+            }
+        }
+        if operands.len() < 2 || op_spans.len() + 1 != operands.len() {
+            return Err(internal(whole));
+        }
+        let span = operands[0].span.cover(operands[operands.len() - 1].span);
+        Ok(Expr { kind: ExprKind::Logic { op, operands, op_spans }, span })
+    }
+
+    /// `a + b - c` (or `*`, `/`), folded to the left: with `m` operators
+    /// the first one stands `m - 1` levels below the chain's root.
+    fn arithmetic(&mut self, pair: Pair<'_, Rule>, depth: u32) -> Lowered<Expr> {
+        let whole = span_of(&pair);
+        let children: Vec<Pair<'_, Rule>> = pair.into_inner().collect();
+        let operators = (children.len().saturating_sub(1) / 2) as u32;
+        // The deepest node (the first operator's) stands at
+        // `depth + operators - 1`.
+        let allowed = (MAX_NESTING + 1).saturating_sub(depth);
+        if operators > allowed {
+            let at = children.get(2 * allowed as usize + 1).map_or(whole, span_of);
+            return Err(too_deep(at));
+        }
+        let mut children = children.into_iter();
+        let first = children.next().ok_or_else(|| internal(whole))?;
+        let mut lhs = self.expr(first, depth + operators)?;
+        let mut index = 1;
+        while let Some(op_pair) = children.next() {
+            let op_span = span_of(&op_pair);
+            let op = match (op_pair.as_rule(), op_pair.as_str()) {
+                (Rule::add_op, "+") => BinaryOp::Add,
+                (Rule::add_op, _) => BinaryOp::Sub,
+                (Rule::mul_op, "*") => BinaryOp::Mul,
+                (Rule::mul_op, _) => BinaryOp::Div,
+                _ => return Err(internal(op_span)),
+            };
+            let rhs_pair = children.next().ok_or_else(|| internal(op_span))?;
+            // The right operand of operator `index` (from 1).
+            let rhs = self.expr(rhs_pair, depth + operators - index + 1)?;
+            let span = lhs.span.cover(rhs.span);
+            lhs = Expr { kind: ExprKind::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span };
+            index += 1;
+        }
+        Ok(lhs)
+    }
+
+    /// `a == b` and its kin, or `a in {x, y}`.
+    fn comparison(&mut self, pair: Pair<'_, Rule>, depth: u32) -> Lowered<Expr> {
+        let span = span_of(&pair);
+        let mut c = Children::of(pair);
+        let lhs_pair = c.next()?;
+        let op_pair = c.next()?;
+        let op_span = span_of(&op_pair);
+        if depth > MAX_NESTING {
+            return Err(too_deep(op_span));
+        }
+        let lhs = self.expr(lhs_pair, depth + 1)?;
+        match op_pair.as_rule() {
+            Rule::cmp_op => {
+                let op = match op_pair.as_str() {
+                    "==" => BinaryOp::Eq,
+                    "!=" => BinaryOp::Ne,
+                    "<" => BinaryOp::Lt,
+                    "<=" => BinaryOp::Le,
+                    ">" => BinaryOp::Gt,
+                    ">=" => BinaryOp::Ge,
+                    _ => return Err(internal(op_span)),
+                };
+                let rhs = self.expr(c.next()?, depth + 1)?;
+                Ok(Expr { kind: ExprKind::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span })
+            }
+            Rule::in_op => {
+                let set_pair = c.expect(Rule::set)?;
+                let set_span = span_of(&set_pair);
+                let mut set = Vec::new();
+                for item in set_pair.into_inner().filter(|p| p.as_rule() == Rule::set_item) {
+                    let mut i = Children::of(item);
+                    set.push(self.leaf(i.next()?)?);
+                }
+                Ok(Expr { kind: ExprKind::In { operand: Box::new(lhs), set, set_span }, span })
+            }
+            _ => Err(internal(op_span)),
+        }
+    }
+
+    /// A run of prefix `not` and `-`: each operator is one level.
+    fn prefix(&mut self, pair: Pair<'_, Rule>, depth: u32) -> Lowered<Expr> {
+        let mut ops = Vec::new();
+        let mut c = Children::of(pair);
+        while let Some(rule @ (Rule::not_op | Rule::neg_op)) = c.peek_rule() {
+            let op_pair = c.next()?;
+            ops.push((if rule == Rule::not_op { UnaryOp::Not } else { UnaryOp::Neg }, span_of(&op_pair)));
+        }
+        // Operator `j` (from 0) stands at `depth + j`.
+        let allowed = (MAX_NESTING + 1).saturating_sub(depth) as usize;
+        if ops.len() > allowed {
+            return Err(too_deep(ops[allowed].1));
+        }
+        let mut operand = self.expr(c.next()?, depth + ops.len() as u32)?;
+        for (op, op_span) in ops.into_iter().rev() {
+            let span = op_span.cover(operand.span);
+            operand = Expr { kind: ExprKind::Unary { op, operand: Box::new(operand) }, span };
+        }
+        Ok(operand)
+    }
+
+    fn paren(&mut self, pair: Pair<'_, Rule>, depth: u32) -> Lowered<Expr> {
+        let span = span_of(&pair);
+        let mut c = Children::of(pair);
+        let open = span_of(&c.expect(Rule::lparen)?);
+        if depth > MAX_NESTING {
+            return Err(too_deep(open));
+        }
+        let inner = self.expr(c.expect(Rule::expr)?, depth + 1)?;
+        Ok(Expr { kind: ExprKind::Paren(Box::new(inner)), span })
+    }
+
+    fn call(&mut self, pair: Pair<'_, Rule>, depth: u32) -> Lowered<Expr> {
+        let span = span_of(&pair);
+        let mut c = Children::of(pair);
+        let callee = self.ident_child(&mut c, NameRole::Any)?;
+        let open = span_of(&c.expect(Rule::lparen)?);
+        if depth > MAX_NESTING {
+            return Err(too_deep(open));
+        }
+        let mut args = Vec::new();
+        while let Ok(pair) = c.next() {
+            if pair.as_rule() == Rule::expr {
+                args.push(self.expr(pair, depth + 1)?);
+            }
+        }
+        Ok(Expr { kind: ExprKind::Call { callee, args }, span })
+    }
+
+    /// Literals and names: no nesting.
+    fn leaf(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
         let span = span_of(&pair);
         match pair.as_rule() {
-            Rule::expr => {
-                let mut c = Children::of(pair);
-                self.expr(c.next()?)
-            }
-            Rule::or_expr | Rule::and_expr | Rule::sum | Rule::product => self.binary_chain(pair),
-            Rule::cmp_expr => {
-                let mut c = Children::of(pair);
-                let lhs = self.expr(c.next()?)?;
-                match c.peek_rule() {
-                    Some(Rule::cmp_op) => {
-                        let op_pair = c.next()?;
-                        let op_span = span_of(&op_pair);
-                        let op = match op_pair.as_str() {
-                            "==" => BinaryOp::Eq,
-                            "!=" => BinaryOp::Ne,
-                            "<" => BinaryOp::Lt,
-                            "<=" => BinaryOp::Le,
-                            ">" => BinaryOp::Gt,
-                            ">=" => BinaryOp::Ge,
-                            _ => return Err(internal(op_span)),
-                        };
-                        let rhs = self.expr(c.next()?)?;
-                        Ok(Expr {
-                            kind: ExprKind::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) },
-                            span,
-                        })
-                    }
-                    Some(Rule::in_op) => {
-                        c.next()?;
-                        let set_pair = c.expect(Rule::set)?;
-                        let set_span = span_of(&set_pair);
-                        let mut set = Vec::new();
-                        for item in set_pair.into_inner().filter(|p| p.as_rule() == Rule::set_item) {
-                            let mut i = Children::of(item);
-                            set.push(self.expr(i.next()?)?);
-                        }
-                        Ok(Expr { kind: ExprKind::In { operand: Box::new(lhs), set, set_span }, span })
-                    }
-                    _ => Ok(lhs),
-                }
-            }
-            Rule::prefix => {
-                let mut ops = Vec::new();
-                let mut c = Children::of(pair);
-                while let Some(rule @ (Rule::not_op | Rule::neg_op)) = c.peek_rule() {
-                    let op_pair = c.next()?;
-                    ops.push((if rule == Rule::not_op { UnaryOp::Not } else { UnaryOp::Neg }, span_of(&op_pair)));
-                }
-                let mut operand = self.expr(c.next()?)?;
-                for (op, op_span) in ops.into_iter().rev() {
-                    let span = op_span.cover(operand.span);
-                    operand = Expr { kind: ExprKind::Unary { op, operand: Box::new(operand) }, span };
-                }
-                Ok(operand)
-            }
-            Rule::paren => {
-                let mut c = Children::of(pair);
-                c.expect(Rule::lparen)?;
-                let inner = self.expr(c.expect(Rule::expr)?)?;
-                Ok(Expr { kind: ExprKind::Paren(Box::new(inner)), span })
-            }
             Rule::boolean => Ok(Expr { kind: ExprKind::Bool(pair.as_str() == "true"), span }),
             Rule::number => Ok(Expr { kind: ExprKind::Number(NumberLit(pair.as_str().to_owned())), span }),
             Rule::string => Ok(Expr { kind: ExprKind::String(string_lit(pair).value), span }),
@@ -394,42 +500,40 @@ impl Lowerer {
                 let variant = self.ident_child(&mut c, NameRole::Variant)?;
                 Ok(Expr { kind: ExprKind::Qualified { ty, variant }, span })
             }
-            Rule::call => {
-                let mut c = Children::of(pair);
-                let callee = self.ident_child(&mut c, NameRole::Any)?;
-                let mut args = Vec::new();
-                while let Ok(pair) = c.next() {
-                    if pair.as_rule() == Rule::expr {
-                        args.push(self.expr(pair)?);
-                    }
-                }
-                Ok(Expr { kind: ExprKind::Call { callee, args }, span })
-            }
             _ => Err(internal(span)),
         }
     }
+}
 
-    /// `a op b op c`, left-associative.
-    fn binary_chain(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
-        let mut c = Children::of(pair);
-        let mut lhs = self.expr(c.next()?)?;
-        while let Ok(op_pair) = c.next() {
-            let op_span = span_of(&op_pair);
-            let op = match (op_pair.as_rule(), op_pair.as_str()) {
-                (Rule::or_op, _) => BinaryOp::Or,
-                (Rule::and_op, _) => BinaryOp::And,
-                (Rule::add_op, "+") => BinaryOp::Add,
-                (Rule::add_op, _) => BinaryOp::Sub,
-                (Rule::mul_op, "*") => BinaryOp::Mul,
-                (Rule::mul_op, _) => BinaryOp::Div,
-                _ => return Err(internal(op_span)),
-            };
-            let rhs = self.expr(c.next()?)?;
-            let span = lhs.span.cover(rhs.span);
-            lhs = Expr { kind: ExprKind::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span };
+/// The innermost of a stack of wrapper rules that each hold one child.
+fn skip_wrappers(mut pair: Pair<'_, Rule>) -> Pair<'_, Rule> {
+    loop {
+        let wrapper = matches!(
+            pair.as_rule(),
+            Rule::expr | Rule::or_expr | Rule::and_expr | Rule::cmp_expr | Rule::sum | Rule::product | Rule::prefix
+        );
+        if !wrapper {
+            return pair;
         }
-        Ok(lhs)
+        let mut inner = pair.clone().into_inner();
+        match (inner.next(), inner.next()) {
+            (Some(only), None) => pair = only,
+            _ => return pair,
+        }
     }
+}
+
+/// `osler::too_deep`, at the construct that opens level `MAX_NESTING + 1`.
+pub(crate) fn too_deep(span: Span) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(
+            "osler::too_deep",
+            span,
+            format!("this expression nests more than {MAX_NESTING} levels deep"),
+        )
+        .with_label(format!("level {} starts here", MAX_NESTING + 1))
+        .with_help("name part of the condition with a `let` and use that name here"),
+    )
 }
 
 fn string_lit(pair: Pair<'_, Rule>) -> StringLit {

@@ -85,6 +85,16 @@ pub const RESERVED_WORDS: [&str; 21] = [
 /// The largest file Osler parses; offsets are `u32`.
 pub const MAX_FILE_SIZE: usize = u32::MAX as usize / 2;
 
+/// How deep a declaration may nest: brackets (`(..)`, `{..}`), prefix
+/// operators (each `not` and `-` of a run), comparisons, calls and each
+/// operator of an arithmetic chain (`a + b + c` folds to the left) open a
+/// level each; an `and`/`or` chain is one level however long it is. Deeper
+/// declarations get `osler::too_deep`, so every layer that walks a tree
+/// (parser, checker, model builder, engine, formatter, editor queries)
+/// recurses at most this far: comfortably inside a 2 MiB thread stack even
+/// in a debug build (`tests/tests/hostile.rs`).
+pub const MAX_NESTING: u32 = 64;
+
 /// The result of parsing one declaration's text: the tree and naming
 /// diagnostics, or the syntax error. Spans are relative to the text.
 pub type DeclResult = Result<(Arc<Decl>, Vec<Diagnostic>), Box<Diagnostic>>;
@@ -92,10 +102,52 @@ pub type DeclResult = Result<(Arc<Decl>, Vec<Diagnostic>), Box<Diagnostic>>;
 /// Parses one declaration's text (as cut by the splitter, doc comment
 /// removed).
 pub fn parse_declaration(source: &str) -> DeclResult {
-    lower::parse_declaration(source).map_err(Box::new).map(|(mut decl, warnings)| {
+    // pest is recursive descent: it must never see brackets nested deeper
+    // than the limit.
+    if let Some(span) = too_deep_brackets(source) {
+        return Err(lower::too_deep(span));
+    }
+    lower::parse_declaration(source).map(|(mut decl, warnings)| {
         decl.allow = allowed_warnings(source);
         (Arc::new(decl), warnings)
     })
+}
+
+/// The bracket that opens level `MAX_NESTING + 1` of a declaration, read
+/// lexically (strings and comments skipped, as the grammar reads them), if
+/// any. A closing bracket with nothing open is left for the parser to
+/// report.
+fn too_deep_brackets(source: &str) -> Option<Span> {
+    let bytes = source.as_bytes();
+    let mut depth: u32 = 0;
+    let mut index = 0;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'"' => {
+                // A string runs to its closing quote or the end of its line.
+                index += 1;
+                while index < bytes.len() && !matches!(bytes[index], b'"' | b'\n') {
+                    let escape = bytes[index] == b'\\' && matches!(bytes.get(index + 1), Some(b'"' | b'\\'));
+                    index += if escape { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(index + 1) == Some(&b'/') => {
+                while index < bytes.len() && bytes[index] != b'\n' {
+                    index += 1;
+                }
+            }
+            b'(' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(Span::new(index, index + 1));
+                }
+            }
+            b')' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        index += 1;
+    }
+    None
 }
 
 /// The codes named by `// osler: allow(code, ...)` comments in a
