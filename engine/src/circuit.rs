@@ -470,17 +470,29 @@ impl Circuit {
                 Some(&Source::Fact(slot)) => walk.fact(context.record, slot),
                 Some(&Source::Complex(node)) => context.missing(node, walk.out, walk.marks, walk.stamp),
                 Some(&Source::Gate(gate)) => {
-                    let Some(&(start, end)) = self.gate_operands.get(gate as usize) else { continue };
+                    // Gates and operands are the circuit's own: out of range is a bug.
+                    let (start, end) = self.gate_operands[gate as usize];
                     let range = start as usize..end as usize;
-                    let operands = self.operands.get(range.clone()).unwrap_or_default();
-                    let slots = self.operand_slots.get(range).unwrap_or_default();
-                    // Last first, so they are walked in order. Facts, the
-                    // common operand, need no look-up of their source.
-                    for (&operand, &slot) in operands.iter().zip(slots).rev() {
-                        if is_unknown(values, operand) {
-                            steps.push(if slot == NO_SLOT { Step::Lit(operand) } else { Step::Fact(slot) });
-                        }
+                    let operands = &self.operands[range.clone()];
+                    let slots = &self.operand_slots[range];
+                    // This gate's operands come before everything still on
+                    // the stack, so its leading facts (the common operand)
+                    // are listed at once; from the first operand that needs
+                    // a walk of its own, the rest go on the stack, last
+                    // first, so they are walked in order.
+                    let unknown =
+                        |(&operand, &slot): (&Lit, &u32)| is_unknown(values, operand).then_some((operand, slot));
+                    let mut rest = operands.iter().zip(slots).filter_map(unknown).peekable();
+                    while let Some((_, slot)) = rest.next_if(|&(_, slot)| slot != NO_SLOT) {
+                        walk.fact(context.record, slot);
                     }
+                    let mark = steps.len();
+                    steps.extend(rest.map(
+                        |(operand, slot)| {
+                            if slot == NO_SLOT { Step::Lit(operand) } else { Step::Fact(slot) }
+                        },
+                    ));
+                    steps[mark..].reverse();
                 }
                 Some(&Source::Never) | None => {}
             }
