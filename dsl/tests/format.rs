@@ -269,3 +269,18 @@ mod properties {
         }
     }
 }
+
+/// A form feed (or another blank the grammar does not know) at the start of
+/// a line is a syntax error in its declaration, not a character that falls
+/// between declarations, which the formatter could not place (found by the
+/// `format` fuzz target: fuzz/regressions/format/).
+#[test]
+fn a_form_feed_at_a_line_start_is_a_syntax_error_not_an_internal_one() {
+    for blank in ["\x0c", "\u{a0}", "\u{2003}"] {
+        let text = format!("fact y: bool\n{blank}fact x: bool\n");
+        assert!(matches!(format(&text), Err(FormatError::Syntax)), "{blank:?}");
+        let parsed = osler_dsl::syntax::parse(&text);
+        assert_eq!(parsed.errors.len(), 1, "{blank:?}: {:?}", parsed.errors);
+        assert!(parsed.errors[0].span.start >= 13, "{blank:?}: the error is on line 2");
+    }
+}

@@ -452,9 +452,49 @@ impl Circuit {
     /// `lit`, whose value is unknown, in the order the interpreter's walk
     /// of the same expression finds them (see [`Context::missing`]).
     ///
-    /// A depth-first walk with an explicit stack: the gates of a long chain
-    /// of lets nest as deep as the chain is long.
+    ///
+    /// Recursive while the gates nest at most `MISSING_RECURSION` deep (the
+    /// common case, and the fast one); deeper, as the gates of a long chain
+    /// of lets do, the rest of the walk goes on with an explicit stack.
     fn missing(&self, lit: Lit, values: &[[u64; 2]], context: &mut Context<'_>, walk: &mut Walk<'_>) {
+        self.missing_within(lit, values, context, walk, 0);
+    }
+
+    fn missing_within(
+        &self,
+        lit: Lit,
+        values: &[[u64; 2]],
+        context: &mut Context<'_>,
+        walk: &mut Walk<'_>,
+        depth: u32,
+    ) {
+        if depth >= MISSING_RECURSION {
+            return self.missing_deep(lit, values, context, walk);
+        }
+        match self.sources[lit as usize / 2] {
+            Source::Fact(slot) => walk.fact(context.record, slot),
+            Source::Complex(node) => context.missing(node, walk.out, walk.marks, walk.stamp),
+            Source::Gate(gate) => {
+                let (start, end) = self.gate_operands[gate as usize];
+                let range = start as usize..end as usize;
+                for (&operand, &slot) in self.operands[range.clone()].iter().zip(&self.operand_slots[range]) {
+                    if !is_unknown(values, operand) {
+                        continue;
+                    }
+                    // Facts, the common operand, without a call.
+                    if slot == NO_SLOT {
+                        self.missing_within(operand, values, context, walk, depth + 1);
+                    } else {
+                        walk.fact(context.record, slot);
+                    }
+                }
+            }
+            Source::Never => {}
+        }
+    }
+
+    /// [`Circuit::missing`] with an explicit stack, in the same order.
+    fn missing_deep(&self, lit: Lit, values: &[[u64; 2]], context: &mut Context<'_>, walk: &mut Walk<'_>) {
         let mut steps = std::mem::take(walk.steps);
         steps.clear();
         steps.push(Step::Lit(lit));
@@ -500,6 +540,10 @@ impl Circuit {
         *walk.steps = steps;
     }
 }
+
+/// How deep [`Circuit::missing`] recurses before it goes on with an explicit
+/// stack (each level is one small frame).
+const MISSING_RECURSION: u32 = 128;
 
 /// One step of a missing-facts walk over the circuit.
 #[derive(Clone, Copy, Debug)]

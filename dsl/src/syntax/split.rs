@@ -70,7 +70,10 @@ pub(crate) fn split(text: &str) -> Vec<Chunk> {
         let line_start = offset;
         offset += raw_line.len();
         let line = raw_line.trim_end_matches(['\n', '\r']);
-        let trimmed = line.trim_start();
+        // The grammar's own blanks only: a form feed or a Unicode space at
+        // the start of a line belongs to the declaration, where the parser
+        // reports it (found by the `format` fuzz target).
+        let trimmed = line.trim_start_matches([' ', '\t', '\r']);
         let indented = trimmed.len() != line.len();
         if trimmed.is_empty() {
             continue;
