@@ -43,15 +43,20 @@ fn workspace(name: &str, rules: &str, files: &[(&str, &str)]) -> PathBuf {
     dir
 }
 
-fn osler(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_osler"))
+/// `osler args` in `dir`, its three streams piped.
+fn spawn_osler(dir: &Path, args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_osler"))
         .args(args)
         .current_dir(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn osler(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = spawn_osler(dir, args);
     if let Some(mut input) = child.stdin.take() {
         let _ = input.write_all(stdin.unwrap_or("").as_bytes());
     }
@@ -232,14 +237,7 @@ enum Stream {
 /// exit status and what the other stream carried.
 fn first_line_then_close(dir: &Path, args: &[&str], stream: Stream, stdin: Option<String>) -> (Option<i32>, String) {
     use std::io::{BufRead, BufReader, Read};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_osler"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let mut child = spawn_osler(dir, args);
     let mut input = child.stdin.take();
     let feeder = std::thread::spawn(move || {
         if let (Some(input), Some(text)) = (input.as_mut(), stdin) {
