@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::code::Code;
 use crate::line_index::LineIndex;
 use crate::syntax::Span;
 
@@ -41,7 +42,7 @@ pub struct Related {
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Diagnostic {
     /// A stable code such as `osler::syntax`; tools and docs key on it.
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     pub span: Span,
@@ -55,7 +56,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub fn error(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             code,
             severity: Severity::Error,
@@ -68,7 +69,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, span, message) }
     }
 
@@ -146,7 +147,7 @@ impl FileDiagnostic {
             line: start.line + 1,
             column: start.column + 1,
             end: JsonPosition { line: end.line + 1, column: end.column + 1 },
-            code: self.diagnostic.code,
+            code: self.diagnostic.code.as_str(),
             severity: self.diagnostic.severity,
             message: &self.diagnostic.message,
             help: self.diagnostic.help.as_deref(),
@@ -191,7 +192,7 @@ const ELLIPSIS: &str = "…";
 /// Adapts a [`FileDiagnostic`] to miette's `Diagnostic` trait.
 #[derive(Debug)]
 struct MietteReport<'t> {
-    code: &'static str,
+    code: Code,
     severity: Severity,
     message: String,
     help: Option<String>,
@@ -493,7 +494,7 @@ mod tests {
     fn two_labels_far_apart_on_one_line_get_a_window_each() {
         let text = format!("rule a: x{} and y\n", " or x".repeat(20_000));
         let end = text.len() - 2;
-        let diagnostic = Diagnostic::error("osler::test", Span::new(end, end + 1), "bad y")
+        let diagnostic = Diagnostic::error(Code::Syntax, Span::new(end, end + 1), "bad y")
             .with_label("this one")
             .with_related(None, Span::new(8, 9), "and this one");
         let rendered = render("a.osl", &text, diagnostic, "");
@@ -508,7 +509,7 @@ mod tests {
     #[test]
     fn short_lines_are_not_cut() {
         let text = "fact x: bool\nrule a: x and y -> z\n";
-        let diagnostic = Diagnostic::error("osler::test", Span::new(27, 28), "bad y").with_label("here");
+        let diagnostic = Diagnostic::error(Code::Syntax, Span::new(27, 28), "bad y").with_label("here");
         let rendered = render("a.osl", text, diagnostic, "");
         assert!(rendered.contains("a.osl:2:15]"), "{rendered}");
         assert!(rendered.contains("rule a: x and y -> z"), "{rendered}");
@@ -541,7 +542,7 @@ mod tests {
         ) {
             let text: String = pieces.concat();
             let (start, length) = spans[0];
-            let mut diagnostic = Diagnostic::error("osler::test", Span::new(start, start + length), "bad")
+            let mut diagnostic = Diagnostic::error(Code::Syntax, Span::new(start, start + length), "bad")
                 .with_label("here");
             for &(start, length) in &spans[1..] {
                 diagnostic = diagnostic.with_related(None, Span::new(start, start + length), "there");

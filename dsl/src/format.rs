@@ -28,6 +28,7 @@
 
 use std::fmt;
 
+use crate::code::Code;
 use crate::syntax::{self, DeclKind};
 
 /// Why a file was not formatted.
@@ -249,7 +250,7 @@ pub fn is_formatted(text: &str) -> Option<bool> {
 
 fn has_syntax_errors(parsed: &syntax::ParsedFile) -> bool {
     // Naming diagnostics (`osler::name_case`) come with a complete tree.
-    parsed.errors.iter().any(|error| error.code != "osler::name_case")
+    parsed.errors.iter().any(|error| error.code != Code::NameCase)
 }
 
 /// A token as the layout sees it: canonical text, source position.

@@ -4,12 +4,14 @@
 //! This crate is pure: no file system, no environment, no LSP types. Text
 //! goes in through salsa inputs; plain data comes out.
 
+pub mod code;
 pub mod diagnostic;
 pub mod generate;
 pub mod line_index;
 pub mod model;
 pub mod syntax;
 
+pub use code::Code;
 pub use diagnostic::{Diagnostic, FileDiagnostic, Severity};
 pub use line_index::{LineCol, LineIndex};
 pub mod check;

@@ -190,7 +190,7 @@ fn three_broken_declarations_give_three_errors_and_keep_the_rest() {
 fn broken_declaration_names_do_not_cascade() {
     let checked =
         osler_dsl::check_sources(&[("a.osl".into(), "action x()\nfact a: numbr mmHg\nrule r \"R\": a -> x\n".into())]);
-    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.diagnostic.code).collect();
+    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.diagnostic.code.as_str()).collect();
     assert_eq!(codes, ["osler::syntax"], "{:#?}", checked.diagnostics);
 }
 

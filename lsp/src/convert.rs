@@ -128,7 +128,7 @@ pub fn diagnostic(
             osler_dsl::Severity::Error => lsp::DiagnosticSeverity::Error,
             osler_dsl::Severity::Warning => lsp::DiagnosticSeverity::Warning,
         }),
-        code: Some(lsp::Code::String(diagnostic.code.to_owned())),
+        code: Some(lsp::Code::String(diagnostic.code.as_str().to_owned())),
         source: Some("osler".to_owned()),
         message: lsp::Message::String(message),
         related_information: (!related_information.is_empty()).then_some(related_information),

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use osler_dsl::Code;
 use osler_dsl::db::{Database, Ruleset, SourceFile};
 use osler_dsl::ide::{self, CompletionKind, InlayKind, OutlineItem, OutlineKind, SemanticKind, Target};
 use osler_dsl::syntax::Span;
@@ -479,7 +480,7 @@ pub fn code_actions(
             actions.push(quick_fix(title, &diagnostic, edit(uri.clone(), range, fix.clone()), true));
         }
         match found.code {
-            "osler::unknown_fact" => {
+            Code::UnknownFact => {
                 if let Some(insertion) = ide::declare_fact(db, ruleset, source, found.span) {
                     let at = locations.location(ide::Location {
                         file: insertion.file,
@@ -495,7 +496,7 @@ pub fn code_actions(
                     ));
                 }
             }
-            "osler::missing_cite" => {
+            Code::MissingCite => {
                 for (index, (source_name, insertion)) in
                     ide::add_cite(db, ruleset, source, found.span).into_iter().enumerate()
                 {

@@ -3,6 +3,7 @@
 //! names) that the model builder turns into indices.
 
 use crate::db::NameInfo;
+use crate::code::Code;
 use crate::diagnostic::Diagnostic;
 use crate::model::{ArithOp, CompareOp};
 use crate::syntax::{BinaryOp, Expr, ExprKind, Ident, LogicOp, Span, UnaryOp};
@@ -121,7 +122,7 @@ impl ExprChecker<'_> {
                     other => {
                         self.error(
                             Diagnostic::error(
-                                "osler::type_mismatch",
+                                Code::TypeMismatch,
                                 operand.span,
                                 format!("`-` applies to numbers, found `{other}`"),
                             )
@@ -148,7 +149,7 @@ impl ExprChecker<'_> {
         let (ty, resolved) = self.infer(expr, Some(expected));
         if !ty.fits(expected) {
             self.error(
-                Diagnostic::error("osler::type_mismatch", expr.span, format!("expected `{expected}`, found `{ty}`"))
+                Diagnostic::error(Code::TypeMismatch, expr.span, format!("expected `{expected}`, found `{ty}`"))
                     .with_label(format!("this is `{ty}`"))
                     .with_help(context.to_owned()),
             );
@@ -174,7 +175,7 @@ impl ExprChecker<'_> {
             (owners, Some(Ty::Enum(wanted))) => {
                 self.error(
                     Diagnostic::error(
-                        "osler::wrong_enum",
+                        Code::WrongEnum,
                         ident.span,
                         format!("`{}` is a variant of `{}`, not of `{wanted}`", ident.text, owners.join("`, `")),
                     )
@@ -188,7 +189,7 @@ impl ExprChecker<'_> {
                 let candidates: Vec<String> = owners.iter().map(|owner| format!("`{owner}.{}`", ident.text)).collect();
                 self.error(
                     Diagnostic::error(
-                        "osler::ambiguous_name",
+                        Code::AmbiguousName,
                         ident.span,
                         format!("`{}` is ambiguous: it could be {}", ident.text, candidates.join(" or ")),
                     )
@@ -216,7 +217,7 @@ impl ExprChecker<'_> {
         };
         if let Some(what) = what {
             self.error(
-                Diagnostic::error("osler::not_a_value", ident.span, format!("`{}` is {what}", ident.text))
+                Diagnostic::error(Code::NotAValue, ident.span, format!("`{}` is {what}", ident.text))
                     .with_label("not a fact or let")
                     .with_help("use a fact, a let, or a literal here"),
             );
@@ -226,7 +227,7 @@ impl ExprChecker<'_> {
             let variants = self.env.info(wanted).enum_variants.unwrap_or_default();
             let suggestion = closest(&ident.text, variants.iter().map(String::as_str)).map(str::to_owned);
             let diagnostic = Diagnostic::error(
-                "osler::unknown_variant",
+                Code::UnknownVariant,
                 ident.span,
                 format!("unknown variant `{}` of `{wanted}`", ident.text),
             )
@@ -237,7 +238,7 @@ impl ExprChecker<'_> {
         }
         let names = self.env.names(Namespace::Value);
         let suggestion = closest(&ident.text, names.iter().map(String::as_str)).map(str::to_owned);
-        let diagnostic = Diagnostic::error("osler::unknown_fact", ident.span, format!("unknown fact `{}`", ident.text))
+        let diagnostic = Diagnostic::error(Code::UnknownFact, ident.span, format!("unknown fact `{}`", ident.text))
             .with_label("not declared in this ruleset");
         let otherwise = format!("declare it: `fact {}: bool` (or the type it has)", ident.text);
         self.error(with_suggestion(diagnostic, suggestion.as_deref(), &otherwise));
@@ -260,7 +261,7 @@ impl ExprChecker<'_> {
         let Some(variants) = info.enum_variants else {
             let names = self.env.names(Namespace::Type);
             let suggestion = closest(&ty.text, names.iter().map(String::as_str)).map(str::to_owned);
-            let diagnostic = Diagnostic::error("osler::unknown_type", ty.span, format!("unknown enum `{}`", ty.text))
+            let diagnostic = Diagnostic::error(Code::UnknownType, ty.span, format!("unknown enum `{}`", ty.text))
                 .with_label("not declared");
             self.error(with_suggestion(diagnostic, suggestion.as_deref(), "declare it with `enum Name { a, b }`"));
             return (Ty::Error, RExpr::Invalid);
@@ -268,7 +269,7 @@ impl ExprChecker<'_> {
         if !variants.contains(&variant.text) {
             let suggestion = closest(&variant.text, variants.iter().map(String::as_str)).map(str::to_owned);
             let diagnostic = Diagnostic::error(
-                "osler::unknown_variant",
+                Code::UnknownVariant,
                 variant.span,
                 format!("unknown variant `{}` of `{}`", variant.text, ty.text),
             )
@@ -285,7 +286,7 @@ impl ExprChecker<'_> {
             "count" => {
                 if args.is_empty() {
                     self.error(
-                        Diagnostic::error("osler::arity", span, "`count` needs at least one condition")
+                        Diagnostic::error(Code::Arity, span, "`count` needs at least one condition")
                             .with_help("write `count(a, b, c) >= 2`"),
                     );
                 }
@@ -297,7 +298,7 @@ impl ExprChecker<'_> {
                 if args.len() != 1 {
                     self.error(
                         Diagnostic::error(
-                            "osler::arity",
+                            Code::Arity,
                             span,
                             format!("`known` takes 1 argument, found {}", args.len()),
                         )
@@ -313,7 +314,7 @@ impl ExprChecker<'_> {
                 let info = self.env.info(other);
                 let diagnostic = if info.action.is_some() {
                     Diagnostic::error(
-                        "osler::not_a_value",
+                        Code::NotAValue,
                         callee.span,
                         format!("`{other}` is an action; actions are written after `->`"),
                     )
@@ -322,7 +323,7 @@ impl ExprChecker<'_> {
                     let suggestion = closest(other, ["count", "known"]);
                     with_suggestion(
                         Diagnostic::error(
-                            "osler::unknown_function",
+                            Code::UnknownFunction,
                             callee.span,
                             format!("unknown function `{other}`"),
                         ),
@@ -384,7 +385,7 @@ impl ExprChecker<'_> {
                     };
                     self.error(
                         Diagnostic::error(
-                            "osler::type_mismatch",
+                            Code::TypeMismatch,
                             op_span,
                             format!("`{}` cannot compare values of type `{ty}`", op.as_str()),
                         )
@@ -413,7 +414,7 @@ impl ExprChecker<'_> {
         let verb = if op.is_comparison() { "compare" } else { "combine" };
         let diagnostic = match (lt, rt) {
             (Ty::Quantity(a), Ty::Quantity(b)) => Diagnostic::error(
-                "osler::unit_mismatch",
+                Code::UnitMismatch,
                 op_span,
                 format!("cannot {verb} a quantity in `{a}` with a quantity in `{b}`"),
             )
@@ -422,7 +423,7 @@ impl ExprChecker<'_> {
             (Ty::Quantity(unit), Ty::Number) | (Ty::Number, Ty::Quantity(unit)) => {
                 let bare = if matches!(lt, Ty::Number) { lhs } else { rhs };
                 let mut diagnostic = Diagnostic::error(
-                    "osler::bare_number",
+                    Code::BareNumber,
                     bare.span,
                     format!("cannot {verb} a quantity in `{unit}` with a bare number"),
                 )
@@ -437,7 +438,7 @@ impl ExprChecker<'_> {
             }
             (Ty::Duration, other) | (other, Ty::Duration) if matches!(other, Ty::Number | Ty::Quantity(_)) => {
                 Diagnostic::error(
-                    "osler::duration_mismatch",
+                    Code::DurationMismatch,
                     op_span,
                     format!("cannot {verb} a duration with `{other}`"),
                 )
@@ -445,7 +446,7 @@ impl ExprChecker<'_> {
                 .with_help("write a duration with its unit, e.g. `6h`, `2d`, `4w`")
             }
             _ => Diagnostic::error(
-                "osler::type_mismatch",
+                Code::TypeMismatch,
                 op_span,
                 format!("`{}` cannot {verb} `{lt}` with `{rt}`", op.as_str()),
             )
@@ -490,7 +491,7 @@ impl ExprChecker<'_> {
             let bad = if numeric(&lt) { &rt } else { &lt };
             self.error(
                 Diagnostic::error(
-                    "osler::type_mismatch",
+                    Code::TypeMismatch,
                     op_span,
                     format!("`{}` needs numbers, found `{bad}`", op.as_str()),
                 )
@@ -500,7 +501,7 @@ impl ExprChecker<'_> {
         } else if self.check_operands(op, op_span, (&lt, lhs), (&rt, rhs)) {
             self.error(
                 Diagnostic::error(
-                    "osler::unit_mismatch",
+                    Code::UnitMismatch,
                     op_span,
                     format!("`{lt}` {} `{rt}` has no meaningful unit", op.as_str()),
                 )
@@ -521,7 +522,7 @@ impl ExprChecker<'_> {
             other => {
                 self.error(
                     Diagnostic::error(
-                        "osler::type_mismatch",
+                        Code::TypeMismatch,
                         operand.span,
                         format!("`in` needs an enum value, found `{other}`"),
                     )
@@ -533,7 +534,7 @@ impl ExprChecker<'_> {
         };
         if set.is_empty() {
             self.error(
-                Diagnostic::error("osler::empty_set", set_span, "`in {}` with no variants is never true")
+                Diagnostic::error(Code::EmptySet, set_span, "`in {}` with no variants is never true")
                     .with_help("list at least one variant"),
             );
         }
@@ -549,7 +550,7 @@ impl ExprChecker<'_> {
                     valid = false;
                     self.error(
                         Diagnostic::error(
-                            "osler::wrong_enum",
+                            Code::WrongEnum,
                             item.span,
                             format!("expected a variant of `{enum_name}`, found `{item_ty}`"),
                         )

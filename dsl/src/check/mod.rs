@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::db::{
     self, Item, Name, NameInfo, Ruleset, SourceFile, SymbolKind, Symbols, file_items, name_info, parse_file, symbols,
 };
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, FileDiagnostic, Severity};
 use crate::syntax::{ActionCall, DeclKind, Expr, ExprKind, Ident, Span, TypeExpr, TypeExprKind};
 use crate::types::{Ty, resolve_type};
@@ -61,7 +62,7 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Ite
                 if let Some(first) = seen.insert(&variant.text, variant.span) {
                     checker.diagnostics.push(
                         Diagnostic::error(
-                            "osler::duplicate",
+                            Code::Duplicate,
                             variant.span,
                             format!("duplicate variant `{}` in enum `{}`", variant.text, decl.name.text),
                         )
@@ -74,7 +75,7 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Ite
             if decl.variants.is_empty() {
                 checker.diagnostics.push(
                     Diagnostic::error(
-                        "osler::empty_enum",
+                        Code::EmptyEnum,
                         decl.name.span,
                         format!("enum `{}` has no variants", decl.name.text),
                     )
@@ -96,7 +97,7 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Ite
             if !ty.fits(&Ty::Bool) {
                 checker.diagnostics.push(
                     Diagnostic::error(
-                        "osler::condition_not_bool",
+                        Code::ConditionNotBool,
                         rule.condition.span,
                         format!("a rule's condition must be `bool`, found `{ty}`"),
                     )
@@ -106,7 +107,7 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Ite
             } else if !checker.reads_facts && !checker.diagnostics.iter().any(|d| d.severity == Severity::Error) {
                 checker.diagnostics.push(
                     Diagnostic::warning(
-                        "osler::constant_condition",
+                        Code::ConstantCondition,
                         rule.condition.span,
                         "this rule's condition is constant",
                     )
@@ -134,7 +135,7 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Ite
                 if target.text == own_id {
                     checker.diagnostics.push(
                         Diagnostic::error(
-                            "osler::self_override",
+                            Code::SelfOverride,
                             target.span,
                             format!("rule `{own_id}` overrides itself"),
                         )
@@ -162,7 +163,7 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Ite
                         if !value_ty.fits(ty) {
                             checker.diagnostics.push(
                                 Diagnostic::error(
-                                    "osler::type_mismatch",
+                                    Code::TypeMismatch,
                                     given.value.span,
                                     format!("`{}` is `{ty}`, found `{value_ty}`", given.fact.text),
                                 )
@@ -176,7 +177,7 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Ite
                     }
                     (None, Some(_)) => checker.diagnostics.push(
                         Diagnostic::error(
-                            "osler::given_let",
+                            Code::GivenLet,
                             given.fact.span,
                             format!("`{}` is a let; tests give facts", given.fact.text),
                         )
@@ -211,7 +212,7 @@ fn is_constant(resolved: &RExpr) -> bool {
 }
 
 fn not_constant(span: Span, what: &str) -> Diagnostic {
-    Diagnostic::error("osler::not_constant", span, format!("{what} must be constants"))
+    Diagnostic::error(Code::NotConstant, span, format!("{what} must be constants"))
         .with_label("reads a fact")
         .with_help("write a literal (`6h`, `50 mmHg`, `true`) or an enum variant")
 }
@@ -220,11 +221,11 @@ fn not_constant(span: Span, what: &str) -> Diagnostic {
 /// the same namespace, or `otherwise` as help when none is close.
 fn unknown_name(env: &dyn expr::Env, namespace: Namespace, ident: &Ident, label: &str, otherwise: &str) -> Diagnostic {
     let (code, what) = match namespace {
-        Namespace::Value | Namespace::Fact => ("osler::unknown_fact", "fact"),
-        Namespace::Action => ("osler::unknown_action", "action"),
-        Namespace::Source => ("osler::unknown_source", "source"),
-        Namespace::Rule => ("osler::unknown_rule", "rule"),
-        Namespace::Type => ("osler::unknown_type", "type"),
+        Namespace::Value | Namespace::Fact => (Code::UnknownFact, "fact"),
+        Namespace::Action => (Code::UnknownAction, "action"),
+        Namespace::Source => (Code::UnknownSource, "source"),
+        Namespace::Rule => (Code::UnknownRule, "rule"),
+        Namespace::Type => (Code::UnknownType, "type"),
     };
     let names = env.names(namespace);
     let diagnostic = Diagnostic::error(code, ident.span, format!("unknown {what} `{}`", ident.text)).with_label(label);
@@ -273,7 +274,7 @@ fn check_action_call(checker: &mut ExprChecker<'_>, call: &ActionCall, in_test: 
         if !ty.fits(param_ty) {
             checker.diagnostics.push(
                 Diagnostic::error(
-                    "osler::argument_type",
+                    Code::ArgumentType,
                     arg.span,
                     format!("argument `{param_name}` of `{}` is `{param_ty}`, found `{ty}`", call.name.text),
                 )
@@ -289,7 +290,7 @@ fn check_action_call(checker: &mut ExprChecker<'_>, call: &ActionCall, in_test: 
 fn arity_error(name: &str, span: Span, params: &[(String, Ty)], found: usize) -> Diagnostic {
     let signature: Vec<String> = params.iter().map(|(n, t)| format!("{n}: {t}")).collect();
     let plural = if params.len() == 1 { "" } else { "s" };
-    Diagnostic::error("osler::arity", span, format!("`{name}` takes {} argument{plural}, found {found}", params.len()))
+    Diagnostic::error(Code::Arity, span, format!("`{name}` takes {} argument{plural}, found {found}", params.len()))
         .with_label(format!("`{name}({})`", signature.join(", ")))
         .with_help(format!("call it as `{name}({})`", signature.join(", ")))
 }
@@ -515,7 +516,7 @@ pub fn declaration_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Ve
                 let related_path = (first_path != other_path).then(|| first_path.clone());
                 out.push(FileDiagnostic {
                     path: other_path,
-                    diagnostic: Diagnostic::error("osler::duplicate", name_span(db, other.item), message)
+                    diagnostic: Diagnostic::error(Code::Duplicate, name_span(db, other.item), message)
                         .with_label("declared again here")
                         .with_related(
                             related_path,
@@ -538,7 +539,7 @@ pub fn declaration_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Ve
             out.push(FileDiagnostic {
                 path: other_path.clone(),
                 diagnostic: Diagnostic::error(
-                    "osler::duplicate",
+                    Code::Duplicate,
                     name_span(db, other),
                     "the ruleset is declared more than once",
                 )
@@ -562,7 +563,7 @@ pub fn declaration_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Ve
         let Some(&head) = items.first() else { continue };
         let head_path = path_of(head);
         let mut diagnostic = Diagnostic::error(
-            "osler::let_cycle",
+            Code::LetCycle,
             name_span(db, head),
             format!("`{}` depends on itself: {}", cycle[0], path.join(" → ")),
         )
@@ -633,7 +634,7 @@ pub fn rule_graph_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec
             out.push(FileDiagnostic {
                 path: path_of(item),
                 diagnostic: Diagnostic::warning(
-                    "osler::missing_cite",
+                    Code::MissingCite,
                     name_span(db, item),
                     format!("rule `{id}` cites no source"),
                 )
@@ -651,7 +652,7 @@ pub fn rule_graph_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec
         path.push(format!("`{}`", cycle[0]));
         let head_path = path_of(head.item);
         let mut diagnostic = Diagnostic::error(
-            "osler::override_cycle",
+            Code::OverrideCycle,
             name_span(db, head.item),
             format!("rules override each other in a cycle: {}", path.join(" → ")),
         )
@@ -702,10 +703,10 @@ pub fn unused_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<Fil
                 path: path_of(symbol.item),
                 diagnostic: Diagnostic::warning(
                     match kind {
-                        SymbolKind::Fact => "osler::unused_fact",
-                        SymbolKind::Let => "osler::unused_let",
-                        SymbolKind::Action => "osler::unused_action",
-                        _ => "osler::unused_source",
+                        SymbolKind::Fact => Code::UnusedFact,
+                        SymbolKind::Let => Code::UnusedLet,
+                        SymbolKind::Action => Code::UnusedAction,
+                        _ => Code::UnusedSource,
                     },
                     name_span(db, symbol.item),
                     format!("{what} `{name}` is never used"),
@@ -744,7 +745,7 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset, file: Source
                 let syntax = item.syntax(db);
                 let span = syntax.span.shift(item.offset(db));
                 span.contains(diagnostic.span.start)
-                    && syntax.allow.iter().any(|code| diagnostic.code.strip_prefix("osler::") == Some(code.as_str()))
+                    && syntax.allow.iter().any(|code| diagnostic.code.word() == code.as_str())
             })
     });
     sort_diagnostics(&mut out);
@@ -753,11 +754,11 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset, file: Source
 
 pub(crate) fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {
-        (a.span.start, a.span.end, a.severity, a.code, &a.message).cmp(&(
+        (a.span.start, a.span.end, a.severity, a.code.as_str(), &a.message).cmp(&(
             b.span.start,
             b.span.end,
             b.severity,
-            b.code,
+            b.code.as_str(),
             &b.message,
         ))
     });

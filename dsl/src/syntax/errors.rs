@@ -3,6 +3,7 @@
 
 use super::Rule;
 use super::ast::Span;
+use crate::code::Code;
 use crate::diagnostic::Diagnostic;
 
 /// The unit list, for messages.
@@ -129,7 +130,7 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
     {
         let end = source[position..].chars().next().map_or(position, |c| position + c.len_utf8());
         return Diagnostic::error(
-            "osler::too_deep",
+            Code::TooDeep,
             Span::new(position, end),
             "this declaration nests too deeply to parse",
         )
@@ -177,7 +178,7 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
         found.filter(|(token, _)| token.starts_with('"') && (token.len() == 1 || !token.ends_with('"')))
     {
         let _ = token;
-        return Diagnostic::error("osler::syntax", span, "this string is not closed before the end of the line")
+        return Diagnostic::error(Code::Syntax, span, "this string is not closed before the end of the line")
             .with_label("unclosed string")
             .with_help("close it with `\"`; a string cannot span lines");
     }
@@ -199,7 +200,7 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
         }
     };
     let help = help_for(&expected, found.map(|(token, _)| token), previous.map(|(token, _)| token));
-    let mut diagnostic = Diagnostic::error("osler::syntax", span, message).with_label(label);
+    let mut diagnostic = Diagnostic::error(Code::Syntax, span, message).with_label(label);
     if let Some(help) = help {
         diagnostic = diagnostic.with_help(help);
     }

@@ -8,6 +8,7 @@ use pest::iterators::{Pair, Pairs};
 use super::ast::*;
 use super::errors::translate_error;
 use super::{MAX_NESTING, OslerParser, Rule};
+use crate::code::Code;
 use crate::diagnostic::Diagnostic;
 
 /// Errors are boxed: a small `Result` keeps every frame of the recursive
@@ -27,7 +28,7 @@ pub(crate) fn parse_declaration(source: &str) -> Lowered<(Decl, Vec<Diagnostic>)
 
 fn internal(span: Span) -> Box<Diagnostic> {
     Box::new(
-        Diagnostic::error("osler::internal", span, "the parser could not build a tree for this declaration")
+        Diagnostic::error(Code::Internal, span, "the parser could not build a tree for this declaration")
             .with_help("this is a bug in Osler; please report it with the declaration's text"),
     )
 }
@@ -95,7 +96,7 @@ impl Lowerer {
         match role {
             NameRole::Lower(what) if !lower_ok => self.naming.push(
                 Diagnostic::error(
-                    "osler::name_case",
+                    Code::NameCase,
                     ident.span,
                     format!("{what} names are lower_snake_case, found `{text}`"),
                 )
@@ -105,7 +106,7 @@ impl Lowerer {
             NameRole::Type if !text.starts_with(|c: char| c.is_ascii_uppercase()) || text.contains('_') => {
                 self.naming.push(
                     Diagnostic::error(
-                        "osler::name_case",
+                        Code::NameCase,
                         ident.span,
                         format!("type names are UpperCamelCase, found `{text}`"),
                     )
@@ -527,7 +528,7 @@ fn skip_wrappers(mut pair: Pair<'_, Rule>) -> Pair<'_, Rule> {
 pub(crate) fn too_deep(span: Span) -> Box<Diagnostic> {
     Box::new(
         Diagnostic::error(
-            "osler::too_deep",
+            Code::TooDeep,
             span,
             format!("this expression nests more than {MAX_NESTING} levels deep"),
         )

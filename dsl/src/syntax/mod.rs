@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 pub use ast::*;
 
+use crate::code::Code;
 use crate::diagnostic::Diagnostic;
 
 #[derive(pest_derive::Parser)]
@@ -178,7 +179,7 @@ pub fn parse_with(text: &str, parse_one: &mut dyn FnMut(&str) -> DeclResult) -> 
     let mut file = ParsedFile::default();
     if text.len() > MAX_FILE_SIZE {
         file.errors.push(
-            Diagnostic::error("osler::file_too_large", Span::new(0, 0), "this file is too large to parse")
+            Diagnostic::error(Code::FileTooLarge, Span::new(0, 0), "this file is too large to parse")
                 .with_help("split the ruleset into several files"),
         );
         return file;
@@ -190,7 +191,7 @@ pub fn parse_with(text: &str, parse_one: &mut dyn FnMut(&str) -> DeclResult) -> 
         if source.trim().is_empty() {
             let span = doc.as_ref().map_or(Span::new(chunk.start, chunk.end), |doc| doc.span);
             file.errors.push(
-                Diagnostic::error("osler::syntax", span, "expected a declaration after this doc comment")
+                Diagnostic::error(Code::Syntax, span, "expected a declaration after this doc comment")
                     .with_label("documents nothing")
                     .with_help(
                         "put the doc comment right above the declaration it describes, or make it a `//` comment",
