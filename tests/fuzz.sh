@@ -121,6 +121,7 @@ done
 
 echo "== fuzz summary"
 printf '  %s\n' "${summary[@]}"
+echo "fuzz: $((${#targets[@]} - ${#failed[@]})) passed, ${#failed[@]} failed"
 if ((${#failed[@]} > 0)); then
   echo "fuzzing failed: ${failed[*]}" >&2
   exit 1

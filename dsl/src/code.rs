@@ -44,7 +44,7 @@ codes! {
     Syntax => "syntax",
     /// A declaration nests brackets, prefix operators or operator chains more than 64 levels deep.
     TooDeep => "too_deep",
-    /// A file is larger than the parser accepts (2 GiB; spans are 32-bit offsets).
+    /// A file is larger than the parser accepts (2 GiB: spans are 32-bit offsets).
     FileTooLarge => "file_too_large",
     /// A name breaks the naming convention: `lower_snake_case`, or `UpperCamelCase` for types.
     NameCase => "name_case",

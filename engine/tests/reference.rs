@@ -13,40 +13,61 @@ use osler_dsl::model::{
 use osler_engine::{ActionOutcome, Input, Outcome, Overridden, RecordId, Ruleset, Truth, Undetermined};
 use proptest::prelude::*;
 
-/// A small deterministic generator (xorshift) driven by proptest's seeds.
-struct Rng(u64);
+/// The generator's random choices, drawn by proptest as a plain sequence of
+/// numbers (a choice sequence, as Hypothesis does it): each choice is the
+/// next number modulo the number of options, and past the end of the
+/// sequence every choice is 0, the simplest option (the first shape, the
+/// smallest count, "no"). So when proptest shrinks a failing case, making the
+/// sequence shorter and its numbers smaller, the model and the record it
+/// builds shrink with it, down to a minimal counterexample.
+struct Rng<'a> {
+    choices: &'a [u32],
+    at: usize,
+}
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
+impl<'a> Rng<'a> {
+    fn new(choices: &'a [u32]) -> Rng<'a> {
+        Rng { choices, at: 0 }
     }
 
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        let choice = self.choices.get(self.at).copied().unwrap_or(0);
+        self.at += 1;
+        if n == 0 { 0 } else { choice as usize % n }
     }
 
+    /// True with `percent` chance; a choice of 0 is false.
     fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
+        self.below(100) as u64 >= 100 - percent
     }
+}
+
+/// Choice sequences long enough for the models and records of each size
+/// (shorter ones end in simplest choices).
+fn small_model_choices() -> impl Strategy<Value = Vec<u32>> {
+    proptest::collection::vec(any::<u32>(), 256..1024)
+}
+
+fn large_model_choices() -> impl Strategy<Value = Vec<u32>> {
+    proptest::collection::vec(any::<u32>(), 16384..24576)
+}
+
+fn record_choices() -> impl Strategy<Value = Vec<u32>> {
+    proptest::collection::vec(any::<u32>(), 192..320)
 }
 
 const NUMBERS: [f64; 7] = [0.0, 1.0, 2.0, 2.5, -1.0, 50.0, 3600.0];
 const ENUM_SIZES: [usize; 2] = [3, 5];
 const STRINGS: [&str; 3] = ["a", "b", "ab"];
 
-struct Generator {
-    rng: Rng,
+struct Generator<'a> {
+    rng: Rng<'a>,
     facts: Vec<Type>,
     /// Kinds of the lets defined so far: true for bool, false for number.
     lets: Vec<Type>,
 }
 
-impl Generator {
+impl Generator<'_> {
     fn facts_of(&self, want: impl Fn(Type) -> bool) -> Vec<u32> {
         (0..self.facts.len() as u32).filter(|&i| self.facts.get(i as usize).is_some_and(|t| want(*t))).collect()
     }
@@ -181,12 +202,12 @@ const SMALL: Size = Size { facts: (3, 6), lets: (0, 4), rules: (2, 7), overrides
 /// Models past 64 facts, values and rules, so every bit set spans words.
 const LARGE: Size = Size { facts: (60, 30), lets: (4, 12), rules: (60, 50), overrides: 2 };
 
-fn random_model(seed: u64) -> Model {
-    random_model_sized(seed, SMALL)
+fn random_model(choices: &[u32]) -> Model {
+    random_model_sized(choices, SMALL)
 }
 
-fn random_model_sized(seed: u64, size: Size) -> Model {
-    let mut generator = Generator { rng: Rng(seed | 1), facts: Vec::new(), lets: Vec::new() };
+fn random_model_sized(choices: &[u32], size: Size) -> Model {
+    let mut generator = Generator { rng: Rng::new(choices), facts: Vec::new(), lets: Vec::new() };
     let types = [
         Type::Bool,
         Type::Bool,
@@ -287,8 +308,8 @@ enum Given {
     Text(String),
 }
 
-fn random_record(model: &Model, seed: u64) -> Vec<Option<Given>> {
-    let mut rng = Rng(seed | 1);
+fn random_record(model: &Model, choices: &[u32]) -> Vec<Option<Given>> {
+    let mut rng = Rng::new(choices);
     model
         .facts
         .iter()
@@ -526,7 +547,8 @@ fn arith(op: ArithOp, (al, ah): (f64, f64), (bl, bh): (f64, f64)) -> Option<(f64
 fn reference_outcome(model: &Model, record: &[Option<Given>]) -> Outcome {
     let reference = Reference { model, record };
     let truth: Vec<Option<bool>> = model.rules.iter().map(|rule| reference.truth(&rule.condition)).collect();
-    let mut outcome = Outcome { id: RecordId::Null, ..Outcome::default() };
+    let mut outcome = Outcome::default();
+    outcome.id = RecordId::Null;
     let mut fired = Vec::new();
     for (index, rule) in model.rules.iter().enumerate() {
         if truth[index] == Some(false) {
@@ -536,20 +558,20 @@ fn reference_outcome(model: &Model, record: &[Option<Given>]) -> Outcome {
             .filter(|&other| truth[other] == Some(true) && model.rules[other].overrides.contains(&(index as u32)))
             .collect();
         if !by.is_empty() {
-            outcome.overridden.push(Overridden {
-                rule: rule.id.clone(),
-                by: by.iter().map(|&o| model.rules[o].id.clone()).collect(),
-            });
+            let mut overridden = Overridden::default();
+            overridden.rule = rule.id.clone();
+            overridden.by = by.iter().map(|&o| model.rules[o].id.clone()).collect();
+            outcome.overridden.push(overridden);
         } else if truth[index] == Some(true) {
             fired.push(index);
             outcome.fired.push(rule.id.clone());
         } else {
             let mut missing = Vec::new();
             reference.missing(&rule.condition, &mut missing);
-            outcome.undetermined.push(Undetermined {
-                rule: rule.id.clone(),
-                missing: missing.iter().map(|&f| model.facts[f as usize].name.clone()).collect(),
-            });
+            let mut undetermined = Undetermined::default();
+            undetermined.rule = rule.id.clone();
+            undetermined.missing = missing.iter().map(|&f| model.facts[f as usize].name.clone()).collect();
+            outcome.undetermined.push(undetermined);
         }
     }
     let mut seen: Vec<&ActionCall> = Vec::new();
@@ -567,12 +589,12 @@ fn reference_outcome(model: &Model, record: &[Option<Given>]) -> Outcome {
             let mut sources: Vec<u32> = producers.iter().flat_map(|&r| model.rules[r].cites.clone()).collect();
             sources.sort_unstable();
             sources.dedup();
-            outcome.actions.push(ActionOutcome {
-                name: model.actions[call.action as usize].name.clone(),
-                args: call.args.iter().map(|arg| serde_json::Value::String(model.render_value(arg))).collect(),
-                rules: producers.iter().map(|&r| model.rules[r].id.clone()).collect(),
-                sources: sources.iter().map(|&s| model.sources[s as usize].name.clone()).collect(),
-            });
+            let mut action = ActionOutcome::default();
+            action.name = model.actions[call.action as usize].name.clone();
+            action.args = call.args.iter().map(|arg| serde_json::Value::String(model.render_value(arg))).collect();
+            action.rules = producers.iter().map(|&r| model.rules[r].id.clone()).collect();
+            action.sources = sources.iter().map(|&s| model.sources[s as usize].name.clone()).collect();
+            outcome.actions.push(action);
         }
     }
     outcome
@@ -631,15 +653,15 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: cases_from_env(400), ..ProptestConfig::default() })]
 
     #[test]
-    fn compiled_evaluator_matches_the_reference(seed in any::<u64>(), records in proptest::collection::vec(any::<u64>(), 1..12)) {
-        let model = random_model(seed);
+    fn compiled_evaluator_matches_the_reference(choices in small_model_choices(), records in proptest::collection::vec(record_choices(), 1..12)) {
+        let model = random_model(&choices);
         let ruleset = match Ruleset::from_model(Arc::new(model.clone())) {
             Ok(ruleset) => ruleset,
             Err(error) => panic!("a generated model does not compile: {error}"),
         };
         let mut evaluator = ruleset.evaluator();
-        for record_seed in records {
-            let record = random_record(&model, record_seed);
+        for record_choices in &records {
+            let record = random_record(&model, record_choices);
             let expected = reference_outcome(&model, &record);
             let got = engine_outcome(&ruleset, &model, &record);
             prop_assert_eq!(&got, &expected, "record {:?}\nrules {:#?}", record, model.rules);
@@ -664,14 +686,14 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: cases_from_env(400) / 8, ..ProptestConfig::default() })]
 
     #[test]
-    fn large_models_match_the_reference(seed in any::<u64>(), records in proptest::collection::vec(any::<u64>(), 1..6)) {
-        let model = random_model_sized(seed, LARGE);
+    fn large_models_match_the_reference(choices in large_model_choices(), records in proptest::collection::vec(record_choices(), 1..6)) {
+        let model = random_model_sized(&choices, LARGE);
         let ruleset = match Ruleset::from_model(Arc::new(model.clone())) {
             Ok(ruleset) => ruleset,
             Err(error) => panic!("a generated model does not compile: {error}"),
         };
-        for record_seed in records {
-            let record = random_record(&model, record_seed);
+        for record_choices in &records {
+            let record = random_record(&model, record_choices);
             let expected = reference_outcome(&model, &record);
             let got = engine_outcome(&ruleset, &model, &record);
             prop_assert_eq!(&got, &expected, "record {:?}", record);
