@@ -5,7 +5,8 @@ use std::path::Path;
 
 use osler_dsl::{FileDiagnostic, Severity};
 
-use crate::{Format, exit};
+use crate::exit;
+use crate::format::Format;
 
 pub fn run(path: &Path, format: Format) -> u8 {
     let files = match crate::load::load_ruleset(path) {

@@ -6,10 +6,12 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
-use osler_engine::UnknownFields;
+use osler_engine::batch::error_line;
 use osler_engine::explain::{Explanation, RuleRef};
+use osler_engine::{ReadOptions, UnknownFields};
 
-use crate::{Format, exit};
+use crate::exit;
+use crate::format::Format;
 
 #[derive(Args, Debug)]
 pub struct EvalArgs {
@@ -27,18 +29,20 @@ pub struct EvalArgs {
 }
 
 pub fn run(args: EvalArgs) -> u8 {
-    let ruleset = match crate::run::load(&args.ruleset) {
+    let ruleset = match crate::load::load(&args.ruleset) {
         Ok(ruleset) => ruleset,
         Err(code) => return code,
     };
     let mut record = ruleset.record();
     let mut unknown = UnknownFields::default();
-    if let Err(error) = ruleset.read_json_into(&args.facts, &mut record, args.strict, &mut unknown) {
+    if let Err(error) =
+        ruleset.read_json_into(&args.facts, &mut record, ReadOptions::default().strict(args.strict), &mut unknown)
+    {
         match args.format {
             Format::Json => {
-                outln!("{}", osler_engine::error_line(record.id(), 1, &error.message));
+                outln!("{}", error_line(record.id(), 1, &error.to_string()));
             }
-            Format::Text => errln!("error: the record was rejected: {}", error.message),
+            Format::Text => errln!("error: the record was rejected: {error}"),
         }
         return exit::REJECTED;
     }

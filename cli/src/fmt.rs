@@ -7,6 +7,8 @@
 use std::path::{Path, PathBuf};
 
 use osler_dsl::format::{FormatError, format};
+use osler_engine::LoadError;
+use osler_engine::files::ruleset_folders;
 
 use crate::exit;
 
@@ -19,40 +21,14 @@ pub struct FmtArgs {
     pub check: bool,
 }
 
-/// Folders that hold `.osl` files, under `root` (itself included).
-fn ruleset_folders(root: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
-    let entries = std::fs::read_dir(root).map_err(|error| format!("cannot list `{}`: {error}", root.display()))?;
-    let mut has_osl = false;
-    let mut subfolders = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|error| format!("cannot list `{}`: {error}", root.display()))?;
-        let path = entry.path();
-        let name = entry.file_name();
-        if path.is_dir() && !name.to_string_lossy().starts_with('.') && name != "target" {
-            subfolders.push(path);
-        } else if path.extension().is_some_and(|ext| ext == "osl") && path.is_file() {
-            has_osl = true;
-        }
-    }
-    if has_osl {
-        out.push(root.to_path_buf());
-    }
-    subfolders.sort();
-    for folder in subfolders {
-        ruleset_folders(&folder, out)?;
-    }
-    Ok(())
-}
-
 /// Every `(path, text)` to format.
 fn files_to_format(path: &Path) -> Result<Vec<(String, String)>, String> {
     if !path.is_dir() {
         return crate::load::load_ruleset(path);
     }
-    let mut folders = Vec::new();
-    ruleset_folders(path, &mut folders)?;
+    let folders = ruleset_folders(path).map_err(|error| error.to_string())?;
     if folders.is_empty() {
-        return Err(format!("`{}` contains no `.osl` files", path.display()));
+        return Err(LoadError::NoSources { path: path.to_path_buf() }.to_string());
     }
     let mut files = Vec::new();
     for folder in folders {

@@ -7,7 +7,9 @@ mod out;
 
 mod check;
 mod eval;
+mod exit;
 mod fmt;
+mod format;
 mod load;
 mod run;
 mod schema;
@@ -16,21 +18,15 @@ mod test_cmd;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
+
+use crate::format::Format;
 
 #[derive(Parser, Debug)]
 #[command(name = "osler", version, about = "Clinical decision rules as data: check, run, explain, test")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
-pub enum Format {
-    /// Human-readable output.
-    Text,
-    /// Machine-readable JSON.
-    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -58,14 +54,6 @@ enum Command {
         #[arg(long, value_enum, default_value_t = schema::SchemaFormat::Json)]
         format: schema::SchemaFormat,
     },
-}
-
-/// Exit statuses shared by the subcommands.
-pub mod exit {
-    pub const OK: u8 = 0;
-    pub const ERRORS: u8 = 1;
-    pub const USAGE: u8 = 2;
-    pub const REJECTED: u8 = 3;
 }
 
 fn main() -> ExitCode {

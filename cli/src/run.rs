@@ -4,12 +4,12 @@
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, IsTerminal as _, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use osler_engine::Ruleset;
 use osler_engine::batch::{self, Progress, RunOptions, Summary};
-use osler_engine::{LoadError, Ruleset};
 
 use crate::exit;
 
@@ -45,31 +45,8 @@ pub enum InputFormat {
     Csv,
 }
 
-/// Loads and compiles a ruleset, printing what went wrong. The error is the
-/// exit status: 1 for a ruleset with errors, 2 for files that cannot be read.
-pub(crate) fn load(path: &Path) -> Result<Ruleset, u8> {
-    let files = crate::load::load_ruleset(path).map_err(|message| {
-        errln!("error: {message}");
-        exit::USAGE
-    })?;
-    Ruleset::from_sources(&files).map_err(|error| {
-        let color = io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        match &error {
-            LoadError::Io(message) => {
-                errln!("error: {message}");
-                exit::USAGE
-            }
-            LoadError::Invalid { .. } | LoadError::Compile(_) => {
-                err!("{}", error.render(color));
-                errln!("error: the ruleset `{}` has errors; run `osler check` for details", path.display());
-                exit::ERRORS
-            }
-        }
-    })
-}
-
 pub fn run(args: RunArgs) -> u8 {
-    let ruleset = match load(&args.ruleset) {
+    let ruleset = match crate::load::load(&args.ruleset) {
         Ok(ruleset) => ruleset,
         Err(code) => return code,
     };
@@ -126,7 +103,7 @@ fn evaluate_file(ruleset: &Ruleset, args: &RunArgs) -> Result<Summary, RunError>
         None => Box::new(io::stdout().lock()),
     };
     let output = BufWriter::with_capacity(1 << 20, output);
-    let options = RunOptions { strict: args.strict };
+    let options = RunOptions::default().strict(args.strict);
     let show_progress = !args.quiet && io::stderr().is_terminal();
     let (input, length): (Box<dyn io::Read>, Option<u64>) = if from_stdin {
         (Box::new(io::stdin().lock()), None)

@@ -18,7 +18,7 @@ pub struct TestArgs {
 }
 
 pub fn run(args: TestArgs) -> u8 {
-    let ruleset = match crate::run::load(&args.ruleset) {
+    let ruleset = match crate::load::load(&args.ruleset) {
         Ok(ruleset) => ruleset,
         Err(code) => return code,
     };

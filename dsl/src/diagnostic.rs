@@ -8,12 +8,15 @@ use serde::Serialize;
 
 use crate::code::Code;
 use crate::line_index::LineIndex;
-use crate::syntax::Span;
+use crate::span::Span;
 
+/// How bad a diagnostic is.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The ruleset cannot be used until it is fixed.
     Error,
+    /// Worth a look; the ruleset still works.
     Warning,
 }
 
@@ -30,8 +33,11 @@ impl fmt::Display for Severity {
 /// a cycle. `path` is `None` for "the same file as the diagnostic".
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Related {
+    /// The other file, or `None` for the diagnostic's own file.
     pub path: Option<String>,
+    /// Where in that file.
     pub span: Span,
+    /// What the location is, shown as its label.
     pub message: String,
 }
 
@@ -43,12 +49,17 @@ pub struct Related {
 pub struct Diagnostic {
     /// A stable code such as `osler::syntax`; tools and docs key on it.
     pub code: Code,
+    /// Error or warning.
     pub severity: Severity,
+    /// What is wrong.
     pub message: String,
+    /// Where it is.
     pub span: Span,
     /// A short label shown under the primary span.
     pub label: Option<String>,
+    /// Other places involved.
     pub related: Vec<Related>,
+    /// How to fix it.
     pub help: Option<String>,
     /// A replacement that fixes the problem (used by "did you mean" code
     /// actions): the primary span's text becomes this.
@@ -56,6 +67,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// An error with `code` at `span`.
     pub fn error(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             code,
@@ -69,25 +81,30 @@ impl Diagnostic {
         }
     }
 
+    /// A warning with `code` at `span`.
     pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, span, message) }
     }
 
+    /// Sets the label under the primary span.
     pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
         self.label = Some(label.into());
         self
     }
 
+    /// Sets the help line.
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }
 
+    /// Sets the replacement for the primary span's text.
     pub fn with_fix(mut self, replacement: impl Into<String>) -> Diagnostic {
         self.fix = Some(replacement.into());
         self
     }
 
+    /// Adds a related location (`path` `None` for this file).
     pub fn with_related(mut self, path: Option<String>, span: Span, message: impl Into<String>) -> Diagnostic {
         self.related.push(Related { path, span, message: message.into() });
         self
@@ -108,7 +125,9 @@ impl Diagnostic {
 /// A diagnostic with the file it belongs to.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct FileDiagnostic {
+    /// The file's path, as given to the checker.
     pub path: String,
+    /// The diagnostic, spans absolute in that file.
     pub diagnostic: Diagnostic,
 }
 
@@ -116,23 +135,35 @@ pub struct FileDiagnostic {
 /// diagnostic. Lines and columns are 1-based; columns count characters.
 #[derive(Serialize, Debug)]
 pub struct JsonDiagnostic<'a> {
+    /// The file's path.
     pub file: &'a str,
+    /// The 1-based line of the start.
     pub line: u32,
+    /// The 1-based column of the start, in characters.
     pub column: u32,
+    /// Where the span ends.
     pub end: JsonPosition,
+    /// The diagnostic's code, `osler::...`.
     pub code: &'a str,
+    /// Error or warning.
     pub severity: Severity,
+    /// What is wrong.
     pub message: &'a str,
+    /// How to fix it, if known.
     pub help: Option<&'a str>,
 }
 
+/// A 1-based line and column (in characters) in the JSON form.
 #[derive(Serialize, Debug)]
 pub struct JsonPosition {
+    /// The 1-based line.
     pub line: u32,
+    /// The 1-based column, in characters.
     pub column: u32,
 }
 
 impl FileDiagnostic {
+    /// The JSON form of this diagnostic; `text` is its file's text.
     pub fn to_json<'a>(&'a self, text: &str) -> JsonDiagnostic<'a> {
         self.to_json_indexed(text, &LineIndex::new(text))
     }

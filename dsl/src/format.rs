@@ -20,16 +20,16 @@
 //!   separated by exactly one blank line, except one-line declarations of
 //!   the same kind (a group of facts), which keep zero or one.
 //!
-//! The formatter works on tokens, with the parsed tree telling where each
-//! declaration starts and ends. Before returning, it re-parses its output and
-//! checks that the tokens, declarations and doc comments are unchanged, so a
-//! formatter bug can never change a ruleset's meaning: it reports an error
-//! instead.
+//! The formatter works on the language's tokens (`syntax::lex`), with the
+//! parsed tree telling where each declaration starts and ends. Before
+//! returning, it re-parses its output and checks that the tokens,
+//! declarations and doc comments are unchanged, so a formatter bug can never
+//! change a ruleset's meaning: it reports an error instead.
 
 use std::fmt;
 
 use crate::code::Code;
-use crate::syntax::{self, DeclKind};
+use crate::syntax::{self, DeclKind, Token, TokenKind, is_keyword, lex};
 
 /// Why a file was not formatted.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -51,185 +51,6 @@ impl fmt::Display for FormatError {
 
 impl std::error::Error for FormatError {}
 
-/// The words with keyword meaning, for spacing and highlighting: the
-/// grammar's reserved words (`syntax::RESERVED_WORDS`) plus the contextual
-/// keywords `test`, `year` and `url`.
-pub const KEYWORDS: [&str; 24] = [
-    "ruleset",
-    "source",
-    "year",
-    "url",
-    "enum",
-    "fact",
-    "let",
-    "action",
-    "rule",
-    "overrides",
-    "cite",
-    "test",
-    "given",
-    "expect",
-    "and",
-    "or",
-    "not",
-    "in",
-    "true",
-    "false",
-    "bool",
-    "number",
-    "duration",
-    "string",
-];
-
-pub fn is_keyword(word: &str) -> bool {
-    KEYWORDS.contains(&word)
-}
-
-/// The units a quantity may carry, as the grammar spells them.
-const UNITS: [&str; 16] =
-    ["mmHg", "mmol_L", "mm", "mg_dL", "mg", "mcg", "kg", "g", "cm", "years", "bpm", "ng_mL", "pg_mL", "mL", "L", "%"];
-
-/// Duration units, in the grammar's order of preference.
-const DURATION_UNITS: [&str; 6] = ["min", "mo", "s", "h", "d", "w"];
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum TokenKind {
-    /// A name or a keyword.
-    Word,
-    Number,
-    /// `6h`, `30min`.
-    Duration,
-    /// `50 mmHg`; `unit_start` is where the unit begins.
-    Quantity {
-        unit_start: u32,
-    },
-    /// A string with its quotes, escapes as written.
-    String,
-    /// `// ...` to the end of the line (line end excluded).
-    Comment,
-    /// Operators and punctuation: `-> == != <= >= < > = + - * / ( ) { } , : .`
-    Punct,
-    /// A character the grammar does not know.
-    Unknown,
-}
-
-/// One token of a file, by byte range.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Token {
-    pub kind: TokenKind,
-    pub start: u32,
-    pub end: u32,
-}
-
-impl Token {
-    pub fn text<'a>(&self, source: &'a str) -> &'a str {
-        source.get(self.start as usize..self.end as usize).unwrap_or("")
-    }
-}
-
-fn is_ident_char(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_'
-}
-
-/// Cuts a text into tokens the way the grammar reads it. Never fails: a
-/// character the grammar does not know becomes an [`TokenKind::Unknown`]
-/// token, an unclosed string ends at the end of its line.
-pub fn lex(text: &str) -> Vec<Token> {
-    let bytes = text.as_bytes();
-    let mut tokens = Vec::new();
-    let mut index = 0;
-    let to_u32 = |value: usize| u32::try_from(value).unwrap_or(u32::MAX);
-    while index < bytes.len() {
-        let byte = bytes[index];
-        let start = index;
-        let kind = match byte {
-            b' ' | b'\t' | b'\r' | b'\n' => {
-                index += 1;
-                continue;
-            }
-            b'/' if bytes.get(index + 1) == Some(&b'/') => {
-                while index < bytes.len() && bytes[index] != b'\n' {
-                    index += 1;
-                }
-                while index > start && bytes[index - 1].is_ascii_whitespace() {
-                    index -= 1;
-                }
-                TokenKind::Comment
-            }
-            b'"' => {
-                index += 1;
-                while index < bytes.len() && bytes[index] != b'"' && bytes[index] != b'\n' {
-                    if bytes[index] == b'\\' && matches!(bytes.get(index + 1), Some(b'"' | b'\\')) {
-                        index += 1;
-                    }
-                    index += 1;
-                }
-                if bytes.get(index) == Some(&b'"') {
-                    index += 1;
-                }
-                TokenKind::String
-            }
-            b'0'..=b'9' => {
-                while index < bytes.len() && bytes[index].is_ascii_digit() {
-                    index += 1;
-                }
-                if bytes.get(index) == Some(&b'.') && bytes.get(index + 1).is_some_and(u8::is_ascii_digit) {
-                    index += 1;
-                    while index < bytes.len() && bytes[index].is_ascii_digit() {
-                        index += 1;
-                    }
-                }
-                number_suffix(text, &mut index)
-            }
-            b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
-                while index < bytes.len() && is_ident_char(bytes[index]) {
-                    index += 1;
-                }
-                TokenKind::Word
-            }
-            _ => {
-                let two = text.get(index..index + 2).unwrap_or("");
-                if ["->", "==", "!=", "<=", ">="].contains(&two) {
-                    index += 2;
-                    TokenKind::Punct
-                } else if b"=<>+-*/(){},:.".contains(&byte) {
-                    index += 1;
-                    TokenKind::Punct
-                } else {
-                    index += text[index..].chars().next().map_or(1, char::len_utf8);
-                    TokenKind::Unknown
-                }
-            }
-        };
-        tokens.push(Token { kind, start: to_u32(start), end: to_u32(index) });
-    }
-    tokens
-}
-
-/// After a number: a duration unit written against it, or a quantity unit
-/// after optional spaces, or nothing.
-fn number_suffix(text: &str, index: &mut usize) -> TokenKind {
-    let bytes = text.as_bytes();
-    let rest = &text[*index..];
-    for unit in DURATION_UNITS {
-        if rest.starts_with(unit) && !rest.as_bytes().get(unit.len()).is_some_and(|b| is_ident_char(*b)) {
-            *index += unit.len();
-            return TokenKind::Duration;
-        }
-    }
-    let mut after_spaces = *index;
-    while bytes.get(after_spaces) == Some(&b' ') {
-        after_spaces += 1;
-    }
-    let rest = &text[after_spaces..];
-    let word_len = if rest.starts_with('%') { 1 } else { rest.bytes().take_while(|b| is_ident_char(*b)).count() };
-    if word_len > 0 && UNITS.contains(&&rest[..word_len]) {
-        *index = after_spaces + word_len;
-        return TokenKind::Quantity { unit_start: u32::try_from(after_spaces).unwrap_or(u32::MAX) };
-    }
-    TokenKind::Number
-}
-
 /// Formats a file in the canonical layout. A file with syntax errors is
 /// refused ([`FormatError::Syntax`]); callers leave it as it is.
 pub fn format(text: &str) -> Result<String, FormatError> {
@@ -240,12 +61,6 @@ pub fn format(text: &str) -> Result<String, FormatError> {
     let output = layout(text, &parsed)?;
     verify(text, &parsed, &output)?;
     Ok(output)
-}
-
-/// Whether `text` is already in the canonical layout (`None` when it
-/// cannot be formatted).
-pub fn is_formatted(text: &str) -> Option<bool> {
-    format(text).ok().map(|formatted| formatted == text)
 }
 
 fn has_syntax_errors(parsed: &syntax::ParsedFile) -> bool {
@@ -646,23 +461,6 @@ fn verify(original: &str, parsed: &syntax::ParsedFile, output: &str) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn kinds(text: &str) -> Vec<(TokenKind, &str)> {
-        lex(text).into_iter().map(|t| (t.kind, t.text(text))).collect()
-    }
-
-    #[test]
-    fn lexes_literals_like_the_grammar() {
-        let text = "a >= 50 mmHg and b < 6h or c == 7 % // done";
-        let tokens = kinds(text);
-        assert_eq!(tokens[2], (TokenKind::Quantity { unit_start: 8 }, "50 mmHg"));
-        assert_eq!(tokens[6], (TokenKind::Duration, "6h"));
-        assert_eq!(tokens[10].1, "7 %");
-        assert_eq!(tokens[11], (TokenKind::Comment, "// done"));
-        assert_eq!(kinds("5 min")[0], (TokenKind::Number, "5"));
-        assert_eq!(kinds("\"a \\\" b\" x")[0], (TokenKind::String, "\"a \\\" b\""));
-        assert_eq!(kinds("é")[0].0, TokenKind::Unknown);
-    }
 
     #[test]
     fn formats_a_rule() {

@@ -5,132 +5,197 @@
 
 use serde::Serialize;
 
-pub use crate::syntax::Unit;
+pub use crate::units::Unit;
 
+/// An index into [`Model::enums`].
 pub type EnumIndex = u32;
+/// An index into [`Model::facts`].
 pub type FactIndex = u32;
+/// An index into [`Model::lets`].
 pub type LetIndex = u32;
+/// An index into [`Model::actions`].
 pub type ActionIndex = u32;
+/// An index into [`Model::sources`].
 pub type SourceIndex = u32;
+/// An index into [`Model::rules`].
 pub type RuleIndex = u32;
 
 /// A type of the language.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
 pub enum Type {
+    /// `bool`.
     Bool,
+    /// A bare `number`.
     Number,
+    /// A number with a unit (`number mmHg`).
     Quantity(Unit),
+    /// `duration` (values in seconds).
     Duration,
+    /// `string`.
     String,
+    /// An enum of the model.
     Enum(EnumIndex),
 }
 
 /// A constant value. Durations are in seconds.
 #[derive(Clone, PartialEq, Debug, Serialize)]
 pub enum Value {
+    /// A truth value.
     Bool(bool),
+    /// A bare number.
     Number(f64),
+    /// A number with its unit.
     Quantity(f64, Unit),
+    /// A duration in seconds.
     Duration(f64),
+    /// A string.
     String(String),
+    /// A variant: its enum and its position in the enum.
     Variant(EnumIndex, u32),
 }
 
+/// A checked ruleset.
 #[derive(Clone, PartialEq, Debug, Default, Serialize)]
 pub struct Model {
     /// `ruleset NAME "TITLE"`, when declared.
     pub name: Option<String>,
+    /// The ruleset's title, when declared.
     pub title: Option<String>,
+    /// The sources, in declaration order (files sorted by path).
     pub sources: Vec<SourceInfo>,
+    /// The enums, in declaration order.
     pub enums: Vec<EnumInfo>,
+    /// The facts, in declaration order: what a record gives.
     pub facts: Vec<FactInfo>,
     /// In dependency order: a let only refers to lets before it.
     pub lets: Vec<LetInfo>,
+    /// The actions, in declaration order.
     pub actions: Vec<ActionInfo>,
     /// In declaration order (files sorted by path).
     pub rules: Vec<RuleInfo>,
+    /// The ruleset's tests, in declaration order.
     pub tests: Vec<TestInfo>,
 }
 
 /// Where a declaration is, for explanations and coverage reports.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
 pub struct Location {
+    /// The file's path, as the ruleset names it.
     pub path: String,
     /// 1-based line of the declaration's first line.
     pub line: u32,
 }
 
+/// A `source`: a guideline rules cite.
 #[derive(Clone, PartialEq, Debug, Serialize)]
 pub struct SourceInfo {
+    /// The name rules cite it by.
     pub name: String,
+    /// The guideline's title.
     pub title: String,
+    /// The year of publication, when given.
     pub year: Option<u32>,
+    /// Where to read it, when given.
     pub url: Option<String>,
+    /// The `///` comment above the declaration.
     pub doc: Option<String>,
 }
 
+/// An `enum`.
 #[derive(Clone, PartialEq, Debug, Serialize)]
 pub struct EnumInfo {
+    /// The enum's name.
     pub name: String,
+    /// Its variants, in declaration order (a [`Value::Variant`] indexes them).
     pub variants: Vec<String>,
+    /// The `///` comment above the declaration.
     pub doc: Option<String>,
 }
 
+/// A `fact`: a value each record gives.
 #[derive(Clone, PartialEq, Debug, Serialize)]
 pub struct FactInfo {
+    /// The fact's name (a record's field).
     pub name: String,
+    /// Its type.
     pub ty: Type,
+    /// The `///` comment above the declaration.
     pub doc: Option<String>,
 }
 
+/// A `let`: a derived value.
 #[derive(Clone, PartialEq, Debug, Serialize)]
 pub struct LetInfo {
+    /// The let's name.
     pub name: String,
+    /// The type of its value.
     pub ty: Type,
+    /// Its value.
     pub value: Expr,
+    /// The `///` comment above the declaration.
     pub doc: Option<String>,
 }
 
+/// An `action`: something a rule recommends.
 #[derive(Clone, PartialEq, Debug, Serialize)]
 pub struct ActionInfo {
+    /// The action's name.
     pub name: String,
+    /// Its parameters, names and types, in order.
     pub params: Vec<(String, Type)>,
+    /// The `///` comment above the declaration.
     pub doc: Option<String>,
 }
 
+/// A `rule`.
 #[derive(Clone, PartialEq, Debug, Serialize)]
 pub struct RuleInfo {
     /// The rule's name, or `<file stem>_<n>` for an unnamed rule.
     pub id: String,
+    /// The rule's title, when given.
     pub title: Option<String>,
+    /// The `///` comment above the declaration.
     pub doc: Option<String>,
+    /// When the rule fires.
     pub condition: Expr,
+    /// What it recommends when it fires.
     pub actions: Vec<ActionCall>,
+    /// The sources it encodes.
     pub cites: Vec<SourceIndex>,
     /// The rules this rule suppresses when it fires.
     pub overrides: Vec<RuleIndex>,
+    /// Where the rule is declared.
     pub location: Location,
 }
 
 /// An action with its constant arguments.
 #[derive(Clone, PartialEq, Debug, Serialize)]
 pub struct ActionCall {
+    /// The action called.
     pub action: ActionIndex,
+    /// Its arguments, one per parameter.
     pub args: Vec<Value>,
 }
 
+/// A `test` of the ruleset.
 #[derive(Clone, PartialEq, Debug, Serialize)]
 pub struct TestInfo {
+    /// The test's title.
     pub title: String,
+    /// The record it evaluates: facts and their values (others unknown).
     pub given: Vec<(FactIndex, Value)>,
+    /// What it expects the rules to recommend, or not.
     pub expects: Vec<Expectation>,
+    /// Where the test is declared.
     pub location: Location,
 }
 
+/// One `expect` of a test.
 #[derive(Clone, PartialEq, Debug, Serialize)]
 pub struct Expectation {
     /// `expect not ...`
     pub negated: bool,
+    /// The action expected.
     pub action: ActionIndex,
     /// `None` for `expect ACTION` (any arguments).
     pub args: Option<Vec<Value>>,
@@ -139,9 +204,13 @@ pub struct Expectation {
 /// A typed, resolved expression.
 #[derive(Clone, PartialEq, Debug, Serialize)]
 pub enum Expr {
+    /// A constant.
     Const(Value),
+    /// A fact's value in the record.
     Fact(FactIndex),
+    /// A let's value.
     Let(LetIndex),
+    /// Kleene negation.
     Not(Box<Expr>),
     /// Numeric negation.
     Neg(Box<Expr>),
@@ -164,21 +233,33 @@ pub enum Expr {
     Known(Box<Expr>),
 }
 
+/// A comparison operator.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
 pub enum CompareOp {
+    /// `==`
     Eq,
+    /// `!=`
     Ne,
+    /// `<`
     Lt,
+    /// `<=`
     Le,
+    /// `>`
     Gt,
+    /// `>=`
     Ge,
 }
 
+/// An arithmetic operator.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
 pub enum ArithOp {
+    /// `+`
     Add,
+    /// `-`
     Sub,
+    /// `*`
     Mul,
+    /// `/` (division by zero is unknown)
     Div,
 }
 
@@ -219,14 +300,12 @@ impl Expr {
 }
 
 impl Model {
-    pub fn fact_index(&self, name: &str) -> Option<FactIndex> {
-        self.facts.iter().position(|fact| fact.name == name).map(|index| index as FactIndex)
-    }
-
+    /// The index of the action named `name`.
     pub fn action_index(&self, name: &str) -> Option<ActionIndex> {
         self.actions.iter().position(|action| action.name == name).map(|index| index as ActionIndex)
     }
 
+    /// The index of the rule with id `id`.
     pub fn rule_index(&self, id: &str) -> Option<RuleIndex> {
         self.rules.iter().position(|rule| rule.id == id).map(|index| index as RuleIndex)
     }
@@ -282,6 +361,6 @@ pub fn parse_duration(text: &str) -> Option<f64> {
     let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
     let (number, unit) = text.split_at(split);
     let number: f64 = number.parse().ok()?;
-    let unit = crate::syntax::TimeUnit::parse(unit.trim())?;
+    let unit = crate::units::TimeUnit::parse(unit.trim())?;
     Some(number * unit.seconds() as f64)
 }

@@ -1,18 +1,26 @@
 //! Types as the checker sees them. Enums are named (not indexed) so a
-//! type stays equal while declarations move around.
+//! type stays equal while declarations move around. A leaf: how a type
+//! expression resolves against the symbol table is a name lookup, in the
+//! checker's `names` module.
 
 use std::fmt;
 
-use crate::db::{SymbolKind, Symbols};
-use crate::syntax::{TypeExpr, TypeExprKind, Unit};
+use crate::units::Unit;
 
+/// A type of the language, as the checker computes it.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum Ty {
+    /// `bool`.
     Bool,
+    /// A bare `number`.
     Number,
+    /// A number with a unit (`number mmHg`).
     Quantity(Unit),
+    /// `duration`.
     Duration,
+    /// `string`.
     String,
+    /// An enum, by name.
     Enum(String),
     /// The type of something already reported as wrong; it matches
     /// everything so one mistake gives one diagnostic.
@@ -34,6 +42,7 @@ impl fmt::Display for Ty {
 }
 
 impl Ty {
+    /// Whether this is [`Ty::Error`].
     pub fn is_error(&self) -> bool {
         matches!(self, Ty::Error)
     }
@@ -41,24 +50,5 @@ impl Ty {
     /// Can a value of type `self` stand where `expected` is required?
     pub fn fits(&self, expected: &Ty) -> bool {
         self.is_error() || expected.is_error() || self == expected
-    }
-}
-
-/// The type a type expression denotes; an unknown type name gives
-/// [`Ty::Error`] (the fact's own check reports it).
-pub fn resolve_type(ty: &TypeExpr, symbols: &Symbols<'_>, _db: &dyn salsa::Database) -> Ty {
-    match &ty.kind {
-        TypeExprKind::Bool => Ty::Bool,
-        TypeExprKind::Number => Ty::Number,
-        TypeExprKind::Quantity(unit) => Ty::Quantity(*unit),
-        TypeExprKind::Duration => Ty::Duration,
-        TypeExprKind::String => Ty::String,
-        TypeExprKind::Named(name) => {
-            if symbols.find(&name.text, |kind| kind == SymbolKind::Enum).is_some() {
-                Ty::Enum(name.text.clone())
-            } else {
-                Ty::Error
-            }
-        }
     }
 }

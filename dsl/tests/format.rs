@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use osler_dsl::format::{FormatError, TokenKind, format, lex};
+use osler_dsl::format::{FormatError, format};
+use osler_dsl::syntax::{TokenKind, lex};
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()

@@ -123,6 +123,13 @@ fn editing_a_doc_comment_reruns_no_type_check() {
     assert_eq!(count(&log, "check_item"), 0, "{log:#?}");
     assert_eq!(count(&log, "name_info"), 0, "{log:#?}");
     assert_eq!(count(&log, "let_analysis"), 0, "{log:#?}");
+
+    // The positive control: the log does record `check_item` when a
+    // declaration's body changes, so the zero above is meaningful.
+    ws.edit(0, "abi < 0.9 -> follow_up(4w)", "abi < 0.8 -> follow_up(4w)");
+    ws.check();
+    let log = ws.executed();
+    assert_eq!(count(&log, "check_item"), 1, "{log:#?}");
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Parser behaviour a rule author relies on: every form of the language
 //! parses, errors are confined to their declaration, nothing panics.
 
-use osler_dsl::syntax::{DeclKind, ExprKind, parse};
+use osler_dsl::syntax::{DeclKind, ExprKind, Terminal, Token, TokenKind, lex, parse, terminals};
 use proptest::prelude::*;
 
 /// The examples of the language design note, as written there.
@@ -90,12 +90,19 @@ fn design_note_examples_parse_as_written() {
 /// to go when its issue lands.
 const PENDING_V1_FORMS: &[(&str, u32)] = &[("assert", 12), ("exclusive", 12), ("priority", 13)];
 
-/// Every ```osl block of the shared design note parses, when the note is
-/// beside the checkout (it is in CI), except the pending v1 forms above.
+/// Every ```osl block of the shared design note parses, except the pending
+/// v1 forms above. The note lives in `../shared/spec/language.md` beside
+/// the checkout (CI always puts it there); without it the test fails rather
+/// than passing without having checked anything.
 #[test]
 fn design_note_file_blocks_parse() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/spec/language.md");
-    let Ok(note) = std::fs::read_to_string(&path) else { return };
+    let note = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+        panic!(
+            "the language design note is expected at {} (`../shared/spec/language.md` beside the checkout): {error}",
+            path.display()
+        )
+    });
     let mut blocks = 0;
     let mut failing_forms = std::collections::BTreeSet::new();
     for block in note.split("```osl").skip(1) {
@@ -292,4 +299,90 @@ fn nesting_past_the_limit_is_too_deep_at_the_level_that_passes_it() {
     let parsed = osler_dsl::syntax::parse(&format!("{deep}fact b: bool\n"));
     assert_eq!(parsed.broken_names, ["x"]);
     assert_eq!(parsed.decls.len(), 1);
+}
+
+/// The first place where the lexer's tokens of a declaration (comments
+/// left out) and the grammar's terminals differ in boundaries or kind.
+fn first_difference(source: &str, grammar: &[Terminal], lexed: &[Token]) -> Option<String> {
+    let lexed: Vec<&Token> = lexed.iter().filter(|token| token.kind != TokenKind::Comment).collect();
+    for index in 0..grammar.len().max(lexed.len()) {
+        let (terminal, token) = (grammar.get(index), lexed.get(index));
+        let same = match (terminal, token) {
+            (Some(terminal), Some(token)) => {
+                (terminal.span.start, terminal.span.end) == (token.start, token.end)
+                    && terminal.kind.is_none_or(|kind| kind == token.kind)
+            }
+            _ => false,
+        };
+        if !same {
+            let grammar_side = terminal.map(|t| (&source[t.span.range()], t.kind));
+            let lexer_side = token.map(|t| (t.text(source), t.kind));
+            return Some(format!("token {index}: the grammar reads {grammar_side:?}, the lexer {lexer_side:?}"));
+        }
+    }
+    None
+}
+
+/// Every `.osl` file under `dir`, recursively, sorted.
+fn osl_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|error| panic!("cannot read {}: {error}", dir.display()));
+    let mut paths: Vec<std::path::PathBuf> =
+        entries.map(|entry| entry.map_or_else(|error| panic!("{}: {error}", dir.display()), |e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            osl_files(&path, out);
+        } else if path.extension().is_some_and(|ext| ext == "osl") {
+            out.push(path);
+        }
+    }
+}
+
+/// The lexer (which the formatter and the editor read) cuts every
+/// declaration of the clean corpus and the shipped rulesets exactly where
+/// the grammar's terminals are, with the kinds the grammar implies.
+#[test]
+fn lexer_agrees_with_the_grammar() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    osl_files(&root.join("tests/corpus/clean"), &mut files);
+    osl_files(&root.join("rulesets"), &mut files);
+    let (mut declarations, mut tokens) = (0, 0);
+    for path in &files {
+        let text = std::fs::read_to_string(path).unwrap();
+        let parsed = parse(&text);
+        for decl in &parsed.decls {
+            let source = &text[decl.absolute_span().range()];
+            let grammar = terminals(source).unwrap_or_else(|| panic!("{}: does not parse:\n{source}", path.display()));
+            if let Some(difference) = first_difference(source, &grammar, &lex(source)) {
+                panic!("{}: lexer and grammar disagree, {difference}, in:\n{source}", path.display());
+            }
+            declarations += 1;
+            tokens += grammar.len();
+        }
+    }
+    assert!(
+        files.len() >= 10 && declarations >= 300 && tokens >= 3000,
+        "{} files, {declarations}, {tokens}",
+        files.len()
+    );
+}
+
+/// The comparison above can fail: a token split, merged, dropped or of
+/// another kind is a difference.
+#[test]
+fn lexer_grammar_comparison_finds_differences() {
+    let source = "let x = 50 mmHg and y < 6h // note";
+    let grammar = terminals(source).unwrap();
+    let lexed = lex(source);
+    assert_eq!(first_difference(source, &grammar, &lexed), None);
+    assert_eq!(grammar.len(), 8);
+    assert!(first_difference(source, &grammar, &lexed[1..]).is_some());
+    let mut split = lexed.clone();
+    split[3] = Token { end: 10, ..split[3] };
+    assert!(first_difference(source, &grammar, &split).is_some());
+    let mut retyped = lexed.clone();
+    retyped[7].kind = TokenKind::Number;
+    assert!(first_difference(source, &grammar, &retyped).is_some());
+    assert!(first_difference(source, &grammar[..7], &lexed).is_some());
 }

@@ -57,7 +57,7 @@ fn evaluation(c: &mut Criterion) {
     bench_ruleset(c, "generated_20_rules", &generated, &sample);
 
     let leg_pain = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rulesets/leg_pain");
-    if let Ok(ruleset) = Ruleset::from_dir(&leg_pain) {
+    if let Ok(ruleset) = Ruleset::from_path(&leg_pain) {
         // The leg-pain facts are a superset of the generated ones by name
         // where they overlap; records carry what matches.
         let sample = records(&ruleset, 1_000);

@@ -10,14 +10,15 @@
 use std::io::{BufRead, Write};
 use std::sync::mpsc;
 
-use osler_engine::{Ruleset, UnknownFields, error_line};
+use osler_engine::batch::error_line;
+use osler_engine::{ReadOptions, RenderOptions, Ruleset, UnknownFields};
 
 fn main() {
     let path = std::env::args().nth(1).unwrap_or_else(|| "rulesets/leg_pain".to_owned());
-    let ruleset = match Ruleset::from_dir(&path) {
+    let ruleset = match Ruleset::from_path(&path) {
         Ok(ruleset) => ruleset,
         Err(error) => {
-            eprintln!("{}", error.render(false));
+            eprintln!("{}", error.render(RenderOptions::default()));
             std::process::exit(1);
         }
     };
@@ -42,12 +43,12 @@ fn main() {
                     line.clear();
                     // `evaluate` refuses a record another ruleset made; here
                     // the record is this ruleset's, so that cannot happen.
-                    let read = ruleset.read_json_into(&request, &mut record, false, &mut unknown);
+                    let read = ruleset.read_json_into(&request, &mut record, ReadOptions::default(), &mut unknown);
                     match read.and_then(|()| Ok(evaluator.evaluate(&record)?)) {
                         Ok(evaluated) => evaluated.write_json_line(&mut line),
                         Err(error) => {
                             line.extend_from_slice(
-                                error_line(record.id(), number as u64 + 1, &error.message).as_bytes(),
+                                error_line(record.id(), number as u64 + 1, &error.to_string()).as_bytes(),
                             );
                             line.push(b'\n');
                         }

@@ -15,31 +15,70 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::Ruleset;
+use crate::circuit::Circuit;
 use crate::csv_input::{Header, read_row};
+use crate::error::RecordError;
 use crate::eval::{Scratch, evaluate};
-use crate::json::{UnknownFields, read_record};
+use crate::json::read_record;
 use crate::output::{write_error, write_outcome};
 use crate::program::Program;
-use crate::record::{Record, RecordError};
+use crate::reading::{ReadOptions, UnknownFields};
+use crate::record::{Record, RecordId};
+use crate::ruleset::Ruleset;
+use crate::scan::next_line_end;
 
 /// Options of a batch run.
-#[derive(Clone, Copy, Debug, Default)]
+///
+/// ```
+/// let options = osler_engine::batch::RunOptions::default().strict(true);
+/// assert!(options.read.strict);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[non_exhaustive]
 pub struct RunOptions {
-    /// Reject records with field names that are not facts.
-    pub strict: bool,
+    /// How each record is read.
+    pub read: ReadOptions,
+}
+
+impl RunOptions {
+    /// These options with strict reading on or off: records with field
+    /// names that are not facts are rejected.
+    #[must_use]
+    pub fn strict(mut self, strict: bool) -> RunOptions {
+        self.read = self.read.strict(strict);
+        self
+    }
+}
+
+/// The line that stands in for a record that could not be read:
+/// `{"id":..,"line":N,"error":".."}` (without a newline), as batch runs
+/// write it.
+///
+/// ```
+/// let line = osler_engine::batch::error_line(&"p1".into(), 3, "unknown fact `x`");
+/// assert_eq!(line, r#"{"id":"p1","line":3,"error":"unknown fact `x`"}"#);
+/// ```
+pub fn error_line(id: &RecordId, line: u64, error: &str) -> String {
+    let mut out = Vec::new();
+    write_error(&mut out, id, line, error);
+    out.pop();
+    // serde_json writes UTF-8.
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// How far a run has got, reported after every chunk.
 #[derive(Clone, Copy, Debug, Default)]
+#[non_exhaustive]
 pub struct Progress {
     /// Input bytes consumed so far.
     pub bytes: u64,
+    /// Records read so far.
     pub records: u64,
 }
 
 /// What a run did.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Summary {
     /// Records read (each produced one output line).
     pub records: u64,
@@ -49,10 +88,12 @@ pub struct Summary {
     pub action_counts: Vec<(String, u64)>,
     /// Field names that are not facts, with how often they occurred.
     pub unknown_fields: UnknownFields,
+    /// The run's wall-clock time.
     pub elapsed: Duration,
 }
 
 impl Summary {
+    /// Records that were read and evaluated.
     pub fn evaluated(&self) -> u64 {
         self.records - self.rejected
     }
@@ -72,6 +113,13 @@ const CHUNK_RECORDS: usize = 8192;
 const CHUNK_BYTES: usize = 4 << 20;
 /// Records per parallel task.
 const TASK_RECORDS: usize = 512;
+
+/// The program and circuit of the ruleset a run evaluates with.
+#[derive(Clone, Copy, Debug)]
+struct Compiled<'r> {
+    program: &'r Program,
+    circuit: &'r Circuit,
+}
 
 /// One task's output and counts.
 #[derive(Debug, Default)]
@@ -112,21 +160,22 @@ struct Worker {
 }
 
 impl Worker {
-    fn new(program: &Program) -> Worker {
+    fn new(program: &Program, circuit: &Circuit) -> Worker {
         Worker {
             record: Record::for_program(program),
-            scratch: Scratch::new(program),
+            scratch: Scratch::new(program, circuit),
             seen_actions: vec![0; program.model.actions.len()],
             serial: 0,
         }
     }
 
     /// Evaluates the record just read (or writes its error line).
-    fn finish(&mut self, program: &Program, read: Result<(), RecordError>, line: u64, out: &mut TaskOutput) {
+    fn finish(&mut self, compiled: Compiled<'_>, read: Result<(), RecordError>, line: u64, out: &mut TaskOutput) {
+        let Compiled { program, circuit } = compiled;
         out.records += 1;
         match read {
             Ok(()) => {
-                evaluate(program, &self.record, &mut self.scratch);
+                evaluate(program, circuit, &self.record, &mut self.scratch);
                 write_outcome(&mut out.bytes, program, self.record.id(), &self.scratch.result);
                 self.serial += 1;
                 for entry in &self.scratch.result.actions {
@@ -140,7 +189,7 @@ impl Worker {
             }
             Err(problem) => {
                 out.rejected += 1;
-                write_error(&mut out.bytes, self.record.id(), line, &problem.message);
+                write_error(&mut out.bytes, self.record.id(), line, &problem.to_string());
             }
         }
     }
@@ -191,7 +240,7 @@ impl<'a, W: Write> Collector<'a, W> {
 /// Runs `work` over `items` in parallel tasks of [`TASK_RECORDS`], each
 /// writing one [`TaskOutput`] of `output` (reused across chunks).
 fn run_tasks<T: Sync>(
-    program: &Program,
+    compiled: Compiled<'_>,
     items: &[T],
     output: &mut ChunkOutput,
     work: impl Fn(&mut Worker, &T, &mut TaskOutput) + Sync,
@@ -201,10 +250,10 @@ fn run_tasks<T: Sync>(
         output.tasks.resize_with(tasks, TaskOutput::default);
     }
     output.used = tasks;
-    let actions = program.model.actions.len();
+    let actions = compiled.program.model.actions.len();
     let slots = &mut output.tasks[..tasks];
     slots.par_iter_mut().zip(items.par_chunks(TASK_RECORDS)).for_each_init(
-        || Worker::new(program),
+        || Worker::new(compiled.program, compiled.circuit),
         |worker, (out, task)| {
             out.reset(actions);
             for item in task {
@@ -351,27 +400,6 @@ impl<R: BufRead> LineReader<R> {
     }
 }
 
-/// The position of the first `\n` in `bytes` from `from`, eight bytes at
-/// a time (the bit trick memchr uses: a byte of `word ^ "\n\n.."` is
-/// zero where `word` has a line end, and the lowest flagged byte is one).
-fn next_line_end(bytes: &[u8], from: usize) -> Option<usize> {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    const LINE_ENDS: u64 = u64::from_ne_bytes([b'\n'; 8]);
-    let rest = bytes.get(from..)?;
-    let mut words = rest.chunks_exact(8);
-    let mut offset = from;
-    for word in &mut words {
-        let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8])) ^ LINE_ENDS;
-        let found = word.wrapping_sub(ONES) & !word & HIGHS;
-        if found != 0 {
-            return Some(offset + (found.trailing_zeros() / 8) as usize);
-        }
-        offset += 8;
-    }
-    words.remainder().iter().position(|&byte| byte == b'\n').map(|position| offset + position)
-}
-
 /// Evaluates every record of a JSON Lines input. Blank lines are not
 /// records and produce no output; a missing final newline is fine.
 pub fn run_json_lines<R: BufRead, W: Write>(
@@ -382,17 +410,18 @@ pub fn run_json_lines<R: BufRead, W: Write>(
     progress: &mut dyn FnMut(Progress),
 ) -> io::Result<Summary> {
     let started = Instant::now();
-    let program = ruleset.program();
+    let compiled = Compiled { program: ruleset.program(), circuit: ruleset.circuit() };
+    let program = compiled.program;
     let mut collector = Collector::new(output, program, progress);
     let mut reader = LineReader { input, line_number: 0, consumed: 0, ends: Vec::new() };
     pipeline(
         &mut collector,
         |chunk: &mut LineChunk| reader.fill(chunk),
         |chunk, output| {
-            run_tasks(program, &chunk.lines, output, |worker, line, out| {
+            run_tasks(compiled, &chunk.lines, output, |worker, line, out| {
                 let text = &chunk.bytes[line.start..line.end];
-                let read = read_record(program, text, &mut worker.record, options.strict, &mut out.unknown);
-                worker.finish(program, read, line.number, out);
+                let read = read_record(program, text, &mut worker.record, options.read, &mut out.unknown);
+                worker.finish(compiled, read, line.number, out);
             });
         },
     )?;
@@ -417,7 +446,8 @@ pub fn run_csv<R: Read, W: Write>(
     progress: &mut dyn FnMut(Progress),
 ) -> io::Result<Summary> {
     let started = Instant::now();
-    let program = ruleset.program();
+    let compiled = Compiled { program: ruleset.program(), circuit: ruleset.circuit() };
+    let program = compiled.program;
     let mut collector = Collector::new(output, program, progress);
     let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(input);
     let header = Header::new(program, reader.byte_headers().map_err(csv_error)?);
@@ -441,10 +471,10 @@ pub fn run_csv<R: Read, W: Write>(
         },
         |chunk, output| {
             let rows = &chunk.rows[..chunk.filled];
-            run_tasks(program, rows, output, |worker, row, out| {
+            run_tasks(compiled, rows, output, |worker, row, out| {
                 let line = row.position().map_or(0, csv::Position::line);
-                let read = read_row(program, &header, row, &mut worker.record, options.strict, &mut out.unknown);
-                worker.finish(program, read, line, out);
+                let read = read_row(program, &header, row, &mut worker.record, options.read, &mut out.unknown);
+                worker.finish(compiled, read, line, out);
             });
         },
     )?;

@@ -2,9 +2,10 @@
 //! every cell is text, and an empty cell is unknown. Cells are converted by
 //! the same rules as JSON strings, plus `true`/`false` and plain numbers.
 
-use crate::json::UnknownFields;
+use crate::error::{RecordError, RecordErrorKind};
 use crate::program::{Field, Kind, Program};
-use crate::record::{Record, RecordError, error, text_slot};
+use crate::reading::{ReadOptions, UnknownFields};
+use crate::record::{Record, text_slot};
 
 /// The header of a CSV file, resolved against a program once.
 #[derive(Clone, Debug)]
@@ -27,18 +28,18 @@ pub(crate) fn read_row(
     header: &Header,
     row: &csv::ByteRecord,
     record: &mut Record,
-    strict: bool,
+    options: ReadOptions,
     unknown: &mut UnknownFields,
 ) -> Result<(), RecordError> {
     record.clear();
     let mut first_error: Option<RecordError> = None;
     if row.len() != header.columns.len() {
         first_error =
-            Some(error(format!("the row has {} fields but the header has {}", row.len(), header.columns.len())));
+            Some(RecordError::new(RecordErrorKind::RowLength { fields: row.len(), header: header.columns.len() }));
     }
     for ((cell, field), name) in row.iter().zip(&header.columns).zip(&header.names) {
         let Ok(text) = std::str::from_utf8(cell) else {
-            first_error.get_or_insert_with(|| error(format!("the `{name}` cell is not valid UTF-8")));
+            first_error.get_or_insert_with(|| RecordError::new(RecordErrorKind::InvalidUtf8 { column: name.clone() }));
             continue;
         };
         let text = text.trim();
@@ -50,10 +51,9 @@ pub(crate) fn read_row(
             }
             Field::Unknown => {
                 unknown.note(name);
-                if strict {
-                    first_error.get_or_insert_with(|| {
-                        error(format!("unknown field `{name}`: not a fact of this ruleset (--strict)"))
-                    });
+                if options.strict {
+                    first_error
+                        .get_or_insert_with(|| RecordError::new(RecordErrorKind::UnknownField { name: name.clone() }));
                 }
             }
             Field::Fact(slot) => {

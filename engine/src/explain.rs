@@ -6,48 +6,70 @@
 use osler_dsl::model::{Model, Type, format_duration, format_number};
 use serde::Serialize;
 
-use crate::eval::{Context, Scratch, Truth};
+use crate::eval::Scratch;
+use crate::interp::Context;
+use crate::logic::Truth;
 use crate::output::{Outcome, build_outcome};
-use crate::program::{Node, NodeId, Program, RuleId, SlotId};
+use crate::program::{Kind, Node, NodeId, Program, RuleId, SlotId};
 use crate::record::{Record, Slot};
 
 /// Everything `osler eval` shows about one record.
 #[derive(Clone, PartialEq, Debug, Serialize)]
+#[non_exhaustive]
 pub struct Explanation {
+    /// The outcome explained.
     pub outcome: Outcome,
+    /// The fired rules, in declaration order.
     pub fired: Vec<FiredRule>,
+    /// The overridden rules, in declaration order.
     pub overridden: Vec<OverriddenRule>,
+    /// The undetermined rules, in declaration order.
     pub undetermined: Vec<UndeterminedRule>,
 }
 
 /// A rule, as an explanation names it.
 #[derive(Clone, PartialEq, Debug, Serialize)]
+#[non_exhaustive]
 pub struct RuleRef {
+    /// The rule's id.
     pub id: String,
+    /// The rule's title, when it has one.
     pub title: Option<String>,
     /// `path:line` of the declaration.
     pub location: String,
+    /// The sources the rule cites.
     pub sources: Vec<SourceRef>,
 }
 
 /// A cited source.
 #[derive(Clone, PartialEq, Debug, Serialize)]
+#[non_exhaustive]
 pub struct SourceRef {
+    /// The source's name in the ruleset.
     pub name: String,
+    /// Its title.
     pub title: String,
+    /// Its year, when given.
     pub year: Option<u32>,
+    /// Its address, when given.
     pub url: Option<String>,
 }
 
 /// A fact and its value in the record, rendered (`unknown` when absent).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[non_exhaustive]
 pub struct FactValue {
+    /// The fact's name.
     pub fact: String,
+    /// Its value as the ruleset writes values (`absent`, `6h`, `unknown`).
     pub value: String,
 }
 
+/// A rule that fired, and why.
 #[derive(Clone, PartialEq, Debug, Serialize)]
+#[non_exhaustive]
 pub struct FiredRule {
+    /// The rule.
     pub rule: RuleRef,
     /// The facts that made the condition true.
     pub because: Vec<FactValue>,
@@ -58,19 +80,27 @@ pub struct FiredRule {
     pub unless: Vec<String>,
 }
 
+/// A rule that was overridden, and by whom.
 #[derive(Clone, PartialEq, Debug, Serialize)]
+#[non_exhaustive]
 pub struct OverriddenRule {
+    /// The rule.
     pub rule: RuleRef,
+    /// The fired rules that override it.
     pub by: Vec<String>,
     /// Whether its own condition was true (it would have fired) or unknown.
     pub condition_true: bool,
 }
 
+/// A rule whose condition is unknown, and what would decide it.
 #[derive(Clone, PartialEq, Debug, Serialize)]
+#[non_exhaustive]
 pub struct UndeterminedRule {
+    /// The rule.
     pub rule: RuleRef,
     /// The facts to examine next.
     pub missing: Vec<String>,
+    /// The actions it would produce if it fired, rendered.
     pub actions: Vec<String>,
     /// Rules that override this one and whose condition is unknown.
     pub unless: Vec<String>,
@@ -202,7 +232,7 @@ fn because(context: &mut Context<'_>, id: NodeId, want: bool, out: &mut Vec<u32>
                 match *node {
                     Node::Let(index) => {
                         if let Some(&root) = context.program.let_roots.get(index as usize) {
-                            if context.program.let_kinds.get(index as usize) == Some(&crate::program::Kind::Bool) {
+                            if context.program.let_kinds.get(index as usize) == Some(&Kind::Bool) {
                                 stack.push(Why::Because(root, want));
                             } else {
                                 stack.push(Why::Reads(root, false));
@@ -255,7 +285,7 @@ fn reads(
     let Some(node) = context.program.node(id) else { return };
     let record = context.record;
     let mut add = |slot: u32| {
-        let known = record.slot(slot) != crate::record::Slot::Unknown;
+        let known = record.slot(slot) != Slot::Unknown;
         if (known || under_known || matches!(node, Node::KnownFact(_)))
             && let Some(mark) = listed.get_mut(slot as usize)
             && !*mark

@@ -10,16 +10,17 @@
 //! after the object but whitespace. Anything else (nesting, escapes, a
 //! value of the wrong form, malformed JSON) makes it give up, untouched
 //! `unknown` counts and all, and the caller reads the text again with the
-//! serde reader in [`crate::json`], which is the reference for what
+//! serde reader in `json.rs`, which is the reference for what
 //! records mean and for every error message. So the fast path changes
 //! speed only, never results.
 
 use osler_dsl::model::Type;
-use osler_dsl::syntax::TimeUnit;
+use osler_dsl::units::{TimeUnit, Unit};
 
-use crate::json::UnknownFields;
 use crate::program::{Field, Kind, Program, SlotId};
+use crate::reading::{ReadOptions, UnknownFields};
 use crate::record::{Record, Slot, number_slot, text_slot};
+use crate::scan::string_length;
 
 /// Numbers with at most this many digits have a significand below 2^53,
 /// so the value below is exactly what serde_json computes for them.
@@ -32,37 +33,6 @@ const POWERS_OF_TEN: [f64; MAX_DIGITS + 1] =
 
 /// Unknown field names noted per record before giving up.
 const MAX_UNKNOWN: usize = 8;
-
-/// The position of the first quote, backslash or control character in
-/// `bytes`, eight bytes at a time (bit tricks on a `u64`, as memchr does).
-fn string_length(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    const QUOTES: u64 = u64::from_ne_bytes([b'"'; 8]);
-    const BACKSLASHES: u64 = u64::from_ne_bytes([b'\\'; 8]);
-    const CONTROL: u64 = u64::from_ne_bytes([0xe0; 8]);
-    let mut words = bytes.chunks_exact(8);
-    let mut offset = 0;
-    for word in &mut words {
-        let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
-        // A byte of `quotes` (`backslashes`) is zero where `word` has a
-        // quote (backslash); a byte of `control` is zero below 0x20.
-        let (quotes, backslashes, control) = (word ^ QUOTES, word ^ BACKSLASHES, word & CONTROL);
-        let found = ((quotes.wrapping_sub(ONES) & !quotes)
-            | (backslashes.wrapping_sub(ONES) & !backslashes)
-            | (control.wrapping_sub(ONES) & !control))
-            & HIGHS;
-        if found != 0 {
-            // The lowest flagged byte is a true match (flags above it may
-            // be false ones, from a borrow); little-endian, so count from
-            // the bottom.
-            return Some(offset + (found.trailing_zeros() / 8) as usize);
-        }
-        offset += 8;
-    }
-    let rest = words.remainder();
-    rest.iter().position(|&byte| byte == b'"' || byte == b'\\' || byte < 0x20).map(|position| offset + position)
-}
 
 /// A scalar JSON value.
 enum Scalar<'t> {
@@ -196,7 +166,7 @@ pub(crate) fn read(
     program: &Program,
     text: &[u8],
     record: &mut Record,
-    strict: bool,
+    options: ReadOptions,
     unknown: &mut UnknownFields,
 ) -> bool {
     let mut cursor = Cursor { text, position: 0 };
@@ -239,7 +209,7 @@ pub(crate) fn read(
         }
     }
     cursor.skip_whitespace();
-    if cursor.position != text.len() || (strict && unknown_count > 0) {
+    if cursor.position != text.len() || (options.strict && unknown_count > 0) {
         return false;
     }
     let names = unknown_names.get(..unknown_count).unwrap_or_default();
@@ -311,23 +281,18 @@ fn split_number(bytes: &[u8]) -> (&[u8], &[u8]) {
     text.split_at(split)
 }
 
-/// The time units a duration can be written in, as the language spells
-/// them (a unit missing here only sends values to `text_slot`).
-const TIME_UNITS: [TimeUnit; 6] =
-    [TimeUnit::Seconds, TimeUnit::Minutes, TimeUnit::Hours, TimeUnit::Days, TimeUnit::Weeks, TimeUnit::Months];
-
 /// A duration in seconds, computed as `model::parse_duration` does (the
 /// number times the unit's seconds).
 fn duration(bytes: &[u8]) -> Option<f64> {
     let (number, unit) = split_number(bytes);
     let unit = trim_spaces(unit);
-    let unit = TIME_UNITS.iter().find(|candidate| candidate.as_str().as_bytes() == unit)?;
+    let unit = TimeUnit::ALL.iter().find(|candidate| candidate.as_str().as_bytes() == unit)?;
     Some(decimal(number)? * unit.seconds() as f64)
 }
 
 /// A quantity written with the fact's own unit, spelled as the language
 /// spells it.
-fn quantity(unit: osler_dsl::model::Unit, bytes: &[u8]) -> Option<f64> {
+fn quantity(unit: Unit, bytes: &[u8]) -> Option<f64> {
     let (number, given) = split_number(bytes);
     (trim_spaces(given) == unit.as_str().as_bytes()).then_some(())?;
     decimal(number)
@@ -389,9 +354,10 @@ mod tests {
     use proptest::prelude::*;
 
     use super::read;
-    use crate::Ruleset;
-    use crate::json::{UnknownFields, read_record_with_serde};
+    use crate::json::read_record_with_serde;
+    use crate::reading::{ReadOptions, UnknownFields};
     use crate::record::Record;
+    use crate::ruleset::Ruleset;
 
     const RULES: &str = "
 enum Pulse { present, diminished, absent }
@@ -550,8 +516,9 @@ flag -> act
             let (mut fast_unknown, mut slow_unknown) = (UnknownFields::default(), UnknownFields::default());
             fast_unknown.note("before");
             slow_unknown.note("before");
-            let taken = read(program, text.as_bytes(), &mut fast, strict, &mut fast_unknown);
-            let result = read_record_with_serde(program, text.as_bytes(), &mut slow, strict, &mut slow_unknown);
+            let options = ReadOptions::default().strict(strict);
+            let taken = read(program, text.as_bytes(), &mut fast, options, &mut fast_unknown);
+            let result = read_record_with_serde(program, text.as_bytes(), &mut slow, options, &mut slow_unknown);
             if taken {
                 prop_assert!(result.is_ok(), "fast path took {text} but serde says {result:?}");
                 prop_assert_eq!(contents(&fast, slots), contents(&slow, slots), "{}", text);

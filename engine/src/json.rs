@@ -5,48 +5,22 @@
 //! not stop the reading: the first problem is kept and the rest of the
 //! object is still read, so the record's `id` is known for its error line.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
+use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use crate::error::{RecordError, RecordErrorKind};
 use crate::flat_json;
 use crate::program::{Field, Kind, Program, SlotId};
-use crate::record::{Record, RecordError, Slot, error, expected, number_slot, text_slot};
-
-/// Field names a run met that are not facts of the ruleset, with counts.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct UnknownFields {
-    pub counts: BTreeMap<String, u64>,
-}
-
-impl UnknownFields {
-    pub(crate) fn note(&mut self, name: &str) {
-        match self.counts.get_mut(name) {
-            Some(count) => *count += 1,
-            None => {
-                self.counts.insert(name.to_owned(), 1);
-            }
-        }
-    }
-
-    pub(crate) fn merge(&mut self, other: &mut UnknownFields) {
-        for (name, count) in std::mem::take(&mut other.counts) {
-            *self.counts.entry(name).or_insert(0) += count;
-        }
-    }
-
-    /// Occurrences over all names.
-    pub fn total(&self) -> u64 {
-        self.counts.values().sum()
-    }
-}
+use crate::reading::{ReadOptions, UnknownFields};
+use crate::record::{Record, Slot, expected, number_slot, text_slot};
 
 /// The state of reading one record.
 pub(crate) struct Reading<'a> {
     pub(crate) program: &'a Program,
     pub(crate) record: &'a mut Record,
-    pub(crate) strict: bool,
+    pub(crate) options: ReadOptions,
     pub(crate) unknown: &'a mut UnknownFields,
     pub(crate) error: Option<RecordError>,
 }
@@ -60,22 +34,22 @@ impl Reading<'_> {
 }
 
 /// Reads one JSON object into `record` (cleared first). Unknown field
-/// names are counted in `unknown` (and rejected when `strict`). The
+/// names are counted in `unknown` (and rejected when reading strictly). The
 /// common flat record takes the fast path in [`flat_json`]; whatever that
 /// does not take whole is read here with serde, which defines the result.
 pub(crate) fn read_record(
     program: &Program,
     text: &[u8],
     record: &mut Record,
-    strict: bool,
+    options: ReadOptions,
     unknown: &mut UnknownFields,
 ) -> Result<(), RecordError> {
     record.clear();
-    if flat_json::read(program, text, record, strict, unknown) {
+    if flat_json::read(program, text, record, options, unknown) {
         return Ok(());
     }
     record.clear();
-    read_record_with_serde(program, text, record, strict, unknown)
+    read_record_with_serde(program, text, record, options, unknown)
 }
 
 /// Reads one JSON object into `record` (cleared) with serde: any JSON, and
@@ -84,10 +58,10 @@ pub(crate) fn read_record_with_serde(
     program: &Program,
     text: &[u8],
     record: &mut Record,
-    strict: bool,
+    options: ReadOptions,
     unknown: &mut UnknownFields,
 ) -> Result<(), RecordError> {
-    let mut reading = Reading { program, record, strict, unknown, error: None };
+    let mut reading = Reading { program, record, options, unknown, error: None };
     let mut deserializer = serde_json::Deserializer::from_slice(text);
     let parsed = (&mut reading).deserialize(&mut deserializer).and_then(|()| deserializer.end());
     if let Err(problem) = parsed {
@@ -106,10 +80,11 @@ fn syntax_error(problem: &serde_json::Error) -> RecordError {
         Some(position) => text.get(..position).unwrap_or(&text),
         None => &text,
     };
+    let detail = message.to_owned();
     if problem.is_data() {
-        error(format!("a record must be a JSON object: {message}"))
+        RecordError::new(RecordErrorKind::NotAnObject { detail })
     } else {
-        error(format!("malformed JSON at column {}: {message}", problem.column()))
+        RecordError::new(RecordErrorKind::MalformedJson { column: problem.column(), detail })
     }
 }
 
@@ -159,8 +134,8 @@ impl<'de> Visitor<'de> for KeySeed<'_, '_> {
         let field = self.reading.program.field(name);
         if field == Field::Unknown {
             self.reading.unknown.note(name);
-            if self.reading.strict {
-                self.reading.fail(error(format!("unknown field `{name}`: not a fact of this ruleset (--strict)")));
+            if self.reading.options.strict {
+                self.reading.fail(RecordError::new(RecordErrorKind::UnknownField { name: name.to_owned() }));
             }
         }
         Ok(field)
@@ -187,15 +162,13 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
     }
 }
 
-use serde::Deserialize;
-
 struct IdVisitor<'r, 'a> {
     reading: &'r mut Reading<'a>,
 }
 
 impl IdVisitor<'_, '_> {
     fn reject(self, got: &str) {
-        self.reading.fail(error(format!("`id` must be a string or a number, got {got}")));
+        self.reading.fail(RecordError::new(RecordErrorKind::InvalidId { got: got.to_owned() }));
     }
 }
 

@@ -14,6 +14,7 @@ use crate::record::RecordId;
 
 /// The result of evaluating one record.
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Outcome {
     /// The record's id, echoed.
     pub id: RecordId,
@@ -31,7 +32,9 @@ pub struct Outcome {
 
 /// One action of an outcome.
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActionOutcome {
+    /// The action's name.
     pub name: String,
     /// Arguments as the output renders them: durations and quantities as
     /// canonical strings (`"6h"`, `"50 mmHg"`), variants by name, numbers
@@ -45,7 +48,9 @@ pub struct ActionOutcome {
 
 /// A rule whose actions were dropped because other rules override it.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Overridden {
+    /// The overridden rule.
     pub rule: String,
     /// The fired rules that override it, in declaration order.
     pub by: Vec<String>,
@@ -53,7 +58,9 @@ pub struct Overridden {
 
 /// A rule whose condition is unknown on this record.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Undetermined {
+    /// The undetermined rule.
     pub rule: String,
     /// The unknown facts that could decide the condition, in the order the
     /// condition first reads them.
@@ -64,11 +71,6 @@ impl Outcome {
     /// The outcome as its compact JSON line (without the newline).
     pub fn to_json_line(&self) -> String {
         serde_json::to_string(self).expect("an outcome is strings, numbers and lists")
-    }
-
-    /// Whether an action of this name stands.
-    pub fn has_action(&self, name: &str) -> bool {
-        self.actions.iter().any(|action| action.name == name)
     }
 }
 

@@ -1,16 +1,13 @@
-//! Compilation of a checked [`Model`] into a compact, owned [`Program`]:
-//! facts resolved to dense slots, enum variants to small integers, constants
-//! normalised (durations in seconds, quantities in their declared unit),
-//! conditions flattened into one typed node arena, and every name the
-//! output needs pre-rendered as JSON.
+//! The tables of a compiled ruleset, [`Program`], and the typed indices
+//! into them: facts as dense slots, enum variants as small integers,
+//! conditions as one typed node arena, and every name the output needs
+//! pre-rendered as JSON. Every other module reads these tables, so this
+//! one imports none of them (the compiler is in `compile.rs`, the circuit
+//! in `circuit.rs`).
 
-use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
-use osler_dsl::model::{ArithOp, CompareOp, Expr, Model, Type, Value};
-
-use crate::circuit::{Circuit, CircuitBuilder};
+use osler_dsl::model::{ArithOp, CompareOp, Model, Type, Value};
 
 /// Index of a node in [`Program::nodes`].
 pub(crate) type NodeId = u32;
@@ -194,7 +191,7 @@ impl FieldTable {
     const EMPTY: (u32, u32, Field) = (0, u32::MAX, Field::Unknown);
 
     /// A table of `fields`; the first of two equal names wins.
-    fn new(fields: &[(&str, Field)]) -> FieldTable {
+    pub(crate) fn new(fields: &[(&str, Field)]) -> FieldTable {
         let size = (fields.len() * 2).next_power_of_two().max(8);
         let mut table =
             FieldTable { entries: vec![Self::EMPTY; size], names: Vec::new(), shift: 64 - size.trailing_zeros() };
@@ -247,25 +244,6 @@ impl FieldTable {
     }
 }
 
-/// Why a model could not be compiled. A model from the checker always
-/// compiles; this guards hand-built models against inconsistencies.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct CompileError {
-    pub message: String,
-}
-
-impl fmt::Display for CompileError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "inconsistent model: {}", self.message)
-    }
-}
-
-impl std::error::Error for CompileError {}
-
-fn inconsistent(message: impl Into<String>) -> CompileError {
-    CompileError { message: message.into() }
-}
-
 /// A compiled ruleset: owned, immutable, `Send + Sync`.
 #[derive(Debug)]
 pub(crate) struct Program {
@@ -285,8 +263,6 @@ pub(crate) struct Program {
     pub(crate) rules: Vec<CompiledRule>,
     pub(crate) instances: Vec<ActionInstance>,
     pub(crate) source_json: Vec<String>,
-    /// The conditions as a flat circuit (built from `nodes`).
-    pub(crate) circuit: Circuit,
     /// The rules that some rule overrides, ascending.
     pub(crate) overridable: Vec<u32>,
     /// Words per source bit set.
@@ -296,166 +272,6 @@ pub(crate) struct Program {
 }
 
 impl Program {
-    pub(crate) fn compile(model: Arc<Model>) -> Result<Program, CompileError> {
-        let mut compiler = Compiler {
-            model: &model,
-            nodes: Vec::new(),
-            kinds: Vec::new(),
-            lists: Vec::new(),
-            words: Vec::new(),
-            strings: Vec::new(),
-            let_kinds: Vec::new(),
-        };
-        let mut let_roots = Vec::with_capacity(model.lets.len());
-        for (index, info) in model.lets.iter().enumerate() {
-            let (root, kind) = compiler.expr(&info.value, index)?;
-            if kind != Kind::of(info.ty) {
-                return Err(inconsistent(format!(
-                    "let `{}` is declared {:?} but computes {kind:?}",
-                    info.name, info.ty
-                )));
-            }
-            let_roots.push(root);
-            compiler.let_kinds.push(kind);
-        }
-        let facts: Vec<FactSlot> = model
-            .facts
-            .iter()
-            .map(|fact| FactSlot {
-                name: fact.name.clone(),
-                ty: fact.ty,
-                kind: Kind::of(fact.ty),
-                json_name: json_string(&fact.name),
-            })
-            .collect();
-        for fact in &facts {
-            if let Type::Enum(index) = fact.ty
-                && model.enums.get(index as usize).is_none()
-            {
-                return Err(inconsistent(format!("fact `{}` has an unknown enum", fact.name)));
-            }
-        }
-        // A fact named `id` cannot be given in a record: `id` is the
-        // record's identifier by the dictionary's contract.
-        let names: Vec<(&str, Field)> = std::iter::once(("id", Field::Id))
-            .chain(facts.iter().enumerate().map(|(slot, fact)| (fact.name.as_str(), Field::Fact(SlotId(slot as u32)))))
-            .collect();
-        let fields = FieldTable::new(&names);
-
-        let rule_count = model.rules.len();
-        let mut instances: Vec<ActionInstance> = Vec::new();
-        let mut rules = Vec::with_capacity(rule_count);
-        let mut overridden_by: Vec<Vec<u32>> = vec![Vec::new(); rule_count];
-        for (index, rule) in model.rules.iter().enumerate() {
-            for &target in &rule.overrides {
-                let list = overridden_by
-                    .get_mut(target as usize)
-                    .ok_or_else(|| inconsistent(format!("rule `{}` overrides a rule that does not exist", rule.id)))?;
-                if !list.contains(&(index as u32)) {
-                    list.push(index as u32);
-                }
-            }
-        }
-        for (index, rule) in model.rules.iter().enumerate() {
-            let (root, kind) = compiler.expr(&rule.condition, model.lets.len())?;
-            if kind != Kind::Bool {
-                return Err(inconsistent(format!("the condition of rule `{}` is not a bool", rule.id)));
-            }
-            let mut rule_instances = Vec::new();
-            for call in &rule.actions {
-                let action = model
-                    .actions
-                    .get(call.action as usize)
-                    .ok_or_else(|| inconsistent(format!("rule `{}` calls an action that does not exist", rule.id)))?;
-                let position = match instances.iter().position(|i| i.action == call.action && i.args == call.args) {
-                    Some(position) => position,
-                    None => {
-                        let args_json: Vec<serde_json::Value> =
-                            call.args.iter().map(|arg| value_json(&model, arg)).collect();
-                        let rendered_args = serde_json::to_string(&args_json).unwrap_or_else(|_| "[]".to_owned());
-                        instances.push(ActionInstance {
-                            action: call.action,
-                            args: call.args.clone(),
-                            args_json,
-                            json_head: format!(
-                                "{{\"name\":{},\"args\":{rendered_args},\"rules\":[",
-                                json_string(&action.name)
-                            ),
-                            rules: Vec::new(),
-                        });
-                        instances.len() - 1
-                    }
-                };
-                if !rule_instances.contains(&(position as u32)) {
-                    rule_instances.push(position as u32);
-                }
-                if let Some(instance) = instances.get_mut(position)
-                    && instance.rules.last() != Some(&(index as u32))
-                {
-                    instance.rules.push(index as u32);
-                }
-            }
-            let mut cites = rule.cites.clone();
-            if cites.iter().any(|&source| source as usize >= model.sources.len()) {
-                return Err(inconsistent(format!("rule `{}` cites a source that does not exist", rule.id)));
-            }
-            cites.sort_unstable();
-            cites.dedup();
-            let mut by = overridden_by.get(index).cloned().unwrap_or_default();
-            by.sort_unstable();
-            let json_id = json_string(&rule.id);
-            rules.push(CompiledRule {
-                root,
-                instances: rule_instances,
-                cites,
-                overridden_by: by,
-                json_undetermined_head: format!("{{\"rule\":{json_id},\"missing\":["),
-                json_overridden_head: format!("{{\"rule\":{json_id},\"by\":["),
-                json_id,
-            });
-        }
-        let source_json = model.sources.iter().map(|source| json_string(&source.name)).collect();
-        let overridable = rules
-            .iter()
-            .enumerate()
-            .filter(|(_, rule)| !rule.overridden_by.is_empty())
-            .map(|(i, _)| i as u32)
-            .collect();
-        let source_words = model.sources.len().div_ceil(64);
-        let mut cite_sets = vec![0u64; source_words * rules.len()];
-        for (index, rule) in rules.iter().enumerate() {
-            for &source in &rule.cites {
-                if let Some(word) = cite_sets.get_mut(index * source_words + source as usize / 64) {
-                    *word |= 1 << (source % 64);
-                }
-            }
-        }
-        let Compiler { nodes, lists, words, strings, let_kinds, .. } = compiler;
-        // Starts at 1: 0 marks a record that belongs to no ruleset.
-        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-        let mut program = Program {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            model,
-            nodes,
-            lists,
-            words,
-            strings,
-            let_roots,
-            let_kinds,
-            facts,
-            fields,
-            rules,
-            instances,
-            source_json,
-            circuit: Circuit::default(),
-            overridable,
-            source_words,
-            cite_sets,
-        };
-        program.circuit = CircuitBuilder::new(&program).build();
-        Ok(program)
-    }
-
     pub(crate) fn field(&self, name: &str) -> Field {
         self.fields.get(name.as_bytes())
     }
@@ -524,201 +340,6 @@ pub(crate) fn number_json(value: f64) -> serde_json::Value {
     }
 }
 
-struct Compiler<'m> {
-    model: &'m Model,
-    nodes: Vec<Node>,
-    kinds: Vec<Kind>,
-    lists: Vec<NodeId>,
-    words: Vec<u64>,
-    strings: Vec<String>,
-    let_kinds: Vec<Kind>,
-}
-
-impl Compiler<'_> {
-    fn push(&mut self, node: Node, kind: Kind) -> (NodeId, Kind) {
-        self.nodes.push(node);
-        self.kinds.push(kind);
-        ((self.nodes.len() - 1) as NodeId, kind)
-    }
-
-    fn fact(&self, index: u32) -> Result<Kind, CompileError> {
-        self.model
-            .facts
-            .get(index as usize)
-            .map(|fact| Kind::of(fact.ty))
-            .ok_or_else(|| inconsistent(format!("fact index {index} is out of range")))
-    }
-
-    fn expect(&mut self, expr: &Expr, lets_visible: usize, want: Kind) -> Result<NodeId, CompileError> {
-        let (id, kind) = self.expr(expr, lets_visible)?;
-        if kind == want { Ok(id) } else { Err(inconsistent(format!("expected a {want:?} operand, found {kind:?}"))) }
-    }
-
-    /// Compiles `expr`, which may refer to lets before `lets_visible` only:
-    /// that keeps derived facts acyclic even in a hand-built model.
-    fn expr(&mut self, expr: &Expr, lets_visible: usize) -> Result<(NodeId, Kind), CompileError> {
-        Ok(match expr {
-            Expr::Const(value) => match value {
-                Value::Bool(b) => self.push(Node::BoolConst(*b), Kind::Bool),
-                Value::Number(n) | Value::Quantity(n, _) | Value::Duration(n) => {
-                    self.push(Node::NumConst(*n), Kind::Num)
-                }
-                Value::Variant(_, variant) => self.push(Node::EnumConst(*variant), Kind::Enum),
-                Value::String(text) => {
-                    let index = match self.strings.iter().position(|s| s == text) {
-                        Some(index) => index,
-                        None => {
-                            self.strings.push(text.clone());
-                            self.strings.len() - 1
-                        }
-                    };
-                    self.push(Node::StrConst(index as u32), Kind::Str)
-                }
-            },
-            Expr::Fact(index) => {
-                let kind = self.fact(*index)?;
-                let node = match kind {
-                    Kind::Bool => Node::BoolFact(*index),
-                    Kind::Num => Node::NumFact(*index),
-                    Kind::Enum => Node::EnumFact(*index),
-                    Kind::Str => Node::StrFact(*index),
-                };
-                self.push(node, kind)
-            }
-            Expr::Let(index) => {
-                if *index as usize >= lets_visible {
-                    return Err(inconsistent(format!("let index {index} is not defined before its use")));
-                }
-                let kind = self
-                    .let_kinds
-                    .get(*index as usize)
-                    .copied()
-                    .ok_or_else(|| inconsistent(format!("let index {index} is out of range")))?;
-                self.push(Node::Let(*index), kind)
-            }
-            Expr::Not(inner) => {
-                let inner = self.expect(inner, lets_visible, Kind::Bool)?;
-                self.push(Node::Not(inner), Kind::Bool)
-            }
-            Expr::Neg(inner) => {
-                let inner = self.expect(inner, lets_visible, Kind::Num)?;
-                self.push(Node::Neg(inner), Kind::Num)
-            }
-            Expr::And(..) | Expr::Or(..) => {
-                // Kleene `and` and `or` are associative: a chain becomes one
-                // n-ary node, evaluated in a loop instead of by recursion.
-                let conjunction = matches!(expr, Expr::And(..));
-                let mut operands = Vec::new();
-                flatten(expr, conjunction, &mut operands);
-                let mut ids = Vec::with_capacity(operands.len());
-                for operand in operands {
-                    ids.push(self.expect(operand, lets_visible, Kind::Bool)?);
-                }
-                let start = self.lists.len() as u32;
-                let len = ids.len() as u32;
-                self.lists.extend(ids);
-                let node = if conjunction { Node::All { start, len } } else { Node::Any { start, len } };
-                self.push(node, Kind::Bool)
-            }
-            Expr::Compare(op, a, b) => self.compare(*op, a, b, lets_visible)?,
-            Expr::Arith(op, a, b) => {
-                let a = self.expect(a, lets_visible, Kind::Num)?;
-                let b = self.expect(b, lets_visible, Kind::Num)?;
-                self.push(Node::Arith(*op, a, b), Kind::Num)
-            }
-            Expr::In(operand, variants) => {
-                let operand = self.expect(operand, lets_visible, Kind::Enum)?;
-                let len = variants.iter().map(|v| *v as usize / 64 + 1).max().unwrap_or(0);
-                let start = self.words.len();
-                self.words.resize(start + len, 0);
-                for variant in variants {
-                    if let Some(word) = self.words.get_mut(start + *variant as usize / 64) {
-                        *word |= 1 << (variant % 64);
-                    }
-                }
-                self.push(Node::In { operand, start: start as u32, len: len as u32 }, Kind::Bool)
-            }
-            Expr::Count(items) => {
-                let mut ids = Vec::with_capacity(items.len());
-                for item in items {
-                    ids.push(self.expect(item, lets_visible, Kind::Bool)?);
-                }
-                let start = self.lists.len() as u32;
-                self.lists.extend(ids);
-                self.push(Node::Count { start, len: items.len() as u32 }, Kind::Num)
-            }
-            Expr::Known(inner) => {
-                if let Expr::Fact(index) = **inner {
-                    self.fact(index)?;
-                    self.push(Node::KnownFact(index), Kind::Bool)
-                } else {
-                    let (inner, _) = self.expr(inner, lets_visible)?;
-                    self.push(Node::Known(inner), Kind::Bool)
-                }
-            }
-        })
-    }
-
-    fn compare(
-        &mut self,
-        op: CompareOp,
-        a: &Expr,
-        b: &Expr,
-        lets_visible: usize,
-    ) -> Result<(NodeId, Kind), CompileError> {
-        // The specialised shapes: a fact against a constant, either way round.
-        let (fact_side, const_side, op_for_fact) = match (a, b) {
-            (Expr::Fact(f), Expr::Const(c)) => (Some(*f), Some(c), op),
-            (Expr::Const(c), Expr::Fact(f)) => (Some(*f), Some(c), flip(op)),
-            _ => (None, None, op),
-        };
-        if let (Some(fact), Some(constant)) = (fact_side, const_side) {
-            let kind = self.fact(fact)?;
-            match (kind, constant) {
-                (Kind::Num, Value::Number(n) | Value::Quantity(n, _) | Value::Duration(n)) => {
-                    return Ok(self.push(Node::CompareFactConst(op_for_fact, fact, *n), Kind::Bool));
-                }
-                (Kind::Enum, Value::Variant(_, variant)) if matches!(op, CompareOp::Eq | CompareOp::Ne) => {
-                    let negated = op == CompareOp::Ne;
-                    return Ok(self.push(Node::FactIsVariant { negated, slot: fact, variant: *variant }, Kind::Bool));
-                }
-                _ => {}
-            }
-        }
-        let (a, kind_a) = self.expr(a, lets_visible)?;
-        let (b, kind_b) = self.expr(b, lets_visible)?;
-        if kind_a != kind_b {
-            return Err(inconsistent(format!("comparison of {kind_a:?} with {kind_b:?}")));
-        }
-        let equality = match op {
-            CompareOp::Eq => Some(false),
-            CompareOp::Ne => Some(true),
-            _ => None,
-        };
-        let node = match (kind_a, equality) {
-            (Kind::Num, _) => Node::CompareNum(op, a, b),
-            (Kind::Enum, Some(negated)) => Node::EqEnum(negated, a, b),
-            (Kind::Bool, Some(negated)) => Node::EqBool(negated, a, b),
-            (Kind::Str, Some(negated)) => Node::EqStr(negated, a, b),
-            (kind, None) => return Err(inconsistent(format!("ordering comparison on {kind:?} operands"))),
-        };
-        Ok(self.push(node, Kind::Bool))
-    }
-}
-
-/// The operands of a chain of `and` (or of `or`), left to right, nested
-/// chains of the same operator (`(a and b) and c`) spliced in.
-fn flatten<'e>(expr: &'e Expr, conjunction: bool, out: &mut Vec<&'e Expr>) {
-    let mut stack = vec![expr];
-    while let Some(expr) = stack.pop() {
-        match expr {
-            Expr::And(items) if conjunction => stack.extend(items.iter().rev()),
-            Expr::Or(items) if !conjunction => stack.extend(items.iter().rev()),
-            other => out.push(other),
-        }
-    }
-}
-
 /// The operator that gives the same answer with the operands swapped.
 pub(crate) fn flip(op: CompareOp) -> CompareOp {
     match op {
@@ -728,4 +349,47 @@ pub(crate) fn flip(op: CompareOp) -> CompareOp {
         CompareOp::Ge => CompareOp::Le,
         CompareOp::Eq | CompareOp::Ne => op,
     }
+}
+
+/// The lets that node `root` reads, directly or through other lets, in
+/// ascending index order: each after every let it reads itself. Iterative.
+pub(crate) fn lets_below(program: &Program, root: NodeId) -> Vec<u32> {
+    let mut seen = vec![false; program.let_roots.len()];
+    let mut stack = vec![root];
+    while let Some(id) = stack.pop() {
+        let Some(node) = program.node(id) else { continue };
+        let list = |start: u32, len: u32| program.lists.get(start as usize..(start + len) as usize).unwrap_or_default();
+        match *node {
+            Node::Let(index) => {
+                if let (Some(mark), Some(&let_root)) =
+                    (seen.get_mut(index as usize), program.let_roots.get(index as usize))
+                    && !*mark
+                {
+                    *mark = true;
+                    stack.push(let_root);
+                }
+            }
+            Node::Not(a) | Node::Neg(a) | Node::Known(a) | Node::In { operand: a, .. } => stack.push(a),
+            Node::CompareNum(_, a, b)
+            | Node::EqEnum(_, a, b)
+            | Node::EqBool(_, a, b)
+            | Node::EqStr(_, a, b)
+            | Node::Arith(_, a, b) => stack.extend([a, b]),
+            Node::All { start, len } | Node::Any { start, len } | Node::Count { start, len } => {
+                stack.extend_from_slice(list(start, len));
+            }
+            Node::BoolConst(_)
+            | Node::BoolFact(_)
+            | Node::CompareFactConst(..)
+            | Node::FactIsVariant { .. }
+            | Node::KnownFact(_)
+            | Node::NumConst(_)
+            | Node::NumFact(_)
+            | Node::EnumConst(_)
+            | Node::EnumFact(_)
+            | Node::StrConst(_)
+            | Node::StrFact(_) => {}
+        }
+    }
+    (0u32..).zip(seen).filter_map(|(index, seen)| seen.then_some(index)).collect()
 }

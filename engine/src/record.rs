@@ -5,9 +5,11 @@
 
 use std::fmt;
 
-use osler_dsl::model::{self, Type, Unit, Value};
+use osler_dsl::model::{self, Type, Value};
+use osler_dsl::units::Unit;
 use serde::{Deserialize, Serialize};
 
+use crate::error::{RecordError, RecordErrorKind};
 use crate::program::{Field, Kind, Program, SlotId};
 
 /// The value of one fact in a record, as the readers and the tree
@@ -64,11 +66,39 @@ impl Slot {
 /// `null` when the record has none.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum RecordId {
+    /// A JSON number.
     Number(serde_json::Number),
+    /// A string.
     Text(String),
+    /// No id.
     #[default]
     Null,
+}
+
+impl From<&str> for RecordId {
+    fn from(text: &str) -> Self {
+        RecordId::Text(text.to_owned())
+    }
+}
+
+impl From<String> for RecordId {
+    fn from(text: String) -> Self {
+        RecordId::Text(text)
+    }
+}
+
+impl From<u64> for RecordId {
+    fn from(number: u64) -> Self {
+        RecordId::Number(number.into())
+    }
+}
+
+impl From<i32> for RecordId {
+    fn from(number: i32) -> Self {
+        RecordId::Number(i64::from(number).into())
+    }
 }
 
 impl fmt::Display for RecordId {
@@ -81,13 +111,18 @@ impl fmt::Display for RecordId {
     }
 }
 
-/// A value for [`crate::Ruleset::set`], in the forms a record file carries: a bool,
-/// a number (quantities in the declared unit), or text (an enum variant, a
-/// duration such as `"3h"`, a quantity such as `"45 mmHg"`, a string).
+/// A value for `Ruleset::set`, in the forms
+/// a record file carries: a bool, a number (quantities in the declared
+/// unit), or text (an enum variant, a duration such as `"3h"`, a quantity
+/// such as `"45 mmHg"`, a string).
 #[derive(Clone, Copy, PartialEq, Debug)]
+#[non_exhaustive]
 pub enum Input<'a> {
+    /// A bool fact's value.
     Bool(bool),
+    /// A number, or a quantity in its fact's declared unit.
     Number(f64),
+    /// Text in the record forms: a variant, `"3h"`, `"45 mmHg"`, a string.
     Text(&'a str),
     /// A duration given as a [`std::time::Duration`].
     Duration(std::time::Duration),
@@ -131,26 +166,12 @@ impl<'a, T: Into<Input<'a>>> From<Option<T>> for Input<'a> {
     }
 }
 
-/// Why a value could not be put into a record. The message names the fact
-/// and what was expected.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct RecordError {
-    pub message: String,
-}
-
-impl fmt::Display for RecordError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for RecordError {}
-
-/// One record of facts for a particular [`crate::Ruleset`]. Build it with
-/// [`crate::Ruleset::record`], [`crate::Ruleset::record_builder`] or
-/// [`crate::Ruleset::read_json`]; a record can be cleared and refilled,
+/// One record of facts for a particular
+/// `Ruleset`. Build it with its `record`,
+/// `record_builder` or `read_json`; a record can be cleared and refilled,
 /// which reuses its storage. A record belongs to the ruleset that made it:
-/// another ruleset refuses it ([`crate::ForeignRecord`]). A
+/// another ruleset refuses it
+/// (`ForeignRecord`). A
 /// `Record::default()` belongs to none until a ruleset first fills it.
 #[derive(Clone, Debug, Default)]
 pub struct Record {
@@ -305,14 +326,14 @@ impl Record {
                     Input::Text(text) => self.set_id_text(text),
                     Input::Number(n) => match serde_json::Number::from_f64(n) {
                         Some(number) => self.set_id_number(number),
-                        None => return Err(error(format!("the id must be a finite number, got {n}"))),
+                        None => return Err(RecordError::new(RecordErrorKind::IdNotFinite { got: n.to_string() })),
                     },
                     Input::Unknown => self.id = RecordId::Null,
-                    Input::Bool(_) | Input::Duration(_) => return Err(error("the id must be a string or a number")),
+                    Input::Bool(_) | Input::Duration(_) => return Err(RecordError::new(RecordErrorKind::IdNotText)),
                 }
                 return Ok(());
             }
-            Field::Unknown => return Err(error(format!("unknown fact `{name}`"))),
+            Field::Unknown => return Err(RecordError::new(RecordErrorKind::UnknownFact { name: name.to_owned() })),
         };
         let fact = program.fact(slot);
         let converted = match value {
@@ -353,10 +374,6 @@ impl Record {
     }
 }
 
-pub(crate) fn error(message: impl Into<String>) -> RecordError {
-    RecordError { message: message.into() }
-}
-
 /// What a fact accepts, for error messages.
 pub(crate) fn describe_expected(program: &Program, slot: SlotId) -> String {
     match program.fact(slot).ty {
@@ -377,7 +394,11 @@ pub(crate) fn expected(program: &Program, slot: SlotId, got: &str) -> RecordErro
     if got.chars().count() > 40 {
         shown.push('…');
     }
-    error(format!("fact `{name}` expects {}, got {shown}", describe_expected(program, slot)))
+    RecordError::new(RecordErrorKind::WrongValue {
+        fact: name.clone(),
+        expected: describe_expected(program, slot),
+        got: shown,
+    })
 }
 
 /// A number for fact `slot`: accepted by numbers and quantities (in the
@@ -411,10 +432,12 @@ pub(crate) fn text_slot(program: &Program, slot: SlotId, text: &str, lenient: bo
         },
         Type::Quantity(unit) => match parse_quantity(text) {
             Some((n, Some(given))) if given == unit => Ok(Slot::Num(n)),
-            Some((_, Some(given))) => {
-                let name = &fact.name;
-                Err(error(format!("fact `{name}` is measured in {unit}, got \"{text}\" in {given}")))
-            }
+            Some((_, Some(given))) => Err(RecordError::new(RecordErrorKind::WrongUnit {
+                fact: fact.name.clone(),
+                unit: unit.to_string(),
+                given: given.to_string(),
+                text: text.to_owned(),
+            })),
             Some((n, None)) if lenient => Ok(Slot::Num(n)),
             _ => Err(expected(program, slot, &quoted())),
         },

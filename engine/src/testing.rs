@@ -5,14 +5,16 @@
 use osler_dsl::model::{Expectation, Value};
 use serde::Serialize;
 
-use crate::Ruleset;
-use crate::eval::Truth;
 use crate::explain::render_call;
+use crate::logic::Truth;
 use crate::program::SlotId;
+use crate::ruleset::Ruleset;
 
 /// The result of one `test` block.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[non_exhaustive]
 pub struct TestResult {
+    /// The test's title.
     pub title: String,
     /// `path:line` of the test.
     pub location: String,
@@ -23,6 +25,7 @@ pub struct TestResult {
 }
 
 impl TestResult {
+    /// Whether every expectation held.
     pub fn passed(&self) -> bool {
         self.failures.is_empty()
     }
@@ -31,24 +34,33 @@ impl TestResult {
 /// Whether some test fires a rule (its condition is true, whether or not
 /// it is then overridden).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[non_exhaustive]
 pub struct RuleCoverage {
+    /// The rule's id.
     pub rule: String,
+    /// `path:line` of the rule.
     pub location: String,
+    /// Whether some test fires it.
     pub fired: bool,
 }
 
 /// The results of every test block and the rule coverage.
 #[derive(Clone, PartialEq, Debug, Serialize)]
+#[non_exhaustive]
 pub struct TestReport {
+    /// Each test block's result, in declaration order.
     pub tests: Vec<TestResult>,
+    /// Each rule's coverage, in declaration order.
     pub coverage: Vec<RuleCoverage>,
 }
 
 impl TestReport {
+    /// The number of tests that passed.
     pub fn passed(&self) -> usize {
         self.tests.iter().filter(|test| test.passed()).count()
     }
 
+    /// The number of tests that failed.
     pub fn failed(&self) -> usize {
         self.tests.len() - self.passed()
     }

@@ -64,7 +64,7 @@ fn one_line_per_record_in_order_whatever_is_wrong() {
 #[test]
 fn strict_rejects_unknown_fields() {
     let (output, summary) =
-        run_jsonl(&ruleset(), "{\"id\":1,\"extra\":true}\n{\"id\":2}\n", RunOptions { strict: true });
+        run_jsonl(&ruleset(), "{\"id\":1,\"extra\":true}\n{\"id\":2}\n", RunOptions::default().strict(true));
     assert_eq!(summary.rejected, 1);
     assert!(output.starts_with("{\"id\":1,\"line\":1,\"error\":\"unknown field `extra`"), "{output}");
 }

@@ -205,9 +205,9 @@ rule high_a1c: hba1c >= 6.5 % -> act
     let result = outcome(&rules, r#"{"ankle_pressure":60}"#);
     assert_eq!(missing(&result, "gradient"), ["toe_pressure"]);
     // A different unit, or a plain string, is rejected with the fact and the unit.
-    let wrong = rules.read_json(r#"{"ankle_pressure":"45 kg"}"#).err().map(|e| e.message);
+    let wrong = rules.read_json(r#"{"ankle_pressure":"45 kg"}"#).err().map(|e| e.to_string());
     assert_eq!(wrong.as_deref(), Some("fact `ankle_pressure` is measured in mmHg, got \"45 kg\" in kg"));
-    let plain = rules.read_json(r#"{"ankle_pressure":"45"}"#).err().map(|e| e.message).unwrap_or_default();
+    let plain = rules.read_json(r#"{"ankle_pressure":"45"}"#).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(plain.contains("`ankle_pressure`") && plain.contains("mmHg"), "{plain}");
 }
 
@@ -261,7 +261,7 @@ rule not_none: sensory_loss != none -> act
     assert_eq!(case("\"extensive\""), ['F', 'T', 'F', 'T']);
     assert_eq!(case("\"profound\""), ['F', 'T', 'T', 'T']);
     assert_eq!(case("null"), ['U', 'U', 'U', 'U']);
-    let wrong = rules.read_json(r#"{"sensory_loss":"severe"}"#).err().map(|e| e.message);
+    let wrong = rules.read_json(r#"{"sensory_loss":"severe"}"#).err().map(|e| e.to_string());
     assert_eq!(
         wrong.as_deref(),
         Some("fact `sensory_loss` expects one of none, minimal, extensive, profound, got \"severe\"")
@@ -378,7 +378,7 @@ action act()
 rule r: flag and abi > 1 and onset > 1h and pulse == absent and note == \"x\" -> act
 ",
     );
-    let error = |json: &str| rules.read_json(json).err().map(|e| e.message).unwrap_or_default();
+    let error = |json: &str| rules.read_json(json).err().map(|e| e.to_string()).unwrap_or_default();
     assert_eq!(error(r#"{"flag":"true"}"#), "fact `flag` expects true or false, got \"true\"");
     assert_eq!(error(r#"{"abi":"0.9"}"#), "fact `abi` expects a number, got \"0.9\"");
     assert_eq!(
@@ -394,14 +394,24 @@ rule r: flag and abi > 1 and onset > 1h and pulse == absent and note == \"x\" ->
     // The id is still read when a value before it is wrong.
     let mut record = rules.record();
     let mut unknown = osler_engine::UnknownFields::default();
-    let result = rules.read_json_into(r#"{"abi":"x","id":"p9","other":1}"#, &mut record, false, &mut unknown);
+    let result = rules.read_json_into(
+        r#"{"abi":"x","id":"p9","other":1}"#,
+        &mut record,
+        osler_engine::ReadOptions::default().strict(false),
+        &mut unknown,
+    );
     assert!(result.is_err());
     assert_eq!(record.id(), &osler_engine::RecordId::Text("p9".to_owned()));
     assert_eq!(unknown.total(), 1);
     // Strict mode rejects unknown fields.
-    let strict = rules.read_json_into(r#"{"other":1}"#, &mut record, true, &mut unknown);
+    let strict = rules.read_json_into(
+        r#"{"other":1}"#,
+        &mut record,
+        osler_engine::ReadOptions::default().strict(true),
+        &mut unknown,
+    );
     assert_eq!(
-        strict.err().map(|e| e.message).unwrap_or_default(),
+        strict.err().map(|e| e.to_string()).unwrap_or_default(),
         "unknown field `other`: not a fact of this ruleset (--strict)"
     );
 }
@@ -505,14 +515,26 @@ fn a_record_is_refused_by_every_ruleset_but_its_own() {
         assert!(error.to_string().contains("not made by this ruleset"), "{error}");
         assert!(stranger.evaluator().evaluate(&record).is_err());
         let mut reused = record.clone();
-        let refused = stranger.read_json_into("{}", &mut reused, false, &mut Default::default());
-        assert!(refused.unwrap_err().message.contains("not made by this ruleset"));
+        let refused = stranger.read_json_into(
+            "{}",
+            &mut reused,
+            osler_engine::ReadOptions::default().strict(false),
+            &mut Default::default(),
+        );
+        assert!(refused.unwrap_err().to_string().contains("not made by this ruleset"));
         assert!(stranger.set(&mut reused, "z", true).is_err());
     }
     // A default record belongs to no ruleset until one fills it.
     let mut blank = osler_engine::Record::default();
     assert!(first.evaluate(&blank).is_err());
-    first.read_json_into(r#"{"a":true}"#, &mut blank, false, &mut Default::default()).unwrap_or_else(|e| panic!("{e}"));
+    first
+        .read_json_into(
+            r#"{"a":true}"#,
+            &mut blank,
+            osler_engine::ReadOptions::default().strict(false),
+            &mut Default::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(first.evaluate(&blank).is_ok());
     assert!(other.evaluate(&blank).is_err());
     // A record built by the builder is its ruleset's too.

@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
     for ruleset in osler_fuzz::record_rulesets() {
         for strict in [false, true] {
             let mut output = Vec::new();
-            match run_csv(ruleset, data, &mut output, RunOptions { strict }, &mut |_| {}) {
+            match run_csv(ruleset, data, &mut output, RunOptions::default().strict(strict), &mut |_| {}) {
                 Ok(summary) => {
                     let lines = output.iter().filter(|&&b| b == b'\n').count() as u64;
                     assert_eq!(lines, summary.records, "one output line per row");

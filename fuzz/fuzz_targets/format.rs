@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 use osler_dsl::format::{FormatError, format};
 
 fn codes(checked: &osler_dsl::Checked) -> Vec<&'static str> {
-    let mut codes: Vec<&'static str> = checked.diagnostics.iter().map(|d| d.diagnostic.code).collect();
+    let mut codes: Vec<&'static str> = checked.diagnostics.iter().map(|d| d.diagnostic.code.as_str()).collect();
     codes.sort_unstable();
     codes
 }

@@ -14,7 +14,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use osler_engine::batch::{RunOptions, run_json_lines};
-use osler_engine::{Record, Ruleset, UnknownFields};
+use osler_engine::{ReadOptions, Record, Ruleset, UnknownFields};
 
 fn is_json_space(byte: u8) -> bool {
     matches!(byte, b' ' | b'\n' | b'\t' | b'\r')
@@ -49,7 +49,7 @@ fn escape_first_name(text: &str) -> Option<String> {
 fn read(ruleset: &Ruleset, text: &str, strict: bool) -> (Result<(), String>, Record, UnknownFields) {
     let mut record = ruleset.record();
     let mut unknown = UnknownFields::default();
-    let result = ruleset.read_json_into(text, &mut record, strict, &mut unknown).map_err(|e| e.to_string());
+    let result = ruleset.read_json_into(text, &mut record, ReadOptions::default().strict(strict), &mut unknown).map_err(|e| e.to_string());
     (result, record, unknown)
 }
 
@@ -82,7 +82,7 @@ fuzz_target!(|data: &[u8]| {
         }
         for strict in [false, true] {
             let mut output = Vec::new();
-            let summary = match run_json_lines(ruleset, data, &mut output, RunOptions { strict }, &mut |_| {}) {
+            let summary = match run_json_lines(ruleset, data, &mut output, RunOptions::default().strict(strict), &mut |_| {}) {
                 Ok(summary) => summary,
                 Err(error) => panic!("run_json_lines failed on in-memory input: {error}"),
             };

@@ -2,20 +2,22 @@
 //! from the same query as `osler check` (`file_diagnostics`), computed on a
 //! database snapshot off the async runtime. The edited document is checked
 //! and published first (always: its version changed); then the rest of its
-//! ruleset, where only files whose diagnostics changed are re-published. A newer edit cancels the snapshot
-//! (salsa `Cancelled`), and a generation number keeps an older computation
-//! from overwriting a newer one.
+//! ruleset, where only files whose diagnostics changed are re-published.
+//! A newer edit cancels the snapshot (`osler_dsl::db::Cancelled`), and the
+//! [`Publisher`]'s generation number keeps an older computation from
+//! overwriting a newer one.
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use osler_dsl::db::{Database, Ruleset, SourceFile};
+use tower_lsp_server::Client;
 use tower_lsp_server::gen_lsp_types as lsp;
 
 use crate::convert::{Document, Related, diagnostic};
-use crate::server::{Shared, panic_message};
+use crate::panics::{log_panic_soon, panic_message};
 use crate::workspace::{Table, Touched, Workspace};
 
 /// One file to check.
@@ -37,17 +39,26 @@ struct Outcome {
 
 /// What was last published for a document.
 #[derive(Debug, Default)]
-pub struct Published {
+struct Published {
     generation: u64,
     version: Option<i32>,
     diagnostics: Vec<lsp::Diagnostic>,
 }
 
-/// The last publication per URI.
-pub type PublishedMap = HashMap<String, Published>;
+/// Sends diagnostics to the editor and remembers what it sent, so an older
+/// computation never overwrites a newer one and unchanged diagnostics are
+/// not sent again.
+#[derive(Debug)]
+pub(crate) struct Publisher {
+    client: Client,
+    /// The number of the latest diagnostics pass scheduled.
+    generation: AtomicU64,
+    /// The last publication per URI.
+    published: tokio::sync::Mutex<HashMap<String, Published>>,
+}
 
 /// The diagnostics of one file, converted for the editor.
-pub fn file_diagnostics(
+fn file_diagnostics(
     db: &Database,
     table: &Table,
     uri: &lsp::Uri,
@@ -68,9 +79,9 @@ pub fn file_diagnostics(
 /// Schedules the diagnostics of the touched rulesets, `priority` (the
 /// edited document's key) first. Called with the workspace locked, right
 /// after the change, so the snapshot is exactly the changed state.
-pub fn schedule(shared: &Arc<Shared>, workspace: &Workspace, touched: Touched, priority: Option<&str>) {
+pub(crate) fn schedule(publisher: &Arc<Publisher>, workspace: &Workspace, touched: Touched, priority: Option<&str>) {
     let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
-    let generation = shared.generation.fetch_add(1, Ordering::SeqCst) + 1;
+    let generation = publisher.generation.fetch_add(1, Ordering::SeqCst) + 1;
     let table = Arc::clone(&workspace.table);
     let mut jobs = Vec::new();
     for folder in &touched.folders {
@@ -90,10 +101,10 @@ pub fn schedule(shared: &Arc<Shared>, workspace: &Workspace, touched: Touched, p
     // database, and that write waits for every snapshot to be dropped.
     let db = workspace.db.clone();
     let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<Outcome>();
-    let task = Arc::clone(shared);
+    let client = publisher.client.clone();
     runtime.spawn_blocking(move || {
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            salsa::Cancelled::catch(AssertUnwindSafe(|| {
+            Database::cancellable(AssertUnwindSafe(|| {
                 for job in jobs {
                     let diagnostics = file_diagnostics(&db, &table, &job.uri, job.source, job.ruleset);
                     let outcome = Outcome { uri: job.uri, version: job.version, diagnostics };
@@ -105,22 +116,27 @@ pub fn schedule(shared: &Arc<Shared>, workspace: &Workspace, touched: Touched, p
         }));
         drop(db);
         if let Err(payload) = outcome {
-            task.log_panic_soon("computing diagnostics".to_owned(), panic_message(payload.as_ref()));
+            log_panic_soon(&client, "computing diagnostics".to_owned(), panic_message(payload.as_ref()));
         }
     });
-    let shared = Arc::clone(shared);
+    let publisher = Arc::clone(publisher);
     let removed = touched.removed;
     runtime.spawn(async move {
         for uri in removed {
-            shared.clear(&uri, generation).await;
+            publisher.clear(&uri, generation).await;
         }
         while let Some(outcome) = receiver.recv().await {
-            shared.publish(outcome.uri, outcome.version, outcome.diagnostics, generation).await;
+            publisher.publish(outcome.uri, outcome.version, outcome.diagnostics, generation).await;
         }
     });
 }
 
-impl Shared {
+impl Publisher {
+    /// A publisher that has published nothing yet.
+    pub(crate) fn new(client: Client) -> Publisher {
+        Publisher { client, generation: AtomicU64::new(0), published: tokio::sync::Mutex::new(HashMap::new()) }
+    }
+
     /// Publishes a document's diagnostics unless a newer computation
     /// already did, or nothing changed: neither the diagnostics nor the
     /// document version (an edited document is always re-published, with
@@ -142,6 +158,8 @@ impl Shared {
         self.client.publish_diagnostics(uri, diagnostics, version).await;
     }
 
+    /// Clears the diagnostics of a document that left the workspace, if it
+    /// had any.
     async fn clear(&self, uri: &lsp::Uri, generation: u64) {
         let mut published = self.published.lock().await;
         let had = published.remove(uri.as_ref()).is_some_and(|entry| !entry.diagnostics.is_empty());

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use osler_dsl::Code;
 use osler_dsl::db::{Database, Ruleset, SourceFile};
-use osler_dsl::ide::{self, CompletionKind, InlayKind, OutlineItem, OutlineKind, SemanticKind, Target};
+use osler_dsl::ide::{self, CompletionKind, InlayKind, OutlineItem, OutlineKind, SemanticKind};
 use osler_dsl::syntax::Span;
 use tower_lsp_server::gen_lsp_types as lsp;
 use tower_lsp_server::jsonrpc::{Error, Result};
@@ -56,6 +56,8 @@ fn markdown(value: String) -> lsp::MarkupContent {
     lsp::MarkupContent { kind: lsp::MarkupKind::Markdown, value }
 }
 
+/// `textDocument/hover`: what the name under the cursor is (type, unit,
+/// documentation, signature, citation).
 pub fn hover(db: &Database, table: &Table, params: &lsp::TextDocumentPositionParams) -> Option<lsp::Hover> {
     let at = locate(db, table, params)?;
     let info = ide::hover(db, at.ruleset, at.source, at.offset)?;
@@ -65,6 +67,7 @@ pub fn hover(db: &Database, table: &Table, params: &lsp::TextDocumentPositionPar
     })
 }
 
+/// `textDocument/definition`: where the name under the cursor is declared.
 pub fn definition(
     db: &Database,
     table: &Table,
@@ -82,6 +85,8 @@ pub fn definition(
     }
 }
 
+/// `textDocument/references`: every use of the name under the cursor, in
+/// every file of its ruleset.
 pub fn references(
     db: &Database,
     table: &Table,
@@ -99,6 +104,8 @@ pub fn references(
     )
 }
 
+/// `textDocument/documentHighlight`: the uses of the name under the
+/// cursor in this document.
 pub fn highlight(
     db: &Database,
     table: &Table,
@@ -122,6 +129,8 @@ pub fn highlight(
     )
 }
 
+/// `textDocument/prepareRename`: the range of the name a rename would
+/// change, or an error when it cannot be renamed.
 pub fn prepare_rename(
     db: &Database,
     table: &Table,
@@ -137,6 +146,8 @@ pub fn prepare_rename(
     }
 }
 
+/// `textDocument/rename`: the edits renaming a name in every file of its
+/// ruleset; an invalid new name is refused.
 pub fn rename(db: &Database, table: &Table, params: &lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
     let Some(at) = locate(db, table, &params.text_document_position_params) else { return Ok(None) };
     let spans = ide::rename(db, at.ruleset, at.source, at.offset, &params.new_name).map_err(Error::invalid_params)?;
@@ -182,6 +193,7 @@ fn document_symbol(document: &Document<'_>, item: OutlineItem) -> lsp::DocumentS
     )
 }
 
+/// `textDocument/documentSymbol`: the outline of a document.
 pub fn document_symbols(db: &Database, table: &Table, uri: &lsp::Uri) -> Option<lsp::DocumentSymbolResponse> {
     let (source, _) = table.locate(uri)?;
     let document = Document::new(source.text(db));
@@ -198,6 +210,7 @@ fn fuzzy_match(name: &str, query: &str) -> bool {
 /// Workspace symbols are capped: an editor shows a list, not thousands.
 const MAX_WORKSPACE_SYMBOLS: usize = 1000;
 
+/// `workspace/symbol`: the declarations whose names match the query.
 pub fn workspace_symbols(db: &Database, table: &Table, query: &str) -> Option<lsp::WorkspaceSymbolResponse> {
     let mut out = Vec::new();
     'files: for file in table.files.values() {
@@ -229,6 +242,8 @@ pub fn workspace_symbols(db: &Database, table: &Table, query: &str) -> Option<ls
     Some(lsp::WorkspaceSymbolResponse::SymbolInformationList(out))
 }
 
+/// `textDocument/foldingRange`: the regions and comment blocks that span
+/// more than one line.
 pub fn folding_ranges(db: &Database, table: &Table, uri: &lsp::Uri) -> Option<Vec<lsp::FoldingRange>> {
     let (source, _) = table.locate(uri)?;
     let document = Document::new(source.text(db));
@@ -263,6 +278,7 @@ const TOKEN_TYPES: [&str; 13] = [
 ];
 const TOKEN_MODIFIERS: [&str; 4] = ["declaration", "readonly", "documentation", "defaultLibrary"];
 
+/// The token types and modifiers semantic tokens are given in.
 pub fn semantic_legend() -> lsp::SemanticTokensLegend {
     lsp::SemanticTokensLegend {
         token_types: TOKEN_TYPES.iter().map(|t| (*t).to_owned()).collect(),
@@ -293,6 +309,8 @@ fn token_class(kind: SemanticKind) -> (u32, u32) {
     }
 }
 
+/// `textDocument/semanticTokens/full`: every token of a document with its
+/// class, positions relative to the previous token.
 pub fn semantic_tokens(db: &Database, table: &Table, uri: &lsp::Uri) -> Option<lsp::SemanticTokens> {
     let (source, ruleset) = table.locate(uri)?;
     let text = source.text(db);
@@ -323,6 +341,8 @@ pub fn semantic_tokens(db: &Database, table: &Table, uri: &lsp::Uri) -> Option<l
     Some(lsp::SemanticTokens { result_id: None, data })
 }
 
+/// `textDocument/signatureHelp`: the signature of the action call around
+/// the cursor, with its active parameter.
 pub fn signature_help(
     db: &Database,
     table: &Table,
@@ -352,6 +372,7 @@ pub fn signature_help(
     })
 }
 
+/// `textDocument/inlayHint`: the type and parameter-name hints in `range`.
 pub fn inlay_hints(db: &Database, table: &Table, uri: &lsp::Uri, range: lsp::Range) -> Option<Vec<lsp::InlayHint>> {
     let (source, ruleset) = table.locate(uri)?;
     let document = Document::new(source.text(db));
@@ -400,6 +421,7 @@ fn completion_kind(kind: CompletionKind) -> lsp::CompletionItemKind {
     }
 }
 
+/// `textDocument/completion`: what may stand at the cursor.
 pub fn completion(
     db: &Database,
     table: &Table,
@@ -522,11 +544,4 @@ pub fn formatting(db: &Database, table: &Table, uri: &lsp::Uri) -> Option<Vec<ls
         return Some(Vec::new());
     }
     Some(vec![lsp::TextEdit { range: Document::new(text).full_range(), new_text: formatted }])
-}
-
-/// The target a rename would change, for tests and tools.
-#[doc(hidden)]
-pub fn target_at(db: &Database, table: &Table, params: &lsp::TextDocumentPositionParams) -> Option<Target> {
-    let at = locate(db, table, params)?;
-    ide::name_at(db, at.ruleset, at.source, at.offset).map(|n| n.target)
 }

@@ -1,100 +1,39 @@
 //! The Osler language server: `osler lsp` over standard input/output.
 //!
-//! A thin layer over the dsl's salsa database and editor queries
+//! A thin layer over the dsl's database and editor queries
 //! (`osler_dsl::ide`): the same `file_diagnostics` query as `osler check`,
 //! so the editor and the command line never disagree. This crate is the
 //! only one that knows the Language Server Protocol.
 //!
-//! - [`ordered`] applies document changes strictly in arrival order;
-//! - [`workspace`] holds the database, the ruleset folders and open files;
-//! - [`diagnostics`] publishes per-file diagnostics with document versions;
-//! - [`handlers`] answers requests on database snapshots;
+//! - `session` wires a session together and ends it ([`serve`]);
+//! - `ordered` applies document changes strictly in arrival order;
+//! - `workspace` holds the database, the ruleset folders and open files;
+//! - `shared` is the state every part of a session shares;
+//! - `diagnostics` publishes per-file diagnostics with document versions;
+//! - `server` and `handlers` answer requests on database snapshots;
 //! - [`convert`] turns byte offsets into UTF-16 positions and back;
-//! - [`transport`] keeps malformed messages from stopping the server.
+//! - `transport` keeps malformed messages from stopping the server;
+//! - `panics` reports caught panics in the editor's log.
+//!
+//! This file is a façade: the modules never import it.
 
 pub mod convert;
-pub mod diagnostics;
-pub mod handlers;
-pub mod ordered;
-pub mod server;
-pub mod transport;
-pub mod workspace;
+mod diagnostics;
+mod handlers;
+mod ordered;
+mod panics;
+mod server;
+mod session;
+mod shared;
+mod transport;
+mod workspace;
 
-#[doc(hidden)]
+/// Test support (the `testing` feature): an in-process LSP client for
+/// tests and benchmarks. Not part of the server.
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 #[cfg(test)]
 mod tests;
 
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::time::Duration;
-
-use tokio::io::{AsyncRead, AsyncWrite};
-use tower_lsp_server::{LspService, Server};
-
-use crate::server::{Backend, Shared};
-
-/// How long the session may take to finish what is in flight once `exit`
-/// arrived or the input ended, before it is dropped.
-const GRACE: Duration = Duration::from_millis(100);
-
-/// Serves the protocol over any byte streams until the client sends
-/// `exit` or closes its end. Returns whether `shutdown` came first.
-///
-/// The protocol library's own loop ends only when every handler has
-/// finished, and a handler waiting for an answer from the client (a
-/// capability registration the client ignores) never does. So the session
-/// ends on `exit` or at the end of the input, whatever is still pending:
-/// in-flight work gets [`GRACE`] to finish, then it is dropped.
-pub async fn serve<I, O>(input: I, output: O) -> bool
-where
-    I: AsyncRead + Unpin + Send + 'static,
-    O: AsyncWrite + Unpin + Send + 'static,
-{
-    let builder = LspService::build(|client| Backend { shared: Arc::new(Shared::new(client)) });
-    #[cfg(test)]
-    let builder = server::test_methods(builder);
-    let (service, socket) = builder.finish();
-    let shared = Arc::clone(&service.inner().shared);
-    let ordered = ordered::Ordered::new(service, Arc::clone(&shared));
-    // Editor <-> filter <-> protocol library (see `transport`).
-    let (library_input, filtered_input) = tokio::io::duplex(1 << 16);
-    let (library_output, merged_output) = tokio::io::duplex(1 << 16);
-    let (errors, error_answers) = tokio::sync::mpsc::unbounded_channel();
-    let mut reader = tokio::spawn(transport::filter_input(input, filtered_input, errors));
-    let writer = tokio::spawn(transport::merge_output(merged_output, error_answers, output));
-    let mut session = Box::pin(Server::new(library_input, library_output, socket).serve(ordered));
-    let finished = tokio::select! {
-        () = &mut session => true,
-        () = shared.exit.notified() => false,
-        _ = &mut reader => false,
-    };
-    if !finished {
-        let _ = tokio::time::timeout(GRACE, &mut session).await;
-    }
-    // Dropping the session closes the library's output, which ends the
-    // writer once it has written what was already answered.
-    drop(session);
-    reader.abort();
-    let _ = tokio::time::timeout(GRACE, writer).await;
-    shared.shutdown_requested.load(Ordering::SeqCst)
-}
-
-/// Runs the language server on standard input and output; returns the exit
-/// status when the client exits (0 after `shutdown`, 1 without it, as the
-/// protocol asks).
-pub fn run_stdio() -> u8 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("osler lsp: cannot start the async runtime: {error}");
-            return 2;
-        }
-    };
-    let clean = runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
-    // Background work (a diagnostics pass, the blocking stdin reader) must
-    // not keep the process alive after `exit`.
-    runtime.shutdown_timeout(Duration::from_millis(200));
-    if clean { 0 } else { 1 }
-}
+pub use session::{run_stdio, serve};

@@ -13,18 +13,19 @@ use std::task::{Context, Poll};
 use tower_lsp_server::gen_lsp_types as lsp;
 use tower_lsp_server::jsonrpc::Request;
 
-use crate::server::Shared;
+use crate::shared::Shared;
 use crate::workspace::{Touched, key_of};
 
 /// The ordering layer around the language service.
 #[derive(Debug)]
-pub struct Ordered<S> {
+pub(crate) struct Ordered<S> {
     inner: S,
     shared: Arc<Shared>,
 }
 
 impl<S> Ordered<S> {
-    pub fn new(inner: S, shared: Arc<Shared>) -> Ordered<S> {
+    /// Wraps `inner`, applying document changes to `shared`'s workspace.
+    pub(crate) fn new(inner: S, shared: Arc<Shared>) -> Ordered<S> {
         Ordered { inner, shared }
     }
 }
@@ -74,7 +75,7 @@ fn apply(shared: &Arc<Shared>, request: &Request) {
             }
         }
         // The session ends here, even if handlers or the server's own
-        // requests to the client are still pending (see `crate::serve`).
+        // requests to the client are still pending (see the `session` module).
         "exit" => shared.exit.notify_one(),
         #[cfg(test)]
         "osler/testPanicChange" => shared.change(request.method(), None, |_| panic!("a test panic in a change")),

@@ -1,96 +1,21 @@
-//! The language server: shared state, the capabilities it announces, and
-//! one small method per request, each running its handler on a database
+//! The language server: the capabilities it announces, and one small
+//! method per request, each running its handler on a database
 //! snapshot off the async runtime.
 
-use std::any::Any;
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use osler_dsl::db::Database;
+use tower_lsp_server::LanguageServer;
 use tower_lsp_server::gen_lsp_types as lsp;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
-use tower_lsp_server::{Client, LanguageServer};
 
-use crate::diagnostics::{self, PublishedMap};
 use crate::handlers;
-use crate::workspace::{Table, Touched, Workspace};
-
-/// State shared by the server, the ordering layer and background tasks.
-#[derive(Debug)]
-pub struct Shared {
-    pub client: Client,
-    workspace: Mutex<Workspace>,
-    pub generation: AtomicU64,
-    pub published: tokio::sync::Mutex<PublishedMap>,
-    pub shutdown_requested: AtomicBool,
-    /// Signalled when `exit` arrives: the session ends then, whatever is
-    /// still pending (see `crate::serve`).
-    pub exit: tokio::sync::Notify,
-    watch_files: AtomicBool,
-}
-
-impl Shared {
-    pub fn new(client: Client) -> Shared {
-        Shared {
-            client,
-            workspace: Mutex::new(Workspace::default()),
-            generation: AtomicU64::new(0),
-            published: tokio::sync::Mutex::new(PublishedMap::new()),
-            shutdown_requested: AtomicBool::new(false),
-            exit: tokio::sync::Notify::new(),
-            watch_files: AtomicBool::new(false),
-        }
-    }
-
-    /// The workspace, locked. A panic while it was held does not make it
-    /// unusable: salsa keeps the database consistent.
-    pub fn lock(&self) -> MutexGuard<'_, Workspace> {
-        self.workspace.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Applies a change to the workspace and schedules diagnostics, in the
-    /// order the notifications arrived.
-    /// A panic while applying it is logged; the workspace stays usable.
-    pub fn change(
-        self: &Arc<Self>,
-        method: &str,
-        priority: Option<String>,
-        apply: impl FnOnce(&mut Workspace) -> Touched,
-    ) {
-        let mut workspace = self.lock();
-        match std::panic::catch_unwind(AssertUnwindSafe(|| apply(&mut workspace))) {
-            Ok(touched) => diagnostics::schedule(self, &workspace, touched, priority.as_deref()),
-            Err(payload) => self.log_panic_soon(format!("`{method}`"), panic_message(payload.as_ref())),
-        }
-    }
-
-    /// Reports a caught panic in the editor's log (`window/logMessage`,
-    /// as an error). The panic hook has printed it on standard error too.
-    pub async fn log_panic(&self, during: &str, message: &str) {
-        self.client.log_message(lsp::MessageType::Error, format!("osler: internal error in {during}: {message}")).await;
-    }
-
-    /// [`Shared::log_panic`] from code that cannot wait: the message is sent
-    /// by a task of its own.
-    pub fn log_panic_soon(self: &Arc<Self>, during: String, message: String) {
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
-        let shared = Arc::clone(self);
-        runtime.spawn(async move { shared.log_panic(&during, &message).await });
-    }
-}
-
-/// The message a panic was raised with.
-pub fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(message) = payload.downcast_ref::<&str>() {
-        (*message).to_owned()
-    } else if let Some(message) = payload.downcast_ref::<String>() {
-        message.clone()
-    } else {
-        "a panic without a message".to_owned()
-    }
-}
+use crate::panics::{log_panic, panic_message};
+use crate::shared::Shared;
+use crate::workspace::Table;
 
 /// The answer to a request whose handler panicked.
 fn internal_error(method: &str, message: &str) -> Error {
@@ -103,8 +28,9 @@ fn internal_error(method: &str, message: &str) -> Error {
 
 /// The `LanguageServer` implementation.
 #[derive(Debug)]
-pub struct Backend {
-    pub shared: Arc<Shared>,
+pub(crate) struct Backend {
+    /// The session's state.
+    pub(crate) shared: Arc<Shared>,
 }
 
 /// Runs `f` on a snapshot of the database in a blocking thread. A newer
@@ -122,7 +48,7 @@ where
             (workspace.db.clone(), Arc::clone(&workspace.table))
         };
         let outcome =
-            std::panic::catch_unwind(AssertUnwindSafe(|| salsa::Cancelled::catch(AssertUnwindSafe(|| f(&db, &table)))));
+            std::panic::catch_unwind(AssertUnwindSafe(|| Database::cancellable(AssertUnwindSafe(|| f(&db, &table)))));
         drop(db);
         outcome
     })
@@ -136,7 +62,7 @@ where
             Err(error) => error.to_string(),
         },
     };
-    shared.log_panic(&format!("`{method}`"), &message).await;
+    log_panic(&shared.client, &format!("`{method}`"), &message).await;
     Err(internal_error(method, &message))
 }
 
@@ -156,7 +82,8 @@ fn roots(params: &lsp::InitializeParams) -> Vec<PathBuf> {
     roots
 }
 
-pub fn capabilities() -> lsp::ServerCapabilities {
+/// What the server can do, as announced in the `initialize` answer.
+fn capabilities() -> lsp::ServerCapabilities {
     lsp::ServerCapabilities {
         position_encoding: Some(lsp::PositionEncodingKind::UTF16),
         text_document_sync: Some(lsp::TextDocumentSync::Options(lsp::TextDocumentSyncOptions {
@@ -232,7 +159,7 @@ impl LanguageServer for Backend {
             Err(error) => Some(error.to_string()),
         };
         if let Some(message) = failed {
-            self.shared.log_panic("`initialize`", &message).await;
+            log_panic(&self.shared.client, "`initialize`", &message).await;
             return Err(internal_error("initialize", &message));
         }
         Ok(lsp::InitializeResult {
@@ -265,7 +192,7 @@ impl LanguageServer for Backend {
             });
         }
         // The first diagnostics of the whole workspace are scheduled by the
-        // ordering layer when `initialized` arrives (see `crate::ordered`).
+        // ordering layer when `initialized` arrives (see the `ordered` module).
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -273,7 +200,7 @@ impl LanguageServer for Backend {
         Ok(())
     }
 
-    // Document changes are applied by the ordering layer (`crate::ordered`)
+    // Document changes are applied by the ordering layer (the `ordered` module)
     // as they arrive; these handlers have nothing left to do.
     async fn did_open(&self, _: lsp::DidOpenTextDocumentParams) {}
 
@@ -399,7 +326,7 @@ impl LanguageServer for Backend {
 /// Requests that exist only in this crate's own tests: a handler that
 /// panics, and one that waits for an answer from the client.
 #[cfg(test)]
-pub fn test_methods(
+pub(crate) fn test_methods(
     builder: tower_lsp_server::LspServiceBuilder<Backend>,
 ) -> tower_lsp_server::LspServiceBuilder<Backend> {
     builder

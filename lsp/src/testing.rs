@@ -1,6 +1,8 @@
-//! Test support: a small in-process LSP client for the protocol tests and
-//! the benchmark. It runs [`crate::serve`] over a tokio duplex pipe and
-//! speaks JSON-RPC with `Content-Length` framing, like an editor would.
+//! Test support: a small in-process LSP client for the protocol tests, the
+//! benchmarks and the fuzz targets. It runs the server (`osler_lsp::serve`)
+//! over a tokio duplex pipe and speaks JSON-RPC with `Content-Length`
+//! framing, like an editor would. Compiled only with the `testing` feature
+//! (and in this crate's own unit tests).
 //!
 //! Not part of the server: it fails loudly (panics) when the server breaks
 //! the protocol or does not answer in time, which is what a test wants.
@@ -17,6 +19,7 @@ use tokio::task::JoinHandle;
 pub const TIMEOUT: Duration = Duration::from_secs(20);
 
 #[derive(Debug)]
+/// An in-process client talking to a server of its own.
 pub struct TestClient {
     writer: WriteHalf<DuplexStream>,
     reader: ReadHalf<DuplexStream>,
@@ -30,6 +33,7 @@ pub struct TestClient {
     pub answer_requests: bool,
     /// How long to wait for any one message ([`TIMEOUT`] unless changed).
     pub timeout: Duration,
+    /// The server's task; it ends with whether `shutdown` came first.
     pub server: JoinHandle<bool>,
 }
 
@@ -58,7 +62,7 @@ impl TestClient {
     pub fn spawn() -> TestClient {
         let (client_end, server_end) = tokio::io::duplex(1 << 20);
         let (server_read, server_write) = tokio::io::split(server_end);
-        let server = tokio::spawn(crate::serve(server_read, server_write));
+        let server = tokio::spawn(crate::session::serve(server_read, server_write));
         let (reader, writer) = tokio::io::split(client_end);
         TestClient {
             writer,
@@ -91,17 +95,20 @@ impl TestClient {
         client
     }
 
+    /// Writes bytes to the server as they are, framed or not.
     pub async fn send_raw(&mut self, bytes: &[u8]) {
         self.writer.write_all(bytes).await.expect("write to the server");
         self.writer.flush().await.expect("flush");
     }
 
+    /// Sends one message, framed.
     pub async fn send(&mut self, message: Value) {
         let body = message.to_string();
         let frame = format!("Content-Length: {}\r\n\r\n{body}", body.len());
         self.send_raw(frame.as_bytes()).await;
     }
 
+    /// Sends a notification.
     pub async fn notify(&mut self, method: &str, params: Value) {
         self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params })).await;
     }
@@ -209,6 +216,7 @@ impl TestClient {
         }
     }
 
+    /// Opens a document (`textDocument/didOpen`).
     pub async fn open(&mut self, uri: &str, version: i64, text: &str) {
         self.notify(
             "textDocument/didOpen",

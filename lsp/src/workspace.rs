@@ -1,16 +1,15 @@
 //! The workspace the server knows: every ruleset folder under the roots (a
-//! folder with `.osl` files is one ruleset), each file's salsa input, and
-//! which documents the editor has open (their text overlays the disk).
+//! folder with `.osl` files is one ruleset), each file's database input,
+//! and which documents the editor has open (their text overlays the disk).
 //!
 //! The [`Workspace`] owns the one writable [`Database`]; requests work on
-//! clones of it (salsa snapshots), which a write cancels.
+//! clones of it (snapshots), which a write cancels.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use osler_dsl::db::{Database, Ruleset, SourceFile};
-use salsa::Setter as _;
 use tower_lsp_server::gen_lsp_types as lsp;
 
 use crate::convert::{path_to_uri, uri_to_path};
@@ -25,6 +24,7 @@ const MAX_SCAN_FILES: usize = 50_000;
 pub struct FileInfo {
     /// The URI the editor uses for it (or one made from its path).
     pub uri: lsp::Uri,
+    /// Its input in the database.
     pub source: SourceFile,
     /// The key of its ruleset in [`Table::rulesets`].
     pub folder: String,
@@ -33,14 +33,17 @@ pub struct FileInfo {
 }
 
 /// Files and rulesets by key. A file's key is its path (the same string is
-/// the salsa input's path), or its URI when it has no path.
+/// the database input's path), or its URI when it has no path.
 #[derive(Clone, Debug, Default)]
 pub struct Table {
+    /// Every file, by key.
     pub files: BTreeMap<String, FileInfo>,
+    /// Every ruleset, by its folder (or by the key of its only file).
     pub rulesets: BTreeMap<String, Ruleset>,
 }
 
 impl Table {
+    /// The file of a document.
     pub fn file(&self, uri: &lsp::Uri) -> Option<&FileInfo> {
         self.files.get(&key_of(uri))
     }
@@ -51,7 +54,7 @@ impl Table {
         Some((file.source, *self.rulesets.get(&file.folder)?))
     }
 
-    /// The URI of a file by its salsa path.
+    /// The URI of a file by its database path.
     pub fn uri_of_path(&self, path: &str) -> lsp::Uri {
         self.files.get(path).map_or_else(|| path_to_uri(Path::new(path)), |file| file.uri.clone())
     }
@@ -99,7 +102,9 @@ fn read_text(path: &Path) -> Option<String> {
 /// The server's writable state.
 #[derive(Debug, Default)]
 pub struct Workspace {
+    /// The one writable database.
     pub db: Database,
+    /// Files and rulesets; requests read a shared copy.
     pub table: Arc<Table>,
     /// Versions of open documents, by key.
     pub versions: HashMap<String, i32>,
@@ -109,7 +114,9 @@ pub struct Workspace {
 /// workspace (their diagnostics are cleared).
 #[derive(Debug, Default)]
 pub struct Touched {
+    /// Keys of the rulesets to re-check.
     pub folders: Vec<String>,
+    /// Documents that left the workspace.
     pub removed: Vec<lsp::Uri>,
 }
 
@@ -160,21 +167,11 @@ impl Workspace {
     fn refresh_ruleset(&mut self, folder: &str) {
         let files: Vec<SourceFile> = self.table.files_in(folder).map(|(_, file)| file.source).collect();
         match self.table.rulesets.get(folder).copied() {
-            Some(ruleset) => {
-                if ruleset.files(&self.db) != &files {
-                    ruleset.set_files(&mut self.db).to(files);
-                }
-            }
+            Some(ruleset) => self.db.set_ruleset_files(ruleset, files),
             None => {
                 let ruleset = Ruleset::new(&self.db, files);
                 Arc::make_mut(&mut self.table).rulesets.insert(folder.to_owned(), ruleset);
             }
-        }
-    }
-
-    fn set_text(&mut self, source: SourceFile, text: String) {
-        if source.text(&self.db) != &text {
-            source.set_text(&mut self.db).to(text);
         }
     }
 
@@ -190,7 +187,7 @@ impl Workspace {
             self.load_folder(parent);
         }
         if let Some(existing) = self.table.files.get(&key).map(|f| f.source) {
-            self.set_text(existing, text);
+            self.db.set_file_text(existing, text);
             if let Some(file) = Arc::make_mut(&mut self.table).files.get_mut(&key) {
                 file.open |= open;
                 if open {
@@ -215,6 +212,7 @@ impl Workspace {
         }
     }
 
+    /// A document the editor opened: its text overlays the disk's.
     pub fn open(&mut self, document: lsp::TextDocumentItem) -> Touched {
         let key = key_of(&document.uri);
         self.versions.insert(key, document.version);
@@ -222,6 +220,7 @@ impl Workspace {
         Touched { folders: vec![folder], removed: Vec::new() }
     }
 
+    /// Incremental or whole changes to an open document, in order.
     pub fn change(&mut self, params: lsp::DidChangeTextDocumentParams) -> Touched {
         let uri = &params.text_document.text_document_identifier.uri;
         let key = key_of(uri);
@@ -230,7 +229,7 @@ impl Workspace {
         for change in params.content_changes {
             crate::convert::apply_change(&mut text, change);
         }
-        self.set_text(file.source, text);
+        self.db.set_file_text(file.source, text);
         self.versions.insert(key, params.text_document.version);
         Touched { folders: vec![file.folder], removed: Vec::new() }
     }
@@ -244,7 +243,7 @@ impl Workspace {
         self.versions.remove(&key);
         match uri_to_path(uri).and_then(|path| read_text(&path)) {
             Some(text) => {
-                self.set_text(file.source, text);
+                self.db.set_file_text(file.source, text);
                 if let Some(file) = Arc::make_mut(&mut self.table).files.get_mut(&key) {
                     file.open = false;
                 }

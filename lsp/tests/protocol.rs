@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use osler_lsp::testing::{TestClient, position_of, uri, workspace};
+use proptest::prelude::*;
 use serde_json::{Value, json};
 
 const FACTS: &str = r#"ruleset demo "Demo"
@@ -86,6 +87,67 @@ fn fresh_check(files: &[(&Path, &str)], path: &Path) -> Value {
     serde_json::to_value(converted).unwrap_or_default()
 }
 
+/// The byte offset of an LSP position in `text`, found by scanning it (not
+/// with the server's index), with the server's rules for positions that
+/// are out of range: a line past the last is the end of the text, a column
+/// past the end of its line is the line's end (before its `\n`), and a
+/// column between the halves of a surrogate pair is the character's end.
+fn offset_at(text: &str, (line, character): (u32, u32)) -> usize {
+    let mut start = 0;
+    for _ in 0..line {
+        match text[start..].find('\n') {
+            Some(newline) => start += newline + 1,
+            None => return text.len(),
+        }
+    }
+    let mut units = 0;
+    for (index, c) in text[start..].char_indices() {
+        if units >= character || c == '\n' {
+            return start + index;
+        }
+        units += c.len_utf16() as u32;
+    }
+    text.len()
+}
+
+/// A document the test edits, and the text the server must have for it:
+/// every edit sent is applied here too, with the same range in UTF-16
+/// positions (clamped, and ordered when reversed, as the server does).
+struct Model {
+    uri: String,
+    text: String,
+    version: i64,
+}
+
+impl Model {
+    /// Opens the document with `text` as version 1.
+    async fn open(client: &mut TestClient, uri: &str, text: &str) -> Model {
+        client.open(uri, 1, text).await;
+        Model { uri: uri.to_owned(), text: text.to_owned(), version: 1 }
+    }
+
+    /// Replaces `range` (line, UTF-16 character pairs) with `new`, in the
+    /// server's document and in the model.
+    async fn edit(&mut self, client: &mut TestClient, range: ((u32, u32), (u32, u32)), new: &str) {
+        self.version += 1;
+        client.edit(&self.uri, self.version, range, new).await;
+        let (start, end) = (offset_at(&self.text, range.0), offset_at(&self.text, range.1));
+        self.text.replace_range(start.min(end)..start.max(end), new);
+    }
+
+    /// The (line, UTF-16 character) of the first `needle`, plus `delta`
+    /// characters.
+    fn position(&self, needle: &str, delta: usize) -> (u32, u32) {
+        let at = position_of(&self.text, needle, delta);
+        (at["line"].as_u64().unwrap_or(0) as u32, at["character"].as_u64().unwrap_or(0) as u32)
+    }
+
+    /// The position of the end of the text.
+    fn end(&self) -> (u32, u32) {
+        self.position("", self.text.len())
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn initialize_announces_every_capability() {
     let mut client = TestClient::spawn();
@@ -139,31 +201,23 @@ async fn diagnostics_carry_version_code_help_and_related_locations() {
 async fn rapid_incremental_edits_end_in_the_diagnostics_of_a_fresh_check() {
     let f = fixture("rapid", &[]);
     let mut client = TestClient::start(Some(&f.root)).await;
-    client.open(&f.rules, 1, RULES).await;
+    let mut document = Model::open(&mut client, &f.rules, RULES).await;
     // Type a new rule character by character, without waiting, as an
     // editor does, with a typo and its correction along the way.
     let typed = "\nrule typo \"Typo\":\n  unilaterl and pedal_pulses == absnt -> emergency(1h)\n";
-    let mut text = RULES.to_owned();
-    let mut version = 1;
     for character in typed.chars() {
-        let end = position_of(&text, "", text.len());
-        let (line, column) = (end["line"].as_u64().unwrap_or(0) as u32, end["character"].as_u64().unwrap_or(0) as u32);
-        version += 1;
-        client.edit(&f.rules, version, ((line, column), (line, column)), &character.to_string()).await;
-        text.push(character);
+        let end = document.end();
+        document.edit(&mut client, (end, end), &character.to_string()).await;
     }
     // Delete the `l` of `unilaterl` and type it where it belongs.
-    let typo = position_of(&text, "unilaterl", 8);
-    let (line, column) = (typo["line"].as_u64().unwrap_or(0) as u32, typo["character"].as_u64().unwrap_or(0) as u32);
-    version += 1;
-    client.edit(&f.rules, version, ((line, column), (line, column + 1)), "").await;
-    version += 1;
-    client.edit(&f.rules, version, ((line, column - 1), (line, column - 1)), "l").await;
-    text = text.replacen("unilaterl", "unilatelr", 1);
-    let received = client.diagnostics(&f.rules, Some(version)).await;
+    let (line, column) = document.position("unilaterl", 8);
+    document.edit(&mut client, ((line, column), (line, column + 1)), "").await;
+    document.edit(&mut client, ((line, column - 1), (line, column - 1)), "l").await;
+    assert!(document.text.ends_with("\n  unilatelr and pedal_pulses == absnt -> emergency(1h)\n"), "{}", document.text);
+    let received = client.diagnostics(&f.rules, Some(document.version)).await;
     let facts_path = f.root.join("demo/facts.osl");
     let rules_path = f.root.join("demo/rules.osl");
-    let expected = fresh_check(&[(&facts_path, FACTS), (&rules_path, &text)], &rules_path);
+    let expected = fresh_check(&[(&facts_path, FACTS), (&rules_path, &document.text)], &rules_path);
     assert_eq!(Value::Array(received.clone()), expected);
     assert!(codes(&received).contains(&"osler::unknown_fact".to_owned()), "{received:?}");
     assert!(codes(&received).contains(&"osler::unknown_variant".to_owned()), "{received:?}");
@@ -592,26 +646,9 @@ async fn documents_without_a_path_and_closing() {
     assert!(client.shutdown().await);
 }
 
-/// A small deterministic generator (xorshift), so the robustness test
-/// needs no dependency and fails reproducibly.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next() % n }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn survives_malformed_messages_and_any_document_text() {
-    let f = fixture("robust", &[]);
+async fn survives_malformed_messages() {
+    let f = fixture("malformed", &[]);
     let mut client = TestClient::start(Some(&f.root)).await;
     // Not JSON: a parse error, and the server goes on.
     client.send_raw(b"Content-Length: 6\r\n\r\n{oops}").await;
@@ -635,108 +672,184 @@ async fn survives_malformed_messages_and_any_document_text() {
     // Requests about documents nobody opened.
     let nowhere = client.request("textDocument/hover", at("file:///nowhere.osl", "", "", 0)).await;
     assert!(nowhere.is_null());
-
-    let scratch = uri(&f.root.join("demo/scratch.osl"));
-    let pieces = [
-        "rule",
-        " r",
-        " \"T",
-        "\":",
-        "\n",
-        "  ",
-        "->",
-        "(",
-        ")",
-        "{",
-        "}",
-        ",",
-        "==",
-        "💡",
-        "é",
-        "\"",
-        "//",
-        "///",
-        "cite ",
-        "given",
-        "test \"t\" {",
-        "unilateral",
-        "pedal_pulses == ",
-        "50 mmHg",
-        "6h",
-        "-",
-        "not ",
-        "\r\n",
-        "\t",
-        "in {",
-        "overrides ",
-        "fact x: ",
-        "enum E {",
-        "let l = ",
-        "action f(a: ",
-        "number ",
-        ".",
-        "Pulse.",
-        "count(",
-        "known(",
-        "\u{0}",
-        "9999999999999999999999",
-    ];
-    let mut random = Random(0x9E37_79B9_7F4A_7C15);
-    let mut text = String::new();
-    client.open(&scratch, 1, "").await;
-    let methods = [
-        "textDocument/hover",
-        "textDocument/completion",
-        "textDocument/definition",
-        "textDocument/signatureHelp",
-        "textDocument/documentHighlight",
-        "textDocument/prepareRename",
-    ];
-    for version in 2..400 {
-        // An edit at a random place, sometimes out of range or reversed.
-        let lines = text.lines().count() as u64 + 2;
-        let (sl, sc) = (random.below(lines) as u32, random.below(40) as u32);
-        let (el, ec) =
-            if random.below(4) == 0 { (random.below(lines) as u32, random.below(40) as u32) } else { (sl, sc) };
-        let piece = pieces[random.below(pieces.len() as u64) as usize];
-        client.edit(&scratch, version, ((sl, sc), (el, ec)), piece).await;
-        text.push_str(piece);
-        if version % 7 == 0 {
-            let position = json!({ "line": random.below(lines), "character": random.below(50) });
-            let method = methods[random.below(methods.len() as u64) as usize];
-            let response =
-                client.request_raw(method, json!({ "textDocument": { "uri": scratch }, "position": position })).await;
-            let code = response["error"]["code"].as_i64();
-            assert!(code.is_none() || code == Some(-32801) || code == Some(-32602), "{method}: {response}");
-        }
-        if version % 50 == 0 {
-            for method in [
-                "textDocument/semanticTokens/full",
-                "textDocument/documentSymbol",
-                "textDocument/foldingRange",
-                "textDocument/formatting",
-            ] {
-                let response = client.request_raw(method, json!({ "textDocument": { "uri": scratch }, "options": { "tabSize": 2, "insertSpaces": true } })).await;
-                assert!(response["error"]["code"].as_i64().is_none_or(|c| c == -32801), "{method}: {response}");
-            }
-            let range = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 999, "character": 0 } });
-            let response = client
-                .request_raw("textDocument/inlayHint", json!({ "textDocument": { "uri": scratch }, "range": range }))
-                .await;
-            assert!(response.get("error").is_none_or(|e| e["code"] == -32801), "{response}");
-            let response = client
-                .request_raw(
-                    "textDocument/codeAction",
-                    json!({ "textDocument": { "uri": scratch }, "range": range, "context": { "diagnostics": [] } }),
-                )
-                .await;
-            assert!(response.get("error").is_none_or(|e| e["code"] == -32801), "{response}");
-        }
-    }
     // Still alive, still right.
     let hover = client.request("textDocument/hover", at(&f.rules, RULES, "unilateral ->", 2)).await;
     assert!(hover["contents"]["value"].as_str().unwrap_or_default().contains("fact unilateral: bool"));
     assert!(client.shutdown().await);
+}
+
+/// What the edit storm types: pieces of Osler and of everything else.
+const PIECES: [&str; 42] = [
+    "rule",
+    " r",
+    " \"T",
+    "\":",
+    "\n",
+    "  ",
+    "->",
+    "(",
+    ")",
+    "{",
+    "}",
+    ",",
+    "==",
+    "💡",
+    "é",
+    "\"",
+    "//",
+    "///",
+    "cite ",
+    "given",
+    "test \"t\" {",
+    "unilateral",
+    "pedal_pulses == ",
+    "50 mmHg",
+    "6h",
+    "-",
+    "not ",
+    "\r\n",
+    "\t",
+    "in {",
+    "overrides ",
+    "fact x: ",
+    "enum E {",
+    "let l = ",
+    "action f(a: ",
+    "number ",
+    ".",
+    "Pulse.",
+    "count(",
+    "known(",
+    "\u{0}",
+    "9999999999999999999999",
+];
+
+/// Requests at a position, asked in the middle of the storm.
+const POSITION_METHODS: [&str; 6] = [
+    "textDocument/hover",
+    "textDocument/completion",
+    "textDocument/definition",
+    "textDocument/signatureHelp",
+    "textDocument/documentHighlight",
+    "textDocument/prepareRename",
+];
+
+/// One step of the edit storm. Lines are taken modulo the document's line
+/// count plus two, so edits land anywhere in the text as it grows, and
+/// sometimes past its end.
+#[derive(Clone, Debug)]
+enum Step {
+    /// Replaces a range (reversed or out of range at times) with a piece.
+    Edit { start: (u32, u32), end: Option<(u32, u32)>, piece: usize },
+    /// A request at a position.
+    Ask { method: usize, line: u32, character: u32 },
+    /// The whole-document requests: tokens, symbols, folding, formatting,
+    /// inlay hints and code actions.
+    AskAll,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let position = (0..1000u32, 0..40u32);
+    prop_oneof![
+        12 => (position.clone(), proptest::option::weighted(0.25, position), 0..PIECES.len())
+            .prop_map(|(start, end, piece)| Step::Edit { start, end, piece }),
+        2 => (0..POSITION_METHODS.len(), 0..1000u32, 0..50u32)
+            .prop_map(|(method, line, character)| Step::Ask { method, line, character }),
+        1 => Just(Step::AskAll),
+    ]
+}
+
+/// Sends `steps` to a fresh server on a new document of the demo ruleset,
+/// checks every answer, and returns the diagnostics published for the last
+/// version with the model's text.
+async fn edit_storm(steps: &[Step]) -> (Vec<Value>, Value) {
+    let f = fixture("storm", &[]);
+    let mut client = TestClient::start(Some(&f.root)).await;
+    let scratch_path = f.root.join("demo/scratch.osl");
+    let scratch = uri(&scratch_path);
+    let mut document = Model::open(&mut client, &scratch, "").await;
+    for step in steps {
+        let lines = document.text.lines().count() as u32 + 2;
+        match *step {
+            Step::Edit { start: (sl, sc), end, piece } => {
+                let start = (sl % lines, sc);
+                let end = end.map_or(start, |(el, ec)| (el % lines, ec));
+                document.edit(&mut client, (start, end), PIECES[piece]).await;
+            }
+            Step::Ask { method, line, character } => {
+                let method = POSITION_METHODS[method];
+                let position = json!({ "line": line % lines, "character": character });
+                let response = client
+                    .request_raw(method, json!({ "textDocument": { "uri": scratch }, "position": position }))
+                    .await;
+                let code = response["error"]["code"].as_i64();
+                assert!(code.is_none() || code == Some(-32801) || code == Some(-32602), "{method}: {response}");
+            }
+            Step::AskAll => ask_all(&mut client, &scratch).await,
+        }
+    }
+    let received = client.diagnostics(&scratch, Some(document.version)).await;
+    let facts_path = f.root.join("demo/facts.osl");
+    let rules_path = f.root.join("demo/rules.osl");
+    let expected =
+        fresh_check(&[(&facts_path, FACTS), (&rules_path, RULES), (&scratch_path, &document.text)], &scratch_path);
+    // Still alive, still right.
+    let hover = client.request("textDocument/hover", at(&f.rules, RULES, "unilateral ->", 2)).await;
+    assert!(hover["contents"]["value"].as_str().unwrap_or_default().contains("fact unilateral: bool"));
+    assert!(client.shutdown().await);
+    (received, expected)
+}
+
+/// Every whole-document request; each is answered, or cancelled by a
+/// newer edit ("content modified").
+async fn ask_all(client: &mut TestClient, scratch: &str) {
+    for method in [
+        "textDocument/semanticTokens/full",
+        "textDocument/documentSymbol",
+        "textDocument/foldingRange",
+        "textDocument/formatting",
+    ] {
+        let response = client
+            .request_raw(
+                method,
+                json!({ "textDocument": { "uri": scratch }, "options": { "tabSize": 2, "insertSpaces": true } }),
+            )
+            .await;
+        assert!(response["error"]["code"].as_i64().is_none_or(|c| c == -32801), "{method}: {response}");
+    }
+    let range = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 999, "character": 0 } });
+    let response = client
+        .request_raw("textDocument/inlayHint", json!({ "textDocument": { "uri": scratch }, "range": range }))
+        .await;
+    assert!(response.get("error").is_none_or(|e| e["code"] == -32801), "{response}");
+    let response = client
+        .request_raw(
+            "textDocument/codeAction",
+            json!({ "textDocument": { "uri": scratch }, "range": range, "context": { "diagnostics": [] } }),
+        )
+        .await;
+    assert!(response.get("error").is_none_or(|e| e["code"] == -32801), "{response}");
+}
+
+proptest! {
+    // Each case starts a server of its own; 32 cases of up to 120 steps
+    // (about 2 s in a debug build) keep the test to a few seconds.
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// Any sequence of edits (anywhere, out of range, reversed, wide
+    /// characters) and requests: every request is answered, and the last
+    /// diagnostics are those of a fresh check of the text the edits make.
+    #[test]
+    fn any_edit_storm_ends_in_the_diagnostics_of_a_fresh_check(steps in proptest::collection::vec(step(), 1..120)) {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap_or_else(|error| panic!("a runtime: {error}"));
+        let (received, expected) = runtime.block_on(edit_storm(&steps));
+        runtime.shutdown_timeout(Duration::from_secs(1));
+        prop_assert_eq!(Value::Array(received), expected);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -52,7 +52,9 @@ fn files(dir: &Path, extension: &str) -> Vec<PathBuf> {
 }
 
 /// The part of a source file that is not test code: everything before the
-/// first `#[cfg(test)]` at column 0 (test modules stand at the end of a file).
+/// first `#[cfg(test)]` at column 0 (test modules stand at the end of a
+/// file). Test modules in files of their own are skipped whole
+/// ([`test_module_files`]).
 fn non_test(text: &str) -> &str {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
@@ -75,8 +77,8 @@ fn code_only(text: &str) -> String {
         let rest = &text[i..];
         let end = if rest.starts_with("//") {
             rest.find('\n').map_or(text.len(), |n| i + n)
-        } else if rest.starts_with("/*") {
-            rest[2..].find("*/").map_or(text.len(), |n| i + n + 4)
+        } else if let Some(comment) = rest.strip_prefix("/*") {
+            comment.find("*/").map_or(text.len(), |n| i + n + 4)
         } else if let Some(hashes) = raw_string_start(rest) {
             let closing = format!("\"{}", "#".repeat(hashes));
             let open = 2 + hashes;
@@ -131,7 +133,11 @@ fn every_source_file_starts_with_a_doc_line() {
             }
         }
     }
-    assert!(offenders.is_empty(), "these files do not start with a `//!` line saying what they are for:\n{}", offenders.join("\n"));
+    assert!(
+        offenders.is_empty(),
+        "these files do not start with a `//!` line saying what they are for:\n{}",
+        offenders.join("\n")
+    );
 }
 
 /// The `[dependencies]`-like sections of a crate's Cargo.toml, as dependency names.
@@ -162,7 +168,10 @@ fn crate_dependencies_follow_the_layering() {
     for krate in CRATES.iter().copied().chain(["tests"]) {
         let deps = dependencies(krate);
         for only_dsl in ["salsa", "pest", "pest_derive"] {
-            rule(krate == "dsl" || !deps.contains(only_dsl), format!("{krate}/Cargo.toml depends on `{only_dsl}`, which only the dsl may use"));
+            rule(
+                krate == "dsl" || !deps.contains(only_dsl),
+                format!("{krate}/Cargo.toml depends on `{only_dsl}`, which only the dsl may use"),
+            );
         }
         rule(
             krate == "lsp" || !deps.contains("tower-lsp-server"),
@@ -179,9 +188,10 @@ fn crate_dependencies_follow_the_layering() {
 /// Every place in non-test code of the files under `dir` that contains `needle`.
 fn mentions(dir: &str, needle: &str, skip: impl Fn(&str) -> bool) -> Vec<String> {
     let mut found = Vec::new();
+    let tests = test_module_files();
     for path in files(&root().join(dir), "rs") {
         let name = relative(&path);
-        if skip(&name) {
+        if skip(&name) || tests.contains(&path) {
             continue;
         }
         let code = code_only(non_test(&read(&path)));
@@ -198,18 +208,39 @@ fn mentions(dir: &str, needle: &str, skip: impl Fn(&str) -> bool) -> Vec<String>
 fn source_follows_the_crate_invariants() {
     let mut broken = Vec::new();
     for krate in ["engine", "lsp", "cli"] {
-        broken.extend(mentions(&format!("{krate}/src"), "salsa", |_| false).into_iter().map(|at| format!("{at}   (salsa outside the dsl)")));
-        broken.extend(mentions(&format!("{krate}/src"), "pest", |_| false).into_iter().map(|at| format!("{at}   (pest outside the dsl)")));
+        broken.extend(
+            mentions(&format!("{krate}/src"), "salsa", |_| false)
+                .into_iter()
+                .map(|at| format!("{at}   (salsa outside the dsl)")),
+        );
+        broken.extend(
+            mentions(&format!("{krate}/src"), "pest", |_| false)
+                .into_iter()
+                .map(|at| format!("{at}   (pest outside the dsl)")),
+        );
     }
     let outside_syntax = |name: &str| name.starts_with("dsl/src/syntax/");
-    broken.extend(mentions("dsl/src", "pest", outside_syntax).into_iter().map(|at| format!("{at}   (pest outside dsl::syntax)")));
     broken.extend(
-        mentions("engine/src", "osler_dsl::syntax", |_| false).into_iter().map(|at| format!("{at}   (the engine names the syntax tree)")),
+        mentions("dsl/src", "pest", outside_syntax).into_iter().map(|at| format!("{at}   (pest outside dsl::syntax)")),
+    );
+    broken.extend(
+        mentions("engine/src", "osler_dsl::syntax", |_| false)
+            .into_iter()
+            .map(|at| format!("{at}   (the engine names the syntax tree)")),
     );
     for impure in ["std::fs", "std::env", "fs::", "env::var", "env!("] {
-        broken.extend(mentions("dsl/src", impure, |_| false).into_iter().map(|at| format!("{at}   (file system or environment in the dsl)")));
+        broken.extend(
+            mentions("dsl/src", impure, |_| false)
+                .into_iter()
+                .map(|at| format!("{at}   (file system or environment in the dsl)")),
+        );
     }
-    broken.extend(mentions("dsl/src", "use std::{", |_| false).into_iter().filter(|at| at.contains("fs") || at.contains("env")).map(|at| format!("{at}   (file system or environment in the dsl)")));
+    broken.extend(
+        mentions("dsl/src", "use std::{", |_| false)
+            .into_iter()
+            .filter(|at| at.contains("fs") || at.contains("env"))
+            .map(|at| format!("{at}   (file system or environment in the dsl)")),
+    );
     for krate in ["dsl", "engine", "cli"] {
         broken.extend(
             mentions(&format!("{krate}/src"), "tower_lsp_server", |_| false)
@@ -274,6 +305,7 @@ fn find_fn_keyword(line: &str) -> Option<usize> {
 #[test]
 fn no_file_over_900_lines_and_no_function_over_120() {
     let mut broken = Vec::new();
+    let tests = test_module_files();
     for krate in CRATES {
         for path in files(&root().join(krate).join("src"), "rs") {
             let text = read(&path);
@@ -281,9 +313,15 @@ fn no_file_over_900_lines_and_no_function_over_120() {
             if lines > MAX_FILE_LINES {
                 broken.push(format!("{}: {lines} lines (at most {MAX_FILE_LINES})", relative(&path)));
             }
+            if tests.contains(&path) {
+                continue;
+            }
             for (name, line, length) in functions(&code_only(non_test(&text))) {
                 if length > MAX_FUNCTION_LINES {
-                    broken.push(format!("{}:{line}: fn {name} is {length} lines (at most {MAX_FUNCTION_LINES})", relative(&path)));
+                    broken.push(format!(
+                        "{}:{line}: fn {name} is {length} lines (at most {MAX_FUNCTION_LINES})",
+                        relative(&path)
+                    ));
                 }
             }
         }
@@ -293,46 +331,65 @@ fn no_file_over_900_lines_and_no_function_over_120() {
 
 #[test]
 fn the_function_scanner_measures_what_it_should() {
-    let code = code_only("fn a() {\n    let s = \"}\";\n    // }\n}\nfn b();\npub(crate) fn c<T>(x: T)\nwhere T: Copy\n{\n}\n");
+    let code = code_only(
+        "fn a() {\n    let s = \"}\";\n    // }\n}\nfn b();\npub(crate) fn c<T>(x: T)\nwhere T: Copy\n{\n}\n",
+    );
     assert_eq!(functions(&code), [("a".to_owned(), 1, 4), ("c".to_owned(), 6, 4)]);
 }
 
-/// One crate's modules: module path (`["check", "expr"]`) → file.
-fn module_files(src: &Path) -> BTreeMap<Vec<String>, PathBuf> {
-    let root_file = ["lib.rs", "main.rs"].iter().map(|name| src.join(name)).find(|path| path.exists()).expect("a crate root");
+/// One crate's modules: module path (`["check", "expr"]`) → file; and the
+/// files of its test modules (`#[cfg(test)] mod tests;`), which are tests.
+fn crate_modules(src: &Path) -> (BTreeMap<Vec<String>, PathBuf>, BTreeSet<PathBuf>) {
+    let root_file =
+        ["lib.rs", "main.rs"].iter().map(|name| src.join(name)).find(|path| path.exists()).expect("a crate root");
     let mut modules = BTreeMap::new();
-    let mut pending = vec![(Vec::new(), root_file)];
-    while let Some((module, file)) = pending.pop() {
-        let is_directory_owner = matches!(file.file_name().and_then(|n| n.to_str()), Some("lib.rs" | "main.rs" | "mod.rs"));
-        let directory = if is_directory_owner {
-            file.parent().expect("a folder").to_path_buf()
-        } else {
-            file.with_extension("")
-        };
-        for child in declared_modules(&read(&file)) {
+    let mut tests = BTreeSet::new();
+    let mut pending = vec![(Vec::new(), root_file, false)];
+    while let Some((module, file, test)) = pending.pop() {
+        let is_directory_owner =
+            matches!(file.file_name().and_then(|n| n.to_str()), Some("lib.rs" | "main.rs" | "mod.rs"));
+        let directory =
+            if is_directory_owner { file.parent().expect("a folder").to_path_buf() } else { file.with_extension("") };
+        for (child, test_child) in declared_modules(&read(&file)) {
             let candidates = [directory.join(format!("{child}.rs")), directory.join(&child).join("mod.rs")];
             if let Some(child_file) = candidates.into_iter().find(|path| path.exists()) {
                 let mut path = module.clone();
                 path.push(child);
-                pending.push((path, child_file));
+                pending.push((path, child_file, test || test_child));
             }
         }
-        modules.insert(module, file);
+        if test {
+            tests.insert(file);
+        } else {
+            modules.insert(module, file);
+        }
     }
-    modules
+    (modules, tests)
 }
 
-/// The `mod name;` declarations of a file (inline `mod name { .. }` blocks are not files).
-fn declared_modules(text: &str) -> Vec<String> {
-    code_only(text)
-        .lines()
-        .filter_map(|line| {
-            let line = line.trim();
-            let rest = line.strip_prefix("pub ").or(line.strip_prefix("pub(crate) ")).unwrap_or(line);
-            let name = rest.strip_prefix("mod ")?.strip_suffix(';')?;
-            Some(name.trim().to_owned())
-        })
-        .collect()
+fn module_files(src: &Path) -> BTreeMap<Vec<String>, PathBuf> {
+    crate_modules(src).0
+}
+
+/// The files under `*/src` that are test modules of their crate.
+fn test_module_files() -> BTreeSet<PathBuf> {
+    CRATES.iter().flat_map(|krate| crate_modules(&root().join(krate).join("src")).1).collect()
+}
+
+/// The `mod name;` declarations of a file (inline `mod name { .. }` blocks
+/// are not files), each with whether `#[cfg(test)]` stands right above it.
+fn declared_modules(text: &str) -> Vec<(String, bool)> {
+    let code = code_only(text);
+    let mut previous = "";
+    let mut out = Vec::new();
+    for line in code.lines().map(str::trim).filter(|line| !line.is_empty()) {
+        let rest = line.strip_prefix("pub ").or(line.strip_prefix("pub(crate) ")).unwrap_or(line);
+        if let Some(name) = rest.strip_prefix("mod ").and_then(|rest| rest.strip_suffix(';')) {
+            out.push((name.trim().to_owned(), previous == "#[cfg(test)]"));
+        }
+        previous = line;
+    }
+    out
 }
 
 /// Every path a file's code names, as written: `crate::a::b`, `super::x`,
@@ -343,7 +400,8 @@ fn named_paths(code: &str) -> Vec<String> {
     let mut lines = code.lines();
     while let Some(line) = lines.next() {
         let trimmed = line.trim_start();
-        let item = ["use ", "pub use ", "pub(crate) use ", "pub(super) use "].iter().find_map(|p| trimmed.strip_prefix(p));
+        let item =
+            ["use ", "pub use ", "pub(crate) use ", "pub(super) use "].iter().find_map(|p| trimmed.strip_prefix(p));
         let Some(first) = item else {
             others.push_str(line);
             others.push('\n');
@@ -537,7 +595,12 @@ fn no_import_loops_between_the_modules_of_a_crate() {
                 for (to, paths) in &graph[from] {
                     if members.contains(to) {
                         let names: Vec<&str> = paths.iter().map(String::as_str).collect();
-                        report.push(format!("  {} -> {}: {}", module_name(krate, from), module_name(krate, to), names.join(", ")));
+                        report.push(format!(
+                            "  {} -> {}: {}",
+                            module_name(krate, from),
+                            module_name(krate, to),
+                            names.join(", ")
+                        ));
                     }
                 }
             }
@@ -548,9 +611,18 @@ fn no_import_loops_between_the_modules_of_a_crate() {
 
 #[test]
 fn the_import_scanner_sees_groups_super_and_children() {
-    let code = code_only("use crate::{db::{Item, Name}, check::expr::Env};\nuse super::Rule;\nuse lower::parse;\nfn f() { crate::format::tokens(\"crate::x::y\"); }\n");
+    let code = code_only(
+        "use crate::{db::{Item, Name}, check::expr::Env};\nuse super::Rule;\nuse lower::parse;\nfn f() { crate::format::tokens(\"crate::x::y\"); }\n",
+    );
     let paths = named_paths(&code);
-    for expected in ["crate::db::Item", "crate::db::Name", "crate::check::expr::Env", "super::Rule", "lower::parse", "crate::format::tokens"] {
+    for expected in [
+        "crate::db::Item",
+        "crate::db::Name",
+        "crate::check::expr::Env",
+        "super::Rule",
+        "lower::parse",
+        "crate::format::tokens",
+    ] {
         assert!(paths.iter().any(|p| p == expected), "{expected} not in {paths:?}");
     }
     assert!(!paths.iter().any(|p| p.contains("crate::x")), "a path inside a string was read: {paths:?}");
@@ -593,7 +665,12 @@ fn every_osl_example_in_the_docs_checks() {
             .diagnostics
             .iter()
             .filter(|d| d.diagnostic.severity == osler_dsl::Severity::Error)
-            .map(|d| format!("{} at byte {}: {} [{}]", d.path, d.diagnostic.span.start, d.diagnostic.message, d.diagnostic.code))
+            .map(|d| {
+                format!(
+                    "{} at byte {}: {} [{}]",
+                    d.path, d.diagnostic.span.start, d.diagnostic.message, d.diagnostic.code
+                )
+            })
             .collect();
         assert!(errors.is_empty(), "the ```osl examples of {document} do not check:\n{}", errors.join("\n"));
     }
@@ -606,21 +683,27 @@ const CODES_END: &str = "<!-- /codes -->";
 fn the_code_table_in_language_md_is_generated_from_the_registry() {
     let path = root().join("dsl/LANGUAGE.md");
     let text = read(&path);
-    let start = text.find(CODES_START).expect("dsl/LANGUAGE.md has the generated code table's start marker") + CODES_START.len();
+    let start = text.find(CODES_START).expect("dsl/LANGUAGE.md has the generated code table's start marker")
+        + CODES_START.len();
     let end = start + text[start..].find(CODES_END).expect("dsl/LANGUAGE.md has the code table's end marker");
     let table = Code::markdown_table();
     if text[start..end] != table {
         if std::env::var_os("UPDATE_EXPECT").is_some() {
             fs::write(&path, format!("{}{table}{}", &text[..start], &text[end..])).expect("write dsl/LANGUAGE.md");
         } else {
-            panic!("dsl/LANGUAGE.md's code table is out of date; run `UPDATE_EXPECT=1 cargo test -p osler-tests --test tidy`");
+            panic!(
+                "dsl/LANGUAGE.md's code table is out of date; run `UPDATE_EXPECT=1 cargo test -p osler-tests --test tidy`"
+            );
         }
     }
 }
 
 /// Codes that no corpus file can show, and where they are tested instead.
 const NOT_IN_THE_CORPUS: [(Code, &str); 2] = [
-    (Code::FileTooLarge, "needs a file over 2 GiB in memory, too large for a test; the check is one length comparison in `syntax::parse`"),
+    (
+        Code::FileTooLarge,
+        "needs a file over 2 GiB in memory, too large for a test; the check is one length comparison in `syntax::parse`",
+    ),
     (Code::Internal, "reported only when the parser breaks its own invariant: a bug, never a case"),
 ];
 
@@ -635,8 +718,16 @@ fn every_diagnostic_code_has_a_corpus_case() {
         }
     }
     let exempt: BTreeSet<Code> = NOT_IN_THE_CORPUS.iter().map(|(code, _)| *code).collect();
-    let missing: Vec<&str> = Code::ALL.iter().filter(|code| !seen.contains(code) && !exempt.contains(code)).map(|code| code.as_str()).collect();
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .filter(|code| !seen.contains(code) && !exempt.contains(code))
+        .map(|code| code.as_str())
+        .collect();
     assert!(missing.is_empty(), "no tests/corpus case shows these codes: {}", missing.join(", "));
     let needless: Vec<&str> = exempt.iter().filter(|code| seen.contains(code)).map(|code| code.as_str()).collect();
-    assert!(needless.is_empty(), "these codes have a corpus case now; drop them from NOT_IN_THE_CORPUS: {}", needless.join(", "));
+    assert!(
+        needless.is_empty(),
+        "these codes have a corpus case now; drop them from NOT_IN_THE_CORPUS: {}",
+        needless.join(", ")
+    );
 }

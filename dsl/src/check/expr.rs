@@ -2,7 +2,8 @@
 //! expression's type, its diagnostics, and a resolved form (names kept as
 //! names) that the model builder turns into indices.
 
-use crate::db::NameInfo;
+use super::env::{Env, NameInfo, Namespace};
+use super::resolution::{NameUse, Target};
 use crate::code::Code;
 use crate::diagnostic::Diagnostic;
 use crate::model::{ArithOp, CompareOp};
@@ -41,24 +42,6 @@ pub(crate) enum RExpr {
     Invalid,
 }
 
-/// Which names a suggestion may come from.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Namespace {
-    Value,
-    Action,
-    Source,
-    Rule,
-    Type,
-    Fact,
-}
-
-/// What the checker needs to know about names.
-pub(crate) trait Env {
-    fn info(&self, name: &str) -> NameInfo;
-    /// Every name of a namespace, for "did you mean".
-    fn names(&self, namespace: Namespace) -> Vec<String>;
-}
-
 /// The closest name to `wanted`, if one is close enough to be a typo.
 pub(crate) fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (wanted.chars().count() / 3).max(1);
@@ -77,11 +60,17 @@ pub(crate) fn with_suggestion(diagnostic: Diagnostic, suggestion: Option<&str>, 
     }
 }
 
+/// Types and resolves expressions, collecting diagnostics (and, when
+/// recording, every name it resolves).
 pub(crate) struct ExprChecker<'a> {
     pub env: &'a dyn Env,
-    pub diagnostics: &'a mut Vec<Diagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
     /// Whether the expression read a fact or let (else it is constant).
     pub reads_facts: bool,
+    /// Every name written, as resolved, when checking a declaration for
+    /// its [`super::resolution::ItemCheck`]; `None` when only types or the
+    /// resolved tree are wanted (let typing, model building).
+    pub names: Option<Vec<NameUse>>,
 }
 
 fn number(expr: &Expr) -> f64 {
@@ -91,9 +80,50 @@ fn number(expr: &Expr) -> f64 {
     }
 }
 
-impl ExprChecker<'_> {
+impl<'a> ExprChecker<'a> {
+    /// A checker that does not record names.
+    pub fn new(env: &'a dyn Env) -> ExprChecker<'a> {
+        ExprChecker { env, diagnostics: Vec::new(), reads_facts: false, names: None }
+    }
+
+    /// A checker that records every name it resolves.
+    pub fn recording(env: &'a dyn Env) -> ExprChecker<'a> {
+        ExprChecker { names: Some(Vec::new()), ..ExprChecker::new(env) }
+    }
+
     fn error(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
+    }
+
+    /// Records a written name, when recording.
+    pub fn record(&mut self, span: Span, target: Option<Target>, declaration: bool, ty: Option<Ty>) {
+        if let Some(names) = &mut self.names {
+            names.push(NameUse { span, target, declaration, ty, peer: None });
+        }
+    }
+
+    /// Resolves the names of an expression the checks skip (the set of an
+    /// `in` whose operand is wrong, the arguments of a call with the wrong
+    /// arity) so the editor still knows them. Only when recording, and
+    /// with the diagnostics and the constness it finds thrown away: the
+    /// checks already said what is wrong.
+    pub fn resolve_silently(&mut self, expr: &Expr, expected: Option<&Ty>) -> Option<Ty> {
+        self.names.as_ref()?;
+        let (diagnostics, reads_facts) = (self.diagnostics.len(), self.reads_facts);
+        let (ty, _) = self.infer(expr, expected);
+        self.diagnostics.truncate(diagnostics);
+        self.reads_facts = reads_facts;
+        Some(ty)
+    }
+
+    /// Notes the other operand's type on a name written as an operand.
+    fn note_peer(&mut self, operand: &Expr, peer: &Ty) {
+        let (ExprKind::Name(ident), Some(names)) = (&operand.kind, &mut self.names) else { return };
+        if let Some(name) = names.iter_mut().rev().find(|name| name.span == ident.span)
+            && name.peer.is_none()
+        {
+            name.peer = Some(peer.clone());
+        }
     }
 
     /// Infers `expr`'s type; `expected` guides how bare variant names are
@@ -157,8 +187,32 @@ impl ExprChecker<'_> {
         resolved
     }
 
+    /// A bare name: resolved and typed by [`Self::resolve_name`], then
+    /// recorded as what it was found to be.
     fn name(&mut self, ident: &Ident, expected: Option<&Ty>) -> (Ty, RExpr) {
         let info = self.env.info(&ident.text);
+        let single_owner = match info.variant_of.as_slice() {
+            [only] => Some(only.clone()),
+            _ => None,
+        };
+        let (ty, resolved) = self.resolve_name(ident, expected, info);
+        if self.names.is_some() {
+            let variant = |enum_name: String| Target::Variant { enum_name, variant: ident.text.clone() };
+            let target = match &resolved {
+                RExpr::Const(RValue::Variant(enum_name, _)) => Some(variant(enum_name.clone())),
+                RExpr::Fact(name) => Some(Target::Fact(name.clone())),
+                RExpr::Let(name) => Some(Target::Let(name.clone())),
+                // A variant of another enum than the one expected: still
+                // that variant, when only one enum has it.
+                _ => single_owner.map(variant),
+            };
+            let known = target.is_some() && !ty.is_error();
+            self.record(ident.span, target, false, known.then(|| ty.clone()));
+        }
+        (ty, resolved)
+    }
+
+    fn resolve_name(&mut self, ident: &Ident, expected: Option<&Ty>, info: NameInfo) -> (Ty, RExpr) {
         if let Some(Ty::Enum(enum_name)) = expected
             && info.variant_of.contains(enum_name)
         {
@@ -258,6 +312,14 @@ impl ExprChecker<'_> {
 
     fn qualified(&mut self, ty: &Ident, variant: &Ident) -> (Ty, RExpr) {
         let info = self.env.info(&ty.text);
+        if self.names.is_some() {
+            // `Type.variant` names the enum and its variant, declared or not.
+            let known = info.enum_variants.as_ref().is_some_and(|variants| variants.contains(&variant.text));
+            let enum_type = known.then(|| Ty::Enum(ty.text.clone()));
+            self.record(ty.span, Some(Target::Enum(ty.text.clone())), false, None);
+            let target = Target::Variant { enum_name: ty.text.clone(), variant: variant.text.clone() };
+            self.record(variant.span, Some(target), false, enum_type);
+        }
         let Some(variants) = info.enum_variants else {
             let names = self.env.names(Namespace::Type);
             let suggestion = closest(&ty.text, names.iter().map(String::as_str)).map(str::to_owned);
@@ -297,13 +359,12 @@ impl ExprChecker<'_> {
             "known" => {
                 if args.len() != 1 {
                     self.error(
-                        Diagnostic::error(
-                            Code::Arity,
-                            span,
-                            format!("`known` takes 1 argument, found {}", args.len()),
-                        )
-                        .with_help("write `known(fact)`"),
+                        Diagnostic::error(Code::Arity, span, format!("`known` takes 1 argument, found {}", args.len()))
+                            .with_help("write `known(fact)`"),
                     );
+                    for arg in args {
+                        self.resolve_silently(arg, None);
+                    }
                     return (Ty::Bool, RExpr::Invalid);
                 }
                 let (_, inner) = self.infer(&args[0], None);
@@ -322,11 +383,7 @@ impl ExprChecker<'_> {
                 } else {
                     let suggestion = closest(other, ["count", "known"]);
                     with_suggestion(
-                        Diagnostic::error(
-                            Code::UnknownFunction,
-                            callee.span,
-                            format!("unknown function `{other}`"),
-                        ),
+                        Diagnostic::error(Code::UnknownFunction, callee.span, format!("unknown function `{other}`")),
                         suggestion,
                         "the functions are `count(..)` and `known(..)`",
                     )
@@ -371,6 +428,8 @@ impl ExprChecker<'_> {
             BinaryOp::Gt => CompareOp::Gt,
             _ => CompareOp::Ge,
         };
+        self.note_peer(lhs, &rt);
+        self.note_peer(rhs, &lt);
         let resolved = RExpr::Compare(compare_op, Box::new(l), Box::new(r));
         if lt.is_error() || rt.is_error() {
             return (Ty::Bool, resolved);
@@ -437,13 +496,9 @@ impl ExprChecker<'_> {
                 diagnostic
             }
             (Ty::Duration, other) | (other, Ty::Duration) if matches!(other, Ty::Number | Ty::Quantity(_)) => {
-                Diagnostic::error(
-                    Code::DurationMismatch,
-                    op_span,
-                    format!("cannot {verb} a duration with `{other}`"),
-                )
-                .with_label("a duration on one side only")
-                .with_help("write a duration with its unit, e.g. `6h`, `2d`, `4w`")
+                Diagnostic::error(Code::DurationMismatch, op_span, format!("cannot {verb} a duration with `{other}`"))
+                    .with_label("a duration on one side only")
+                    .with_help("write a duration with its unit, e.g. `6h`, `2d`, `4w`")
             }
             _ => Diagnostic::error(
                 Code::TypeMismatch,
@@ -466,6 +521,8 @@ impl ExprChecker<'_> {
             BinaryOp::Mul => ArithOp::Mul,
             _ => ArithOp::Div,
         };
+        self.note_peer(lhs, &rt);
+        self.note_peer(rhs, &lt);
         let resolved = RExpr::Arith(arith_op, Box::new(l), Box::new(r));
         if lt.is_error() || rt.is_error() {
             return (Ty::Error, resolved);
@@ -517,9 +574,11 @@ impl ExprChecker<'_> {
         let enum_name = match &ty {
             Ty::Enum(name) => name.clone(),
             Ty::Error => {
+                self.resolve_set_silently(operand, set);
                 return (Ty::Bool, RExpr::Invalid);
             }
             other => {
+                self.resolve_set_silently(operand, set);
                 self.error(
                     Diagnostic::error(
                         Code::TypeMismatch,
@@ -561,5 +620,18 @@ impl ExprChecker<'_> {
             }
         }
         (Ty::Bool, if valid { RExpr::In(Box::new(inner), indices) } else { RExpr::Invalid })
+    }
+
+    /// The set of an `in` whose operand is not an enum value, resolved for
+    /// the editor; the operand's peer is the set's first element.
+    fn resolve_set_silently(&mut self, operand: &Expr, set: &[Expr]) {
+        let mut first = None;
+        for item in set {
+            let ty = self.resolve_silently(item, None);
+            first = first.or(ty);
+        }
+        if let Some(ty) = first {
+            self.note_peer(operand, &ty);
+        }
     }
 }

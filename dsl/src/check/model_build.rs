@@ -3,11 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use super::{ExprChecker, QueryEnv, RExpr, RValue};
-use crate::db::{Item, Ruleset, file_items};
+use super::expr::{ExprChecker, RExpr, RValue};
+use super::names::{QueryEnv, SymbolKind, Symbols, let_analysis, resolve_type, symbols};
+use crate::db::{Item, Ruleset, SourceFile, file_items};
 use crate::model::{self, Model, Type, Value};
-use crate::syntax::DeclKind;
-use crate::types::{Ty, resolve_type};
+use crate::syntax::{self, DeclKind};
+use crate::types::Ty;
 
 /// The index of a name the checker resolved. The model is only built for a
 /// ruleset without errors, so every name is declared: a missing one is a
@@ -85,178 +86,211 @@ impl Lines {
     }
 }
 
+/// What building the model needs at hand: the ruleset's items in file
+/// order, the name lookups, and the indices assigned so far.
+struct Builder<'a, 'db> {
+    db: &'db dyn salsa::Database,
+    env: QueryEnv<'db>,
+    table: &'db Symbols<'db>,
+    items: &'a [Item<'db>],
+    indices: Indices,
+    actions: BTreeMap<String, u32>,
+    lines: Lines,
+    model: Model,
+}
+
 /// Builds the model. Call only when the ruleset has no errors; with errors
 /// the result is well-formed but meaningless where the errors are.
 pub fn build_model(db: &dyn salsa::Database, ruleset: Ruleset) -> Model {
-    let env = QueryEnv { db, ruleset };
     let mut files = ruleset.files(db).clone();
     files.sort_by(|a, b| a.path(db).cmp(b.path(db)));
     let items: Vec<Item<'_>> = files.iter().flat_map(|&file| file_items(db, file).iter().copied()).collect();
-    let table = crate::db::symbols(db, ruleset);
-    let lets = super::let_analysis(db, ruleset);
-    let mut model = Model::default();
-    let mut indices = Indices { enums: BTreeMap::new(), facts: BTreeMap::new(), lets: BTreeMap::new() };
-    let doc = |item: Item<'_>| item.doc(db).as_ref().map(|d| d.text.clone());
-    let mut lines = Lines::default();
+    let mut builder = Builder {
+        db,
+        env: QueryEnv { db, ruleset },
+        table: symbols(db, ruleset),
+        items: &items,
+        indices: Indices { enums: BTreeMap::new(), facts: BTreeMap::new(), lets: BTreeMap::new() },
+        actions: BTreeMap::new(),
+        lines: Lines::default(),
+        model: Model::default(),
+    };
+    builder.header_sources_and_enums();
+    builder.facts();
+    builder.lets(&let_analysis(db, ruleset).order);
+    builder.actions();
+    builder.rules();
+    builder.tests();
+    builder.model
+}
 
-    for &item in &items {
-        match &item.syntax(db).kind {
-            DeclKind::Ruleset(decl) if model.name.is_none() => {
-                model.name = Some(decl.name.text.clone());
-                model.title = decl.title.as_ref().map(|t| t.value.clone());
-            }
-            DeclKind::Source(decl) => model.sources.push(model::SourceInfo {
-                name: decl.name.text.clone(),
-                title: decl.title.value.clone(),
-                year: decl.year.map(|(year, _)| year),
-                url: decl.url.as_ref().map(|u| u.value.clone()),
-                doc: doc(item),
-            }),
-            DeclKind::Enum(decl) if !indices.enums.contains_key(&decl.name.text) => {
-                indices.enums.insert(decl.name.text.clone(), model.enums.len() as u32);
-                model.enums.push(model::EnumInfo {
+impl Builder<'_, '_> {
+    fn doc(&self, item: Item<'_>) -> Option<String> {
+        item.doc(self.db).as_ref().map(|d| d.text.clone())
+    }
+
+    fn location(&mut self, item: Item<'_>) -> model::Location {
+        let file: SourceFile = *item.file(self.db);
+        let (path, text) = (file.path(self.db), file.text(self.db));
+        model::Location { path: path.clone(), line: self.lines.line_of(path, text, item.offset(self.db)) }
+    }
+
+    /// The ruleset's name and title, its sources, and its enums (the first
+    /// declaration of each name).
+    fn header_sources_and_enums(&mut self) {
+        for &item in self.items {
+            match &item.syntax(self.db).kind {
+                DeclKind::Ruleset(decl) if self.model.name.is_none() => {
+                    self.model.name = Some(decl.name.text.clone());
+                    self.model.title = decl.title.as_ref().map(|t| t.value.clone());
+                }
+                DeclKind::Source(decl) => self.model.sources.push(model::SourceInfo {
                     name: decl.name.text.clone(),
-                    variants: decl.variants.iter().map(|v| v.text.clone()).collect(),
-                    doc: doc(item),
-                });
+                    title: decl.title.value.clone(),
+                    year: decl.year.map(|(year, _)| year),
+                    url: decl.url.as_ref().map(|u| u.value.clone()),
+                    doc: self.doc(item),
+                }),
+                DeclKind::Enum(decl) if !self.indices.enums.contains_key(&decl.name.text) => {
+                    self.indices.enums.insert(decl.name.text.clone(), self.model.enums.len() as u32);
+                    self.model.enums.push(model::EnumInfo {
+                        name: decl.name.text.clone(),
+                        variants: decl.variants.iter().map(|v| v.text.clone()).collect(),
+                        doc: self.doc(item),
+                    });
+                }
+                _ => {}
             }
-            _ => {}
         }
     }
-    for &item in &items {
-        if let DeclKind::Fact(decl) = &item.syntax(db).kind {
-            if indices.facts.contains_key(&decl.name.text) {
-                continue;
-            }
-            let ty = indices.ty(&resolve_type(&decl.ty, table, db));
-            indices.facts.insert(decl.name.text.clone(), model.facts.len() as u32);
-            model.facts.push(model::FactInfo { name: decl.name.text.clone(), ty, doc: doc(item) });
-        }
-    }
-    for (index, name) in lets.order.iter().enumerate() {
-        indices.lets.insert(name.clone(), index as u32);
-    }
-    for name in &lets.order {
-        let Some(symbol) = table.find(name, |k| k == crate::db::SymbolKind::Let) else { continue };
-        let DeclKind::Let(decl) = &symbol.item.syntax(db).kind else { continue };
-        let mut scratch = Vec::new();
-        let mut checker = ExprChecker { env: &env, diagnostics: &mut scratch, reads_facts: false };
-        let (ty, resolved) = checker.infer(&decl.value, None);
-        model.lets.push(model::LetInfo {
-            name: name.clone(),
-            ty: indices.ty(&ty),
-            value: indices.expr(&resolved),
-            doc: doc(symbol.item),
-        });
-    }
-    let mut action_index: BTreeMap<String, u32> = BTreeMap::new();
-    for &item in &items {
-        if let DeclKind::Action(decl) = &item.syntax(db).kind {
-            if action_index.contains_key(&decl.name.text) {
-                continue;
-            }
-            action_index.insert(decl.name.text.clone(), model.actions.len() as u32);
-            model.actions.push(model::ActionInfo {
-                name: decl.name.text.clone(),
-                params: decl
-                    .params
-                    .iter()
-                    .map(|p| (p.name.text.clone(), indices.ty(&resolve_type(&p.ty, table, db))))
-                    .collect(),
-                doc: doc(item),
-            });
-        }
-    }
-    let source_index: BTreeMap<String, u32> =
-        model.sources.iter().enumerate().map(|(i, s)| (s.name.clone(), i as u32)).collect();
-    let rule_items: Vec<Item<'_>> = items.iter().copied().filter(|item| item.key(db).kind == "rule").collect();
-    let rule_index: BTreeMap<String, u32> =
-        rule_items.iter().enumerate().map(|(i, item)| (item.key(db).name.clone(), i as u32)).collect();
 
-    let lower_call = |checker: &mut ExprChecker<'_>, call: &crate::syntax::ActionCall| -> Option<model::ActionCall> {
-        let action = *action_index.get(&call.name.text)?;
-        let params = &model.actions[action as usize].params;
-        let _ = params;
-        let info = checker.env.info(&call.name.text);
-        let param_types = info.action.unwrap_or_default();
+    fn facts(&mut self) {
+        for &item in self.items {
+            let DeclKind::Fact(decl) = &item.syntax(self.db).kind else { continue };
+            if self.indices.facts.contains_key(&decl.name.text) {
+                continue;
+            }
+            let ty = self.indices.ty(&resolve_type(&decl.ty, self.table, self.db));
+            self.indices.facts.insert(decl.name.text.clone(), self.model.facts.len() as u32);
+            self.model.facts.push(model::FactInfo { name: decl.name.text.clone(), ty, doc: self.doc(item) });
+        }
+    }
+
+    /// The lets, in dependency order.
+    fn lets(&mut self, order: &[String]) {
+        for (index, name) in order.iter().enumerate() {
+            self.indices.lets.insert(name.clone(), index as u32);
+        }
+        for name in order {
+            let Some(symbol) = self.table.find(name, |k| k == SymbolKind::Let) else { continue };
+            let DeclKind::Let(decl) = &symbol.item.syntax(self.db).kind else { continue };
+            let mut checker = ExprChecker::new(&self.env);
+            let (ty, resolved) = checker.infer(&decl.value, None);
+            let info = model::LetInfo {
+                name: name.clone(),
+                ty: self.indices.ty(&ty),
+                value: self.indices.expr(&resolved),
+                doc: self.doc(symbol.item),
+            };
+            self.model.lets.push(info);
+        }
+    }
+
+    fn actions(&mut self) {
+        for &item in self.items {
+            let DeclKind::Action(decl) = &item.syntax(self.db).kind else { continue };
+            if self.actions.contains_key(&decl.name.text) {
+                continue;
+            }
+            self.actions.insert(decl.name.text.clone(), self.model.actions.len() as u32);
+            let params = decl
+                .params
+                .iter()
+                .map(|p| (p.name.text.clone(), self.indices.ty(&resolve_type(&p.ty, self.table, self.db))))
+                .collect();
+            self.model.actions.push(model::ActionInfo { name: decl.name.text.clone(), params, doc: self.doc(item) });
+        }
+    }
+
+    /// An action call with its constant arguments, typed by the action's
+    /// parameters.
+    fn call(&self, checker: &mut ExprChecker<'_>, call: &syntax::ActionCall) -> Option<model::ActionCall> {
+        let action = *self.actions.get(&call.name.text)?;
+        let param_types = checker.env.info(&call.name.text).action.unwrap_or_default();
         let args = call
             .args
             .iter()
             .flatten()
             .zip(param_types.iter())
             .map(|(arg, (_, ty))| match checker.infer(arg, Some(ty)).1 {
-                RExpr::Const(value) => indices.value(&value),
+                RExpr::Const(value) => self.indices.value(&value),
                 _ => Value::Bool(false),
             })
             .collect();
         Some(model::ActionCall { action, args })
-    };
+    }
 
-    for &item in &rule_items {
-        let DeclKind::Rule(rule) = &item.syntax(db).kind else { continue };
-        let file = item.file(db);
-        let mut scratch = Vec::new();
-        let mut checker = ExprChecker { env: &env, diagnostics: &mut scratch, reads_facts: false };
-        let (_, condition) = checker.infer(&rule.condition, Some(&Ty::Bool));
-        let actions = rule.actions.iter().filter_map(|call| lower_call(&mut checker, call)).collect();
-        model.rules.push(model::RuleInfo {
-            id: item.key(db).name.clone(),
-            title: rule.title.as_ref().map(|t| t.value.clone()),
-            doc: doc(item),
-            condition: indices.expr(&condition),
-            actions,
-            cites: rule.cites.iter().filter_map(|c| source_index.get(&c.text).copied()).collect(),
-            overrides: rule.overrides.iter().filter_map(|o| rule_index.get(&o.text).copied()).collect(),
-            location: model::Location {
-                path: file.path(db).clone(),
-                line: lines.line_of(file.path(db), file.text(db), item.offset(db)),
-            },
-        });
+    fn rules(&mut self) {
+        let source_index: BTreeMap<String, u32> =
+            self.model.sources.iter().enumerate().map(|(i, s)| (s.name.clone(), i as u32)).collect();
+        let db = self.db;
+        let rule_items: Vec<Item<'_>> = self.items.iter().copied().filter(|item| item.key(db).kind == "rule").collect();
+        let rule_index: BTreeMap<String, u32> =
+            rule_items.iter().enumerate().map(|(i, item)| (item.key(db).name.clone(), i as u32)).collect();
+        for &item in &rule_items {
+            let DeclKind::Rule(rule) = &item.syntax(db).kind else { continue };
+            let mut checker = ExprChecker::new(&self.env);
+            let (_, condition) = checker.infer(&rule.condition, Some(&Ty::Bool));
+            let actions = rule.actions.iter().filter_map(|call| self.call(&mut checker, call)).collect();
+            let info = model::RuleInfo {
+                id: item.key(db).name.clone(),
+                title: rule.title.as_ref().map(|t| t.value.clone()),
+                doc: self.doc(item),
+                condition: self.indices.expr(&condition),
+                actions,
+                cites: rule.cites.iter().filter_map(|c| source_index.get(&c.text).copied()).collect(),
+                overrides: rule.overrides.iter().filter_map(|o| rule_index.get(&o.text).copied()).collect(),
+                location: self.location(item),
+            };
+            self.model.rules.push(info);
+        }
     }
-    for &item in &items {
-        let DeclKind::Test(test) = &item.syntax(db).kind else { continue };
-        let file = item.file(db);
-        let mut scratch = Vec::new();
-        let mut checker = ExprChecker { env: &env, diagnostics: &mut scratch, reads_facts: false };
-        let given = test
-            .givens
-            .iter()
-            .filter_map(|given| {
-                let fact = *indices.facts.get(&given.fact.text)?;
-                let ty = checker.env.info(&given.fact.text).fact?;
-                match checker.infer(&given.value, Some(&ty)).1 {
-                    RExpr::Const(value) => Some((fact, indices.value(&value))),
-                    RExpr::Neg(inner) => match *inner {
-                        RExpr::Const(value) => Some((fact, negate(indices.value(&value)))),
-                        _ => None,
-                    },
-                    _ => None,
-                }
-            })
-            .collect();
-        let expects = test
-            .expects
-            .iter()
-            .filter_map(|expect| {
-                let call = lower_call(&mut checker, &expect.action)?;
-                Some(model::Expectation {
-                    negated: expect.negated,
-                    action: call.action,
-                    args: expect.action.args.as_ref().map(|_| call.args),
+
+    /// A test's given value as a constant (negated literals folded).
+    fn given_value(&self, checker: &mut ExprChecker<'_>, given: &syntax::Given) -> Option<(u32, Value)> {
+        let fact = *self.indices.facts.get(&given.fact.text)?;
+        let ty = checker.env.info(&given.fact.text).fact?;
+        match checker.infer(&given.value, Some(&ty)).1 {
+            RExpr::Const(value) => Some((fact, self.indices.value(&value))),
+            RExpr::Neg(inner) => match *inner {
+                RExpr::Const(value) => Some((fact, negate(self.indices.value(&value)))),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn tests(&mut self) {
+        for &item in self.items {
+            let DeclKind::Test(test) = &item.syntax(self.db).kind else { continue };
+            let mut checker = ExprChecker::new(&self.env);
+            let given = test.givens.iter().filter_map(|given| self.given_value(&mut checker, given)).collect();
+            let expects = test
+                .expects
+                .iter()
+                .filter_map(|expect| {
+                    let call = self.call(&mut checker, &expect.action)?;
+                    Some(model::Expectation {
+                        negated: expect.negated,
+                        action: call.action,
+                        args: expect.action.args.as_ref().map(|_| call.args),
+                    })
                 })
-            })
-            .collect();
-        model.tests.push(model::TestInfo {
-            title: test.title.value.clone(),
-            given,
-            expects,
-            location: model::Location {
-                path: file.path(db).clone(),
-                line: lines.line_of(file.path(db), file.text(db), item.offset(db)),
-            },
-        });
+                .collect();
+            let location = self.location(item);
+            self.model.tests.push(model::TestInfo { title: test.title.value.clone(), given, expects, location });
+        }
     }
-    model
 }
 
 fn negate(value: Value) -> Value {

@@ -5,68 +5,22 @@
 //! declaration's tree equal when text above it moves, which is what lets the
 //! incremental checker skip declarations that did not change.
 
-use std::fmt;
-
-/// A half-open byte range.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
-pub struct Span {
-    pub start: u32,
-    pub end: u32,
-}
-
-impl Span {
-    pub fn new(start: usize, end: usize) -> Span {
-        Span { start: to_u32(start), end: to_u32(end) }
-    }
-
-    /// This span moved right by `offset` bytes.
-    pub fn shift(self, offset: u32) -> Span {
-        Span { start: self.start.saturating_add(offset), end: self.end.saturating_add(offset) }
-    }
-
-    /// The smallest span covering both.
-    pub fn cover(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
-    }
-
-    pub fn len(self) -> u32 {
-        self.end.saturating_sub(self.start)
-    }
-
-    pub fn is_empty(self) -> bool {
-        self.len() == 0
-    }
-
-    pub fn range(self) -> std::ops::Range<usize> {
-        self.start as usize..self.end as usize
-    }
-
-    pub fn contains(self, offset: u32) -> bool {
-        self.start <= offset && offset <= self.end
-    }
-}
-
-/// Files larger than 4 GiB are refused before parsing, so offsets fit in `u32`.
-fn to_u32(value: usize) -> u32 {
-    u32::try_from(value).unwrap_or(u32::MAX)
-}
-
-impl fmt::Debug for Span {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}..{}", self.start, self.end)
-    }
-}
+pub use crate::span::Span;
+pub use crate::units::{TimeUnit, Unit};
 
 /// A name as written, with where it was written.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Ident {
+    /// The name's text.
     pub text: String,
+    /// Where the name is written.
     pub span: Span,
 }
 
 /// One top-level declaration.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Decl {
+    /// What the declaration declares.
     pub kind: DeclKind,
     /// The declaration's own text, without its doc comment.
     pub span: Span,
@@ -75,15 +29,24 @@ pub struct Decl {
     pub allow: Vec<String>,
 }
 
+/// The kinds of declaration, one per keyword.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum DeclKind {
+    /// `ruleset name "Title"`.
     Ruleset(RulesetDecl),
+    /// `source name "Title" year .. url ..`.
     Source(SourceDecl),
+    /// `enum Name { a, b }`.
     Enum(EnumDecl),
+    /// `fact name: Type`.
     Fact(FactDecl),
+    /// `let name = expression`.
     Let(LetDecl),
+    /// `action name(param: Type, ..)`.
     Action(ActionDecl),
+    /// A named rule, or the short form `condition -> actions`.
     Rule(RuleDecl),
+    /// `test "title" { given .. expect .. }`.
     Test(TestDecl),
 }
 
@@ -118,228 +81,167 @@ impl DeclKind {
     }
 }
 
+/// A string literal.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct StringLit {
     /// The string's value, escapes resolved.
     pub value: String,
+    /// Where the string is written, quotes included.
     pub span: Span,
 }
 
+/// `ruleset name "Title"`: names the ruleset, once.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct RulesetDecl {
+    /// The ruleset's name.
     pub name: Ident,
+    /// Its title, if written.
     pub title: Option<StringLit>,
 }
 
+/// `source name "Title" year 2026 url ".."`: a guideline rules cite.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct SourceDecl {
+    /// The name rules cite it by.
     pub name: Ident,
+    /// The source's title.
     pub title: StringLit,
+    /// Its publication year and where the year is written.
     pub year: Option<(u32, Span)>,
+    /// Where to read it, if given.
     pub url: Option<StringLit>,
 }
 
+/// `enum Name { a, b }`: a closed set of values.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct EnumDecl {
+    /// The enum's name.
     pub name: Ident,
+    /// Its variants, in order.
     pub variants: Vec<Ident>,
 }
 
+/// `fact name: Type`: an input of every record.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct FactDecl {
+    /// The fact's name.
     pub name: Ident,
+    /// Its type.
     pub ty: TypeExpr,
 }
 
+/// `let name = expression`: a named expression, usable wherever a fact is.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct LetDecl {
+    /// The let's name.
     pub name: Ident,
+    /// The expression it names.
     pub value: Expr,
 }
 
+/// `action name(param: Type, ..)`: what a rule can recommend.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct ActionDecl {
+    /// The action's name.
     pub name: Ident,
+    /// Its parameters (none when written without parentheses).
     pub params: Vec<Param>,
 }
 
+/// One parameter of an action.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Param {
+    /// The parameter's name.
     pub name: Ident,
+    /// Its type.
     pub ty: TypeExpr,
 }
 
+/// A rule: a condition, the actions it fires and the sources it cites.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct RuleDecl {
     /// `None` for the short form `condition -> actions`.
     pub name: Option<Ident>,
+    /// Its title, if written.
     pub title: Option<StringLit>,
+    /// The rules it overrides (`overrides a, b`).
     pub overrides: Vec<Ident>,
+    /// The condition.
     pub condition: Expr,
     /// The span of `->`.
     pub arrow: Span,
+    /// The actions it fires, in order.
     pub actions: Vec<ActionCall>,
+    /// The sources it cites (`cite a, b`).
     pub cites: Vec<Ident>,
 }
 
+/// A call of an action: in a rule's actions or a test's `expect`.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct ActionCall {
+    /// The action's name.
     pub name: Ident,
     /// `None` when written without parentheses (`self_care`).
     pub args: Option<Vec<Expr>>,
+    /// The whole call.
     pub span: Span,
 }
 
+/// `test "title" { .. }`: an example record and what it must fire.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct TestDecl {
+    /// The test's title, which names it.
     pub title: StringLit,
+    /// The `given` assignments, in order.
     pub givens: Vec<Given>,
+    /// The `expect` statements, in order.
     pub expects: Vec<Expect>,
 }
 
+/// One assignment of a `given` statement: `fact = value`.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Given {
+    /// The fact given a value.
     pub fact: Ident,
+    /// The value.
     pub value: Expr,
 }
 
+/// One `expect` statement: `expect action(args)` or `expect not action`.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Expect {
+    /// Whether it is `expect not`.
     pub negated: bool,
+    /// The action expected (or not).
     pub action: ActionCall,
+    /// The whole statement.
     pub span: Span,
 }
 
+/// A type as written.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct TypeExpr {
+    /// Which type.
     pub kind: TypeExprKind,
+    /// Where it is written.
     pub span: Span,
 }
 
+/// The types a fact or parameter can have.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum TypeExprKind {
+    /// `bool`.
     Bool,
+    /// `number` without a unit.
     Number,
+    /// `number UNIT`.
     Quantity(Unit),
+    /// `duration`.
     Duration,
+    /// `string`.
     String,
+    /// An enum, by name.
     Named(Ident),
-}
-
-/// A unit of measure for quantities. Serialises as written (`mmHg`).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
-pub enum Unit {
-    MmHg,
-    Percent,
-    Kg,
-    G,
-    Mg,
-    Mcg,
-    Cm,
-    Mm,
-    Years,
-    Bpm,
-    Ml,
-    L,
-    MmolPerL,
-    MgPerDl,
-    PgPerMl,
-    NgPerMl,
-}
-
-impl Unit {
-    pub const ALL: [Unit; 16] = [
-        Unit::MmHg,
-        Unit::Percent,
-        Unit::Kg,
-        Unit::G,
-        Unit::Mg,
-        Unit::Mcg,
-        Unit::Cm,
-        Unit::Mm,
-        Unit::Years,
-        Unit::Bpm,
-        Unit::Ml,
-        Unit::L,
-        Unit::MmolPerL,
-        Unit::MgPerDl,
-        Unit::PgPerMl,
-        Unit::NgPerMl,
-    ];
-
-    /// The unit as written in source and in output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Unit::MmHg => "mmHg",
-            Unit::Percent => "%",
-            Unit::Kg => "kg",
-            Unit::G => "g",
-            Unit::Mg => "mg",
-            Unit::Mcg => "mcg",
-            Unit::Cm => "cm",
-            Unit::Mm => "mm",
-            Unit::Years => "years",
-            Unit::Bpm => "bpm",
-            Unit::Ml => "mL",
-            Unit::L => "L",
-            Unit::MmolPerL => "mmol_L",
-            Unit::MgPerDl => "mg_dL",
-            Unit::PgPerMl => "pg_mL",
-            Unit::NgPerMl => "ng_mL",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Unit> {
-        Unit::ALL.into_iter().find(|unit| unit.as_str() == text)
-    }
-}
-
-impl fmt::Display for Unit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A unit of time in a duration literal.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub enum TimeUnit {
-    Seconds,
-    Minutes,
-    Hours,
-    Days,
-    Weeks,
-    /// A calendar month, counted as 30 days.
-    Months,
-}
-
-impl TimeUnit {
-    pub fn seconds(self) -> u64 {
-        match self {
-            TimeUnit::Seconds => 1,
-            TimeUnit::Minutes => 60,
-            TimeUnit::Hours => 3_600,
-            TimeUnit::Days => 86_400,
-            TimeUnit::Weeks => 604_800,
-            TimeUnit::Months => 2_592_000,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TimeUnit::Seconds => "s",
-            TimeUnit::Minutes => "min",
-            TimeUnit::Hours => "h",
-            TimeUnit::Days => "d",
-            TimeUnit::Weeks => "w",
-            TimeUnit::Months => "mo",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<TimeUnit> {
-        [TimeUnit::Seconds, TimeUnit::Minutes, TimeUnit::Hours, TimeUnit::Days, TimeUnit::Weeks, TimeUnit::Months]
-            .into_iter()
-            .find(|unit| unit.as_str() == text)
-    }
 }
 
 /// A decimal number exactly as written; kept as text so the tree is `Eq`
@@ -348,39 +250,56 @@ impl TimeUnit {
 pub struct NumberLit(pub String);
 
 impl NumberLit {
+    /// The number's value (`NaN` if the text is not a number, which the grammar rules out).
     pub fn value(&self) -> f64 {
         self.0.parse().unwrap_or(f64::NAN)
     }
 }
 
+/// An expression.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Expr {
+    /// What the expression is.
     pub kind: ExprKind,
+    /// Where it is written.
     pub span: Span,
 }
 
+/// The kinds of expression.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum ExprKind {
+    /// `true` or `false`.
     Bool(bool),
+    /// A bare number, `50`.
     Number(NumberLit),
+    /// A number with a unit, `50 mmHg`.
     Quantity(NumberLit, Unit),
+    /// A duration, `6h`.
     Duration(NumberLit, TimeUnit),
+    /// A string's value, escapes resolved.
     String(String),
     /// A bare name: a fact, a let, or an enum variant resolved by the
     /// expected type.
     Name(Ident),
     /// `Type.variant`.
     Qualified {
+        /// The enum's name.
         ty: Ident,
+        /// The variant's name.
         variant: Ident,
     },
     /// `name(args)`: `count`, `known`, or a misuse the checker reports.
     Call {
+        /// The name called.
         callee: Ident,
+        /// The arguments, in order.
         args: Vec<Expr>,
     },
+    /// `not x` or `-x`.
     Unary {
+        /// Which operator.
         op: UnaryOp,
+        /// What it applies to.
         operand: Box<Expr>,
     },
     /// A chain of `and` (or of `or`) as one n-ary node: `a and b and c` is
@@ -388,6 +307,7 @@ pub enum ExprKind {
     /// condition never builds a deep tree. `a and b or c` is an `or` of an
     /// `and`; parentheses keep their own node.
     Logic {
+        /// `and` or `or`.
         op: LogicOp,
         /// At least two.
         operands: Vec<Expr>,
@@ -397,32 +317,48 @@ pub enum ExprKind {
     /// Comparison or arithmetic. Arithmetic chains fold to the left
     /// (`a - b - c` is `(a - b) - c`).
     Binary {
+        /// Which operator.
         op: BinaryOp,
+        /// Where the operator is written.
         op_span: Span,
+        /// The left operand.
         lhs: Box<Expr>,
+        /// The right operand.
         rhs: Box<Expr>,
     },
+    /// `x in {a, b}`.
     In {
+        /// The value tested.
         operand: Box<Expr>,
+        /// The set's members, in order.
         set: Vec<Expr>,
+        /// Where the set is written, braces included.
         set_span: Span,
     },
+    /// An expression in parentheses.
     Paren(Box<Expr>),
 }
 
+/// A prefix operator.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum UnaryOp {
+    /// `not`.
     Not,
+    /// `-`.
     Neg,
 }
 
+/// The operator of an `and`/`or` chain.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum LogicOp {
+    /// `and`.
     And,
+    /// `or`.
     Or,
 }
 
 impl LogicOp {
+    /// The operator as written.
     pub fn as_str(self) -> &'static str {
         match self {
             LogicOp::And => "and",
@@ -431,21 +367,33 @@ impl LogicOp {
     }
 }
 
+/// A comparison or arithmetic operator.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum BinaryOp {
+    /// `==`.
     Eq,
+    /// `!=`.
     Ne,
+    /// `<`.
     Lt,
+    /// `<=`.
     Le,
+    /// `>`.
     Gt,
+    /// `>=`.
     Ge,
+    /// `+`.
     Add,
+    /// `-`.
     Sub,
+    /// `*`.
     Mul,
+    /// `/`.
     Div,
 }
 
 impl BinaryOp {
+    /// The operator as written.
     pub fn as_str(self) -> &'static str {
         match self {
             BinaryOp::Eq => "==",
@@ -461,10 +409,12 @@ impl BinaryOp {
         }
     }
 
+    /// Whether it compares (`==` .. `>=`).
     pub fn is_comparison(self) -> bool {
         matches!(self, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge)
     }
 
+    /// Whether it computes (`+ - * /`).
     pub fn is_arithmetic(self) -> bool {
         matches!(self, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div)
     }
@@ -473,7 +423,7 @@ impl BinaryOp {
 impl Expr {
     /// Calls `visit` on this expression and every expression inside it,
     /// parents before children. (A tree is at most
-    /// [`MAX_NESTING`](super::MAX_NESTING) levels deep, so recursing is safe.)
+    /// `syntax::MAX_NESTING` levels deep, so recursing is safe.)
     pub fn walk<'a>(&'a self, visit: &mut dyn FnMut(&'a Expr)) {
         visit(self);
         match &self.kind {
@@ -496,11 +446,5 @@ impl Expr {
             | ExprKind::Name(_)
             | ExprKind::Qualified { .. } => {}
         }
-    }
-}
-
-impl serde::Serialize for Unit {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
     }
 }

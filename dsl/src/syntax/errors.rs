@@ -1,13 +1,12 @@
 //! Syntax errors in words a rule author understands: "expected an
 //! expression after `and`", never a list of grammar rule names.
 
-use super::Rule;
-use super::ast::Span;
+use super::grammar::Rule;
+use super::keywords::{DECLARATION_KEYWORDS, is_reserved};
 use crate::code::Code;
 use crate::diagnostic::Diagnostic;
-
-/// The unit list, for messages.
-const UNITS: &str = "mmHg, %, kg, g, mg, mcg, cm, mm, years, bpm, mL, L, mmol_L, mg_dL, pg_mL, ng_mL";
+use crate::span::Span;
+use crate::units::Unit;
 
 /// What a grammar rule means to a rule author. Rules that start an
 /// expression collapse into "an expression".
@@ -36,7 +35,7 @@ impl Expected {
             Expected::Expression => "an expression".to_owned(),
             Expected::Name => "a name".to_owned(),
             Expected::Type => "a type (`bool`, `number`, `number UNIT`, `duration`, `string` or an enum name)".to_owned(),
-            Expected::Unit => format!("a unit ({UNITS})"),
+            Expected::Unit => format!("a unit ({})", Unit::list()),
             Expected::String => "a quoted string".to_owned(),
             Expected::Number => "a number".to_owned(),
             Expected::Keyword(word) | Expected::Symbol(word) => format!("`{word}`"),
@@ -150,7 +149,7 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
     if expected.len() > 1 {
         expected.retain(|e| *e != Expected::Operator);
     }
-    if expected.iter().any(|e| matches!(e, Expected::Keyword(k) if super::DECLARATION_KEYWORDS.contains(k))) {
+    if expected.iter().any(|e| matches!(e, Expected::Keyword(k) if DECLARATION_KEYWORDS.contains(k))) {
         expected.push(Expected::Declaration);
     }
     if expected.contains(&Expected::Expression) {
@@ -225,7 +224,7 @@ fn help_for(expected: &[Expected], found: Option<&str>, previous: Option<&str>) 
         return Some("each declaration starts at the beginning of a line; continuation lines are indented".to_owned());
     }
     if expected.contains(&Expected::Unit) {
-        return Some(format!("the units Osler knows are {UNITS}"));
+        return Some(format!("the units Osler knows are {}", Unit::list()));
     }
     if expected.contains(&Expected::Symbol("->")) {
         return Some("a rule is written `condition -> action(args)`".to_owned());
@@ -247,7 +246,7 @@ fn help_for(expected: &[Expected], found: Option<&str>, previous: Option<&str>) 
         if ["<", ">", "<=", ">=", "==", "!="].contains(&found) {
             return Some("comparisons do not chain: write `a < b and b < c`".to_owned());
         }
-        if is_keyword(found) && expected.contains(&Expected::Name) {
+        if is_reserved(found) && expected.contains(&Expected::Name) {
             return Some(format!("`{found}` is a keyword and cannot be used as a name"));
         }
     }
@@ -257,10 +256,6 @@ fn help_for(expected: &[Expected], found: Option<&str>, previous: Option<&str>) 
         );
     }
     None
-}
-
-fn is_keyword(word: &str) -> bool {
-    super::RESERVED_WORDS.contains(&word)
 }
 
 fn floor_boundary(source: &str, position: usize) -> usize {

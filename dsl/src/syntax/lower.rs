@@ -6,8 +6,9 @@ use pest::Parser as _;
 use pest::iterators::{Pair, Pairs};
 
 use super::ast::*;
-use super::errors::translate_error;
-use super::{MAX_NESTING, OslerParser, Rule};
+use super::errors::{strip_trailing_comments, translate_error};
+use super::grammar::{OslerParser, Rule};
+use super::limits::MAX_NESTING;
 use crate::code::Code;
 use crate::diagnostic::Diagnostic;
 
@@ -36,7 +37,7 @@ fn internal(span: Span) -> Box<Diagnostic> {
 /// A pair's span without the blanks and comments pest leaves at its end.
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let span = pair.as_span();
-    let text = super::errors::strip_trailing_comments(pair.as_str());
+    let text = strip_trailing_comments(pair.as_str());
     Span::new(span.start(), span.start() + text.len())
 }
 
@@ -527,13 +528,9 @@ fn skip_wrappers(mut pair: Pair<'_, Rule>) -> Pair<'_, Rule> {
 /// `osler::too_deep`, at the construct that opens level `MAX_NESTING + 1`.
 pub(crate) fn too_deep(span: Span) -> Box<Diagnostic> {
     Box::new(
-        Diagnostic::error(
-            Code::TooDeep,
-            span,
-            format!("this expression nests more than {MAX_NESTING} levels deep"),
-        )
-        .with_label(format!("level {} starts here", MAX_NESTING + 1))
-        .with_help("name part of the condition with a `let` and use that name here"),
+        Diagnostic::error(Code::TooDeep, span, format!("this expression nests more than {MAX_NESTING} levels deep"))
+            .with_label(format!("level {} starts here", MAX_NESTING + 1))
+            .with_help("name part of the condition with a `let` and use that name here"),
     )
 }
 

@@ -6,6 +6,8 @@
 //! or on a line starting with a declaration keyword outside brackets. The
 //! `///` lines just above a declaration are its doc comment.
 
+use super::keywords::DECLARATION_KEYWORDS;
+
 /// One piece of a file: an optional doc comment and a declaration.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct Chunk {
@@ -17,7 +19,6 @@ pub(crate) struct Chunk {
     pub end: usize,
 }
 
-use super::DECLARATION_KEYWORDS;
 const CONTINUATION_WORDS: [&str; 4] = ["and", "or", "cite", "overrides"];
 const CONTINUATION_SYMBOLS: [&str; 6] = ["->", ",", ")", "}", "=", "+"];
 

@@ -1,0 +1,297 @@
+//! The checks of one declaration ([`check_item`]): types, names, actions,
+//! citations, overrides and tests. While it checks, it records what every
+//! written name resolved to, for the editor queries.
+
+use std::collections::BTreeMap;
+
+use super::env::{Env, Namespace};
+use super::expr::{ExprChecker, RExpr, closest, with_suggestion};
+use super::names::QueryEnv;
+use super::resolution::{ItemCheck, Target};
+use crate::code::Code;
+use crate::db::{Item, Ruleset};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::syntax::{
+    ActionCall, ActionDecl, DeclKind, EnumDecl, Ident, LetDecl, RuleDecl, Span, TestDecl, TypeExpr, TypeExprKind,
+};
+use crate::types::Ty;
+
+/// Checks one declaration: its diagnostics and its names, resolved. Spans
+/// are relative to the declaration.
+#[salsa::tracked(returns(ref))]
+pub fn check_item<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Item<'db>) -> ItemCheck {
+    let env = QueryEnv { db, ruleset };
+    let mut checker = ExprChecker::recording(&env);
+    let declared = |checker: &mut ExprChecker<'_>, name: &Ident, target: Target| {
+        checker.record(name.span, Some(target), true, None);
+    };
+    match &item.syntax(db).kind {
+        DeclKind::Ruleset(decl) => declared(&mut checker, &decl.name, Target::Ruleset(decl.name.text.clone())),
+        DeclKind::Source(decl) => declared(&mut checker, &decl.name, Target::Source(decl.name.text.clone())),
+        DeclKind::Enum(decl) => check_enum(&mut checker, decl),
+        DeclKind::Fact(fact) => {
+            declared(&mut checker, &fact.name, Target::Fact(fact.name.text.clone()));
+            check_type_expr(&mut checker, &fact.ty);
+        }
+        DeclKind::Action(action) => check_action_decl(&mut checker, action),
+        DeclKind::Let(decl) => check_let(&mut checker, decl),
+        DeclKind::Rule(rule) => check_rule(&mut checker, rule, &item.key(db).name),
+        DeclKind::Test(test) => check_test(&mut checker, test),
+    }
+    let mut names = checker.names.take().unwrap_or_default();
+    names.sort_by_key(|name| (name.span.start, name.span.end));
+    ItemCheck { diagnostics: checker.diagnostics, names }
+}
+
+fn check_enum(checker: &mut ExprChecker<'_>, decl: &EnumDecl) {
+    checker.record(decl.name.span, Some(Target::Enum(decl.name.text.clone())), true, None);
+    let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+    for variant in &decl.variants {
+        let target = Target::Variant { enum_name: decl.name.text.clone(), variant: variant.text.clone() };
+        checker.record(variant.span, Some(target), true, Some(Ty::Enum(decl.name.text.clone())));
+        if let Some(first) = seen.insert(&variant.text, variant.span) {
+            checker.diagnostics.push(
+                Diagnostic::error(
+                    Code::Duplicate,
+                    variant.span,
+                    format!("duplicate variant `{}` in enum `{}`", variant.text, decl.name.text),
+                )
+                .with_label("declared again here")
+                .with_related(None, first, "first declared here")
+                .with_help("remove one of them"),
+            );
+        }
+    }
+    if decl.variants.is_empty() {
+        checker.diagnostics.push(
+            Diagnostic::error(Code::EmptyEnum, decl.name.span, format!("enum `{}` has no variants", decl.name.text))
+                .with_help("list its variants: `enum Name { a, b }`"),
+        );
+    }
+}
+
+fn check_action_decl(checker: &mut ExprChecker<'_>, action: &ActionDecl) {
+    checker.record(action.name.span, Some(Target::Action(action.name.text.clone())), true, None);
+    for param in &action.params {
+        let target = Target::Param { action: action.name.text.clone(), param: param.name.text.clone() };
+        checker.record(param.name.span, Some(target), true, None);
+        check_type_expr(checker, &param.ty);
+    }
+}
+
+fn check_let(checker: &mut ExprChecker<'_>, decl: &LetDecl) {
+    // The let's type is the let analysis's (in a cycle, unknown), the one
+    // every use of the let sees.
+    let ty = checker.env.info(&decl.name.text).let_type.filter(|ty| !ty.is_error());
+    checker.record(decl.name.span, Some(Target::Let(decl.name.text.clone())), true, ty);
+    checker.infer(&decl.value, None);
+}
+
+fn check_rule(checker: &mut ExprChecker<'_>, rule: &RuleDecl, own_id: &str) {
+    if let Some(name) = &rule.name {
+        checker.record(name.span, Some(Target::Rule(name.text.clone())), true, None);
+    }
+    let (ty, _) = checker.infer(&rule.condition, Some(&Ty::Bool));
+    if !ty.fits(&Ty::Bool) {
+        checker.diagnostics.push(
+            Diagnostic::error(
+                Code::ConditionNotBool,
+                rule.condition.span,
+                format!("a rule's condition must be `bool`, found `{ty}`"),
+            )
+            .with_label(format!("this is `{ty}`"))
+            .with_help("compare it with something, e.g. `abi < 0.9`"),
+        );
+    } else if !checker.reads_facts && !checker.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        checker.diagnostics.push(
+            Diagnostic::warning(Code::ConstantCondition, rule.condition.span, "this rule's condition is constant")
+                .with_label("reads no fact")
+                .with_help("a rule's condition should depend on the record's facts"),
+        );
+    }
+    for call in &rule.actions {
+        check_action_call(checker, call, false);
+    }
+    check_cites(checker, &rule.cites);
+    check_overrides(checker, &rule.overrides, own_id);
+}
+
+fn check_cites(checker: &mut ExprChecker<'_>, cites: &[Ident]) {
+    for cite in cites {
+        checker.record(cite.span, Some(Target::Source(cite.text.clone())), false, None);
+        if !checker.env.info(&cite.text).is_source {
+            let otherwise = format!("declare it: `source {} \"Title of the guideline\" year 2026`", cite.text);
+            let diagnostic = unknown_name(checker.env, Namespace::Source, cite, "no such `source`", &otherwise);
+            checker.diagnostics.push(diagnostic);
+        }
+    }
+}
+
+fn check_overrides(checker: &mut ExprChecker<'_>, overrides: &[Ident], own_id: &str) {
+    for target in overrides {
+        checker.record(target.span, Some(Target::Rule(target.text.clone())), false, None);
+        if target.text == own_id {
+            checker.diagnostics.push(
+                Diagnostic::error(Code::SelfOverride, target.span, format!("rule `{own_id}` overrides itself"))
+                    .with_label("a rule cannot suppress itself")
+                    .with_help("name the rule this one makes an exception to"),
+            );
+        } else if !checker.env.info(&target.text).is_rule {
+            let otherwise = "`overrides` names rules declared with `rule NAME ...:`";
+            let diagnostic = unknown_name(checker.env, Namespace::Rule, target, "no rule has this name", otherwise);
+            checker.diagnostics.push(diagnostic);
+        }
+    }
+}
+
+fn check_test(checker: &mut ExprChecker<'_>, test: &TestDecl) {
+    for given in &test.givens {
+        let info = checker.env.info(&given.fact.text);
+        let target = if info.fact.is_none() && info.let_type.is_some() {
+            Target::Let(given.fact.text.clone())
+        } else {
+            Target::Fact(given.fact.text.clone())
+        };
+        checker.record(given.fact.span, Some(target), false, info.value_type().cloned());
+        match (&info.fact, &info.let_type) {
+            (Some(ty), _) => {
+                let (value_ty, resolved) = checker.infer(&given.value, Some(ty));
+                if !value_ty.fits(ty) {
+                    checker.diagnostics.push(
+                        Diagnostic::error(
+                            Code::TypeMismatch,
+                            given.value.span,
+                            format!("`{}` is `{ty}`, found `{value_ty}`", given.fact.text),
+                        )
+                        .with_label(format!("this is `{value_ty}`"))
+                        .with_help(format!("give `{}` a value of type `{ty}`", given.fact.text)),
+                    );
+                }
+                if !is_constant(&resolved) {
+                    checker.diagnostics.push(not_constant(given.value.span, "a test's given values"));
+                }
+            }
+            (None, let_type) => {
+                checker.resolve_silently(&given.value, let_type.as_ref());
+                match let_type {
+                    Some(_) => checker.diagnostics.push(
+                        Diagnostic::error(
+                            Code::GivenLet,
+                            given.fact.span,
+                            format!("`{}` is a let; tests give facts", given.fact.text),
+                        )
+                        .with_help("give the facts it is derived from"),
+                    ),
+                    None if info.broken => {}
+                    None => checker.diagnostics.push(unknown_name(
+                        checker.env,
+                        Namespace::Fact,
+                        &given.fact,
+                        "not declared in this ruleset",
+                        "a test gives values to declared facts",
+                    )),
+                }
+            }
+        }
+    }
+    for expect in &test.expects {
+        check_action_call(checker, &expect.action, true);
+    }
+}
+
+/// A literal or a variant (as resolved by the expected type: `order(abi)`
+/// is the `Test` variant even when a fact `abi` exists), possibly negated.
+fn is_constant(resolved: &RExpr) -> bool {
+    match resolved {
+        RExpr::Const(_) | RExpr::Invalid => true,
+        RExpr::Neg(inner) => is_constant(inner),
+        _ => false,
+    }
+}
+
+fn not_constant(span: Span, what: &str) -> Diagnostic {
+    Diagnostic::error(Code::NotConstant, span, format!("{what} must be constants"))
+        .with_label("reads a fact")
+        .with_help("write a literal (`6h`, `50 mmHg`, `true`) or an enum variant")
+}
+
+/// "unknown fact `x`" and its kin, with a "did you mean" from the names of
+/// the same namespace, or `otherwise` as help when none is close.
+fn unknown_name(env: &dyn Env, namespace: Namespace, ident: &Ident, label: &str, otherwise: &str) -> Diagnostic {
+    let (code, what) = match namespace {
+        Namespace::Value | Namespace::Fact => (Code::UnknownFact, "fact"),
+        Namespace::Action => (Code::UnknownAction, "action"),
+        Namespace::Source => (Code::UnknownSource, "source"),
+        Namespace::Rule => (Code::UnknownRule, "rule"),
+        Namespace::Type => (Code::UnknownType, "type"),
+    };
+    let names = env.names(namespace);
+    let diagnostic = Diagnostic::error(code, ident.span, format!("unknown {what} `{}`", ident.text)).with_label(label);
+    with_suggestion(diagnostic, closest(&ident.text, names.iter().map(String::as_str)), otherwise)
+}
+
+fn check_type_expr(checker: &mut ExprChecker<'_>, ty: &TypeExpr) {
+    let TypeExprKind::Named(name) = &ty.kind else { return };
+    checker.record(name.span, Some(Target::Enum(name.text.clone())), false, None);
+    if checker.env.info(&name.text).enum_variants.is_none() {
+        let otherwise =
+            format!("declare it: `enum {} {{ a, b }}`, or use `bool`, `number`, `duration` or `string`", name.text);
+        let diagnostic = unknown_name(checker.env, Namespace::Type, name, "not a declared enum", &otherwise);
+        checker.diagnostics.push(diagnostic);
+    }
+}
+
+/// Checks an action call in a rule (`in_test` false) or an `expect`.
+fn check_action_call(checker: &mut ExprChecker<'_>, call: &ActionCall, in_test: bool) {
+    checker.record(call.name.span, Some(Target::Action(call.name.text.clone())), false, None);
+    let info = checker.env.info(&call.name.text);
+    let Some(params) = info.action else {
+        for arg in call.args.iter().flatten() {
+            checker.resolve_silently(arg, None);
+        }
+        if info.broken {
+            return;
+        }
+        let otherwise = format!("declare it: `action {}(...)`", call.name.text);
+        let diagnostic = unknown_name(checker.env, Namespace::Action, &call.name, "no such `action`", &otherwise);
+        checker.diagnostics.push(diagnostic);
+        return;
+    };
+    let Some(args) = &call.args else {
+        if !in_test && !params.is_empty() {
+            checker.diagnostics.push(arity_error(&call.name.text, call.span, &params, 0));
+        }
+        return;
+    };
+    if args.len() != params.len() {
+        for (index, arg) in args.iter().enumerate() {
+            checker.resolve_silently(arg, params.get(index).map(|(_, ty)| ty));
+        }
+        checker.diagnostics.push(arity_error(&call.name.text, call.span, &params, args.len()));
+        return;
+    }
+    for (arg, (param_name, param_ty)) in args.iter().zip(&params) {
+        let (ty, resolved) = checker.infer(arg, Some(param_ty));
+        if !ty.fits(param_ty) {
+            checker.diagnostics.push(
+                Diagnostic::error(
+                    Code::ArgumentType,
+                    arg.span,
+                    format!("argument `{param_name}` of `{}` is `{param_ty}`, found `{ty}`", call.name.text),
+                )
+                .with_label(format!("this is `{ty}`"))
+                .with_help(format!("pass a `{param_ty}`")),
+            );
+        } else if !is_constant(&resolved) {
+            checker.diagnostics.push(not_constant(arg.span, "action arguments"));
+        }
+    }
+}
+
+fn arity_error(name: &str, span: Span, params: &[(String, Ty)], found: usize) -> Diagnostic {
+    let signature: Vec<String> = params.iter().map(|(n, t)| format!("{n}: {t}")).collect();
+    let plural = if params.len() == 1 { "" } else { "s" };
+    Diagnostic::error(Code::Arity, span, format!("`{name}` takes {} argument{plural}, found {found}", params.len()))
+        .with_label(format!("`{name}({})`", signature.join(", ")))
+        .with_help(format!("call it as `{name}({})`", signature.join(", ")))
+}

@@ -1,0 +1,364 @@
+//! Ruleset-wide checks (duplicates, let and override cycles, unused
+//! declarations, rules without a citation) and the per-file diagnostics
+//! the CLI and the language server publish, fed by per-file summaries so
+//! an edit recomputes the summaries of the edited file only.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::graph::topological_order;
+use super::item::check_item;
+use super::names::{SymbolKind, let_analysis, referenced_names, symbols};
+use crate::code::Code;
+use crate::db::{Item, Ruleset, SourceFile, file_items, parse_file};
+use crate::diagnostic::{Diagnostic, FileDiagnostic, Severity};
+use crate::syntax::{DeclKind, Span};
+
+/// The names a declaration refers to, for unused-name warnings and the
+/// override graph. Tracked per item, so only edited items recompute.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct References {
+    /// Facts, lets and enums (of qualified variants) used, sorted.
+    pub values: Vec<String>,
+    /// Actions called.
+    pub actions: Vec<String>,
+    /// Sources cited.
+    pub sources: Vec<String>,
+    /// Rules overridden.
+    pub overrides: Vec<String>,
+    /// A rule with no `cite`.
+    pub cites_nothing: bool,
+}
+
+/// The names one declaration refers to.
+#[salsa::tracked(returns(ref))]
+pub fn item_references<'db>(db: &'db dyn salsa::Database, item: Item<'db>) -> References {
+    let mut refs = References::default();
+    match &item.syntax(db).kind {
+        DeclKind::Let(decl) => referenced_names(&decl.value, &mut refs.values),
+        DeclKind::Rule(rule) => {
+            referenced_names(&rule.condition, &mut refs.values);
+            for call in &rule.actions {
+                refs.actions.push(call.name.text.clone());
+                for arg in call.args.iter().flatten() {
+                    referenced_names(arg, &mut refs.values);
+                }
+            }
+            refs.sources = rule.cites.iter().map(|c| c.text.clone()).collect();
+            refs.overrides = rule.overrides.iter().map(|o| o.text.clone()).collect();
+            refs.cites_nothing = rule.cites.is_empty();
+        }
+        _ => {}
+    }
+    refs.values.sort();
+    refs.values.dedup();
+    refs
+}
+
+/// The span of an item's name (or its whole text) in its file.
+fn name_span(db: &dyn salsa::Database, item: Item<'_>) -> Span {
+    let decl = item.syntax(db);
+    let span = match &decl.kind {
+        DeclKind::Test(test) => test.title.span,
+        DeclKind::Rule(rule) if rule.name.is_none() => rule.arrow,
+        kind => kind.name().map_or(decl.span, |name| name.span),
+    };
+    span.shift(item.offset(db))
+}
+
+/// Diagnostics that need the whole ruleset: duplicates, let and override
+/// cycles, unused declarations, rules without a citation. Spans are
+/// absolute.
+#[salsa::tracked(returns(ref))]
+pub fn declaration_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<FileDiagnostic> {
+    let table = symbols(db, ruleset);
+    let mut out = Vec::new();
+    let path_of = |item: Item<'_>| item.file(db).path(db).clone();
+
+    // Duplicates, per namespace.
+    for (name, list) in &table.names {
+        let namespaces: [&dyn Fn(SymbolKind) -> bool; 5] = [
+            &|k| matches!(k, SymbolKind::Fact | SymbolKind::Let),
+            &|k| k == SymbolKind::Action,
+            &|k| k == SymbolKind::Rule,
+            &|k| k == SymbolKind::Source,
+            &|k| k == SymbolKind::Enum,
+        ];
+        for filter in namespaces {
+            let same: Vec<_> = list.iter().filter(|s| filter(s.kind)).collect();
+            let Some(first) = same.first() else { continue };
+            for other in &same[1..] {
+                let first_path = path_of(first.item);
+                let other_path = path_of(other.item);
+                let message = format!("duplicate {} `{name}`", other.kind.describe());
+                let help = format!("rename or remove one of the two declarations of `{name}`");
+                let related_path = (first_path != other_path).then(|| first_path.clone());
+                out.push(FileDiagnostic {
+                    path: other_path,
+                    diagnostic: Diagnostic::error(Code::Duplicate, name_span(db, other.item), message)
+                        .with_label("declared again here")
+                        .with_related(
+                            related_path,
+                            name_span(db, first.item),
+                            format!("`{name}` is first declared here"),
+                        )
+                        .with_help(help),
+                });
+            }
+        }
+    }
+
+    // One `ruleset` declaration per ruleset, whatever its name.
+    let declarations: Vec<Item<'_>> =
+        table.names.values().flatten().filter(|s| s.kind == SymbolKind::Ruleset).map(|s| s.item).collect();
+    if let Some((&first, rest)) = declarations.split_first() {
+        for &other in rest {
+            let first_path = path_of(first);
+            let other_path = path_of(other);
+            out.push(FileDiagnostic {
+                path: other_path.clone(),
+                diagnostic: Diagnostic::error(
+                    Code::Duplicate,
+                    name_span(db, other),
+                    "the ruleset is declared more than once",
+                )
+                .with_label("declared again here")
+                .with_related(
+                    (first_path != other_path).then_some(first_path),
+                    name_span(db, first),
+                    "first declared here",
+                )
+                .with_help("keep one `ruleset` declaration per ruleset folder"),
+            });
+        }
+    }
+
+    // Let cycles.
+    for cycle in &let_analysis(db, ruleset).cycles {
+        let mut path: Vec<String> = cycle.iter().map(|n| format!("`{n}`")).collect();
+        path.push(format!("`{}`", cycle[0]));
+        let items: Vec<Item<'_>> =
+            cycle.iter().filter_map(|n| table.find(n, |k| k == SymbolKind::Let).map(|s| s.item)).collect();
+        let Some(&head) = items.first() else { continue };
+        let head_path = path_of(head);
+        let mut diagnostic = Diagnostic::error(
+            Code::LetCycle,
+            name_span(db, head),
+            format!("`{}` depends on itself: {}", cycle[0], path.join(" → ")),
+        )
+        .with_label("part of a cycle")
+        .with_help("a let may only use facts and other lets that do not lead back to it");
+        for &member in &items[1..] {
+            let member_path = path_of(member);
+            let key = member.key(db).name.clone();
+            diagnostic = diagnostic.with_related(
+                (member_path != head_path).then_some(member_path),
+                name_span(db, member),
+                format!("`{key}` is in the cycle"),
+            );
+        }
+        out.push(FileDiagnostic { path: head_path, diagnostic });
+    }
+
+    out
+}
+
+/// The names a file's declarations use.
+#[salsa::tracked(returns(ref))]
+pub fn file_used_names(db: &dyn salsa::Database, file: SourceFile) -> Vec<String> {
+    let mut used = Vec::new();
+    for &item in file_items(db, file) {
+        let refs = item_references(db, item);
+        used.extend(refs.values.iter().cloned());
+        used.extend(refs.actions.iter().cloned());
+        used.extend(refs.sources.iter().cloned());
+    }
+    used.sort();
+    used.dedup();
+    used
+}
+
+/// A file's rules: id, the rules each overrides, whether it cites nothing.
+#[salsa::tracked(returns(ref))]
+pub fn file_rule_refs(db: &dyn salsa::Database, file: SourceFile) -> Vec<(String, Vec<String>, bool)> {
+    file_items(db, file)
+        .iter()
+        .filter(|item| item.key(db).kind == "rule")
+        .map(|&item| {
+            let refs = item_references(db, item);
+            (item.key(db).name.clone(), refs.overrides.clone(), refs.cites_nothing)
+        })
+        .collect()
+}
+
+/// Rules without a citation (when the ruleset has sources) and override
+/// cycles. Spans are absolute.
+#[salsa::tracked(returns(ref))]
+pub fn rule_graph_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<FileDiagnostic> {
+    let table = symbols(db, ruleset);
+    let mut out = Vec::new();
+    let path_of = |item: Item<'_>| item.file(db).path(db).clone();
+    let mut override_edges: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut uncited: Vec<Item<'_>> = Vec::new();
+    for &file in ruleset.files(db) {
+        for (id, overrides, cites_nothing) in file_rule_refs(db, file) {
+            override_edges.insert(id.as_str(), overrides.clone());
+            if *cites_nothing && let Some(symbol) = table.find(id, |k| k == SymbolKind::Rule) {
+                uncited.push(symbol.item);
+            }
+        }
+    }
+    let has_sources = table.names.values().flatten().any(|s| s.kind == SymbolKind::Source);
+    if has_sources {
+        for item in uncited {
+            let id = &item.key(db).name;
+            out.push(FileDiagnostic {
+                path: path_of(item),
+                diagnostic: Diagnostic::warning(
+                    Code::MissingCite,
+                    name_span(db, item),
+                    format!("rule `{id}` cites no source"),
+                )
+                .with_label("no `cite`")
+                .with_help("add `cite SOURCE` naming the guideline this rule encodes"),
+            });
+        }
+    }
+
+    // Override cycles (a rule overriding itself is reported where it stands).
+    let (_, cycles) = topological_order(&override_edges);
+    for cycle in cycles.iter().filter(|c| c.len() > 1) {
+        let Some(head) = table.find(&cycle[0], |k| k == SymbolKind::Rule) else { continue };
+        let mut path: Vec<String> = cycle.iter().map(|n| format!("`{n}`")).collect();
+        path.push(format!("`{}`", cycle[0]));
+        let head_path = path_of(head.item);
+        let mut diagnostic = Diagnostic::error(
+            Code::OverrideCycle,
+            name_span(db, head.item),
+            format!("rules override each other in a cycle: {}", path.join(" → ")),
+        )
+        .with_label("part of an override cycle")
+        .with_help("an exception must not be overridden, directly or not, by the rule it is an exception to");
+        for name in &cycle[1..] {
+            if let Some(member) = table.find(name, |k| k == SymbolKind::Rule) {
+                let member_path = path_of(member.item);
+                diagnostic = diagnostic.with_related(
+                    (member_path != head_path).then_some(member_path),
+                    name_span(db, member.item),
+                    format!("`{name}` is in the cycle"),
+                );
+            }
+        }
+        out.push(FileDiagnostic { path: head_path, diagnostic });
+    }
+
+    out
+}
+
+/// Facts, lets, actions and sources nothing uses. Spans are absolute.
+#[salsa::tracked(returns(ref))]
+pub fn unused_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<FileDiagnostic> {
+    let table = symbols(db, ruleset);
+    let mut out = Vec::new();
+    let path_of = |item: Item<'_>| item.file(db).path(db).clone();
+    let mut used: BTreeSet<&str> = BTreeSet::new();
+    for &file in ruleset.files(db) {
+        used.extend(file_used_names(db, file).iter().map(String::as_str));
+    }
+    // Unused declarations.
+    for (name, list) in &table.names {
+        for symbol in list {
+            let kind = match symbol.kind {
+                SymbolKind::Fact | SymbolKind::Let | SymbolKind::Action | SymbolKind::Source => symbol.kind,
+                _ => continue,
+            };
+            if used.contains(name.as_str()) {
+                continue;
+            }
+            let what = kind.describe();
+            let help = match kind {
+                SymbolKind::Source => "cite it from the rules that encode it, or remove it",
+                SymbolKind::Action => "call it from a rule, or remove it",
+                _ => "use it in a rule's condition, or remove it",
+            };
+            out.push(FileDiagnostic {
+                path: path_of(symbol.item),
+                diagnostic: Diagnostic::warning(
+                    match kind {
+                        SymbolKind::Fact => Code::UnusedFact,
+                        SymbolKind::Let => Code::UnusedLet,
+                        SymbolKind::Action => Code::UnusedAction,
+                        _ => Code::UnusedSource,
+                    },
+                    name_span(db, symbol.item),
+                    format!("{what} `{name}` is never used"),
+                )
+                .with_label("unused")
+                .with_help(help),
+            });
+        }
+    }
+    out
+}
+
+/// Every ruleset-wide diagnostic. Spans are absolute.
+#[salsa::tracked(returns(ref))]
+pub fn ruleset_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<FileDiagnostic> {
+    let mut out = declaration_diagnostics(db, ruleset).clone();
+    out.extend(rule_graph_diagnostics(db, ruleset).iter().cloned());
+    out.extend(unused_diagnostics(db, ruleset).iter().cloned());
+    out
+}
+
+/// Every diagnostic of one file, absolute spans, sorted by position.
+#[salsa::tracked(returns(ref))]
+pub fn file_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceFile) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = parse_file(db, file).errors.clone();
+    for &item in file_items(db, file) {
+        let offset = item.offset(db);
+        out.extend(check_item(db, ruleset, item).diagnostics.iter().map(|d| d.clone().shifted(offset)));
+    }
+    let path = file.path(db);
+    out.extend(ruleset_diagnostics(db, ruleset).iter().filter(|d| &d.path == path).map(|d| d.diagnostic.clone()));
+    // Warnings a declaration silences with `// osler: allow(code)`.
+    let items = file_items(db, file);
+    out.retain(|diagnostic| {
+        diagnostic.severity == Severity::Error
+            || !items.iter().any(|item| {
+                let syntax = item.syntax(db);
+                let span = syntax.span.shift(item.offset(db));
+                span.contains(diagnostic.span.start)
+                    && syntax.allow.iter().any(|code| diagnostic.code.word() == code.as_str())
+            })
+    });
+    sort_diagnostics(&mut out);
+    out
+}
+
+/// Sorts by position (then severity, code and message) and drops repeats.
+pub(crate) fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.severity, a.code.as_str(), &a.message).cmp(&(
+            b.span.start,
+            b.span.end,
+            b.severity,
+            b.code.as_str(),
+            &b.message,
+        ))
+    });
+    diagnostics.dedup();
+}
+
+/// Every diagnostic of a ruleset, sorted by file path then position.
+pub fn ruleset_check(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<FileDiagnostic> {
+    let mut files: Vec<SourceFile> = ruleset.files(db).clone();
+    files.sort_by(|a, b| a.path(db).cmp(b.path(db)));
+    files
+        .into_iter()
+        .flat_map(|file| {
+            let path = file.path(db).clone();
+            file_diagnostics(db, ruleset, file)
+                .iter()
+                .map(move |diagnostic| FileDiagnostic { path: path.clone(), diagnostic: diagnostic.clone() })
+        })
+        .collect()
+}

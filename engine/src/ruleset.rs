@@ -1,0 +1,313 @@
+//! The embedding API: a compiled [`Ruleset`], records made and read for
+//! it ([`RecordBuilder`]), and evaluation with reusable buffers
+//! ([`Evaluator`], [`Evaluated`]).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use osler_dsl::model::Model;
+
+use crate::circuit::{self, Circuit};
+use crate::compile::compile;
+use crate::error::{CompileError, ForeignRecord, LoadError, RecordError};
+use crate::eval::{self, Scratch};
+use crate::explain::{self, Explanation};
+use crate::files::read_ruleset;
+use crate::json;
+use crate::logic::Truth;
+use crate::output::{self, Outcome};
+use crate::program::Program;
+use crate::reading::{ReadOptions, UnknownFields};
+use crate::record::{Input, Record, RecordId};
+use crate::schema;
+
+/// A checked, compiled ruleset. Cheap to clone (the program is shared) and
+/// `Send + Sync`, so one compiled program serves many threads.
+#[derive(Clone, Debug)]
+pub struct Ruleset {
+    compiled: Arc<Compiled>,
+}
+
+/// The program's tables and the circuit built from them.
+#[derive(Debug)]
+struct Compiled {
+    program: Program,
+    circuit: Circuit,
+}
+
+impl Ruleset {
+    /// Loads, checks and compiles the ruleset in a folder (its `.osl`
+    /// files) or in one `.osl` file.
+    ///
+    /// ```no_run
+    /// let ruleset = osler_engine::Ruleset::from_path("rulesets/leg_pain")?;
+    /// println!("{}", ruleset.data_dictionary());
+    /// # Ok::<(), osler_engine::LoadError>(())
+    /// ```
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Ruleset, LoadError> {
+        Ruleset::from_sources(&read_ruleset(path.as_ref())?)
+    }
+
+    /// Checks and compiles a ruleset given as `(path, text)` pairs.
+    /// Warnings are dropped; errors come back as [`LoadError::Invalid`].
+    ///
+    /// ```
+    /// let broken = osler_engine::Ruleset::from_sources(&[("a.osl".to_owned(), "fact x: bool\nx and y -> z".to_owned())]);
+    /// assert!(matches!(broken, Err(osler_engine::LoadError::Invalid { .. })));
+    /// ```
+    pub fn from_sources(files: &[(String, String)]) -> Result<Ruleset, LoadError> {
+        let checked = osler_dsl::check_sources(files);
+        match checked.model {
+            Some(model) if !checked.has_errors() => Ruleset::compile(model).map_err(LoadError::Compile),
+            _ => Err(LoadError::Invalid { diagnostics: checked.diagnostics, sources: files.to_vec() }),
+        }
+    }
+
+    /// Compiles an already checked model. Unstable, for tests that build
+    /// models directly: only with the `model` feature.
+    #[cfg(feature = "model")]
+    pub fn from_model(model: Arc<Model>) -> Result<Ruleset, CompileError> {
+        Ruleset::compile(model)
+    }
+
+    /// The checked model this ruleset was compiled from. Unstable, for
+    /// tests: only with the `model` feature.
+    #[cfg(feature = "model")]
+    pub fn model(&self) -> &Model {
+        &self.compiled.program.model
+    }
+
+    fn compile(model: Arc<Model>) -> Result<Ruleset, CompileError> {
+        let program = compile(model)?;
+        let circuit = circuit::build::build(&program);
+        Ok(Ruleset { compiled: Arc::new(Compiled { program, circuit }) })
+    }
+
+    /// The JSON Schema (draft 2020-12) of one record of this ruleset:
+    /// every fact with its type, enum values, unit and doc comment, plus
+    /// `id`. Every fact may be `null` (unknown) or absent.
+    ///
+    /// ```
+    /// # let ruleset = osler_engine::Ruleset::from_sources(&[("a.osl".to_owned(), "fact smoker: bool".to_owned())])?;
+    /// let schema = ruleset.record_schema();
+    /// assert_eq!(schema["properties"]["smoker"]["type"], serde_json::json!(["boolean", "null"]));
+    /// # Ok::<(), osler_engine::LoadError>(())
+    /// ```
+    pub fn record_schema(&self) -> serde_json::Value {
+        schema::record_schema(&self.compiled.program.model)
+    }
+
+    /// The data dictionary as Markdown tables: facts (type, values or
+    /// unit, meaning) and actions (parameters, meaning), in declaration
+    /// order.
+    pub fn data_dictionary(&self) -> String {
+        schema::markdown_dictionary(&self.compiled.program.model)
+    }
+
+    /// An empty record (every fact unknown) for this ruleset.
+    pub fn record(&self) -> Record {
+        Record::for_program(&self.compiled.program)
+    }
+
+    /// A builder for a record with typed values, no JSON involved.
+    ///
+    /// ```
+    /// # let ruleset = osler_engine::Ruleset::from_sources(&[("a.osl".to_owned(),
+    /// #     "fact age: number years\nfact onset: duration\nfact smoker: bool\naction refer()\nage > 50 years and onset < 2d and smoker -> refer".to_owned())])?;
+    /// let record = ruleset
+    ///     .record_builder()
+    ///     .id(7)
+    ///     .set("age", 62)?                                  // in the declared unit
+    ///     .set("onset", std::time::Duration::from_secs(3600))?
+    ///     .set("smoker", Some(true))?
+    ///     .build();
+    /// assert_eq!(ruleset.evaluate(&record)?.fired.len(), 1);
+    /// // Values of the wrong type are errors that name the fact.
+    /// let wrong = ruleset.record_builder().set("age", "old").unwrap_err();
+    /// assert_eq!(wrong.field(), Some("age"));
+    /// assert!(wrong.to_string().contains("`age`"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn record_builder(&self) -> RecordBuilder<'_> {
+        RecordBuilder { ruleset: self, record: self.record() }
+    }
+
+    /// Sets fact `name` of `record` (or its id, for `id`). A record made
+    /// by another ruleset is refused.
+    pub fn set<'a>(&self, record: &mut Record, name: &str, value: impl Into<Input<'a>>) -> Result<(), RecordError> {
+        self.adopt(record)?;
+        record.set_input(&self.compiled.program, name, value.into())
+    }
+
+    /// Checks that `record` is this ruleset's; a `Record::default()`
+    /// becomes this ruleset's.
+    fn adopt(&self, record: &mut Record) -> Result<(), ForeignRecord> {
+        if record.ruleset == 0 {
+            record.ruleset = self.compiled.program.id;
+            record.resize_slots(self.compiled.program.facts.len());
+        }
+        self.owns(record)
+    }
+
+    fn owns(&self, record: &Record) -> Result<(), ForeignRecord> {
+        if record.ruleset == self.compiled.program.id {
+            debug_assert_eq!(record.slot_count(), self.compiled.program.facts.len());
+            Ok(())
+        } else {
+            Err(ForeignRecord)
+        }
+    }
+
+    /// Reads one JSON object (a record in the dictionary's value forms).
+    /// Unknown field names are ignored.
+    pub fn read_json(&self, text: &str) -> Result<Record, RecordError> {
+        let mut record = self.record();
+        self.read_json_into(text, &mut record, ReadOptions::default(), &mut UnknownFields::default())?;
+        Ok(record)
+    }
+
+    /// Reads one JSON object into `record`, reusing its storage. Unknown
+    /// field names are counted in `unknown`, and rejected when `options`
+    /// say strict. On error the record still carries the id, when the text
+    /// had one. A record made by another ruleset is refused.
+    pub fn read_json_into(
+        &self,
+        text: &str,
+        record: &mut Record,
+        options: ReadOptions,
+        unknown: &mut UnknownFields,
+    ) -> Result<(), RecordError> {
+        self.adopt(record)?;
+        json::read_record(&self.compiled.program, text.as_bytes(), record, options, unknown)
+    }
+
+    /// Evaluates one record; a record made by another ruleset is refused.
+    /// For many records, an [`Evaluator`] reuses its buffers and
+    /// allocates nothing per record.
+    pub fn evaluate(&self, record: &Record) -> Result<Outcome, ForeignRecord> {
+        Ok(self.evaluator().evaluate(record)?.to_outcome())
+    }
+
+    /// A reusable evaluator (one per thread).
+    pub fn evaluator(&self) -> Evaluator<'_> {
+        Evaluator { ruleset: self, scratch: Scratch::new(&self.compiled.program, &self.compiled.circuit) }
+    }
+
+    pub(crate) fn program(&self) -> &Program {
+        &self.compiled.program
+    }
+
+    pub(crate) fn circuit(&self) -> &Circuit {
+        &self.compiled.circuit
+    }
+}
+
+/// Builds a [`Record`] from typed values; see [`Ruleset::record_builder`].
+#[derive(Debug)]
+pub struct RecordBuilder<'r> {
+    ruleset: &'r Ruleset,
+    record: Record,
+}
+
+impl RecordBuilder<'_> {
+    /// Sets a fact: a bool, a number (quantities in the declared unit), a
+    /// [`std::time::Duration`], text in the record forms (`"absent"`,
+    /// `"3h"`, `"45 mmHg"`), or `None` for unknown.
+    pub fn set<'a>(mut self, name: &str, value: impl Into<Input<'a>>) -> Result<Self, RecordError> {
+        self.ruleset.set(&mut self.record, name, value)?;
+        Ok(self)
+    }
+
+    /// Sets the record's id.
+    #[must_use]
+    pub fn id(mut self, id: impl Into<RecordId>) -> Self {
+        self.record.set_id(id.into());
+        self
+    }
+
+    /// The record built.
+    pub fn build(self) -> Record {
+        self.record
+    }
+}
+
+/// Evaluates records with reusable buffers: after the first few records it
+/// allocates nothing beyond what the caller asks for.
+///
+/// ```
+/// # let ruleset = osler_engine::Ruleset::from_sources(&[("a.osl".to_owned(),
+/// #     "fact smoker: bool\naction refer()\nrule quit: smoker -> refer".to_owned())])?;
+/// let mut evaluator = ruleset.evaluator();
+/// let mut line = Vec::new();
+/// for text in [r#"{"id":1,"smoker":true}"#, r#"{"id":2}"#] {
+///     let record = ruleset.read_json(text)?;
+///     evaluator.evaluate(&record)?.write_json_line(&mut line);
+/// }
+/// assert_eq!(
+///     String::from_utf8(line)?,
+///     concat!(
+///         r#"{"id":1,"actions":[{"name":"refer","args":[],"rules":["quit"],"sources":[]}],"fired":["quit"],"overridden":[],"undetermined":[]}"#, "\n",
+///         r#"{"id":2,"actions":[],"fired":[],"overridden":[],"undetermined":[{"rule":"quit","missing":["smoker"]}]}"#, "\n",
+///     )
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Evaluator<'r> {
+    ruleset: &'r Ruleset,
+    scratch: Scratch,
+}
+
+impl Evaluator<'_> {
+    /// Evaluates `record` (refused when another ruleset made it); the view
+    /// borrows this evaluator's buffers.
+    pub fn evaluate<'e>(&'e mut self, record: &'e Record) -> Result<Evaluated<'e>, ForeignRecord> {
+        self.ruleset.owns(record)?;
+        let Compiled { program, circuit } = &*self.ruleset.compiled;
+        eval::evaluate(program, circuit, record, &mut self.scratch);
+        eval::fill_truths(&mut self.scratch);
+        Ok(Evaluated { program, record, scratch: &mut self.scratch })
+    }
+}
+
+/// The result of one evaluation, borrowed from an [`Evaluator`].
+#[derive(Debug)]
+pub struct Evaluated<'e> {
+    program: &'e Program,
+    record: &'e Record,
+    pub(crate) scratch: &'e mut Scratch,
+}
+
+impl Evaluated<'_> {
+    /// The owned, serialisable outcome.
+    pub fn to_outcome(&self) -> Outcome {
+        output::build_outcome(self.program, self.record.id(), &self.scratch.result)
+    }
+
+    /// Appends the outcome's JSON line (newline included) to `out`; the
+    /// bytes equal `serde_json::to_string(&self.to_outcome())` plus `\n`.
+    pub fn write_json_line(&self, out: &mut Vec<u8>) {
+        output::write_outcome(out, self.program, self.record.id(), &self.scratch.result);
+    }
+
+    /// The truth of each rule's condition, in declaration order.
+    pub fn conditions(&self) -> &[Truth] {
+        &self.scratch.truth
+    }
+
+    /// The ids of the fired rules, in declaration order.
+    pub fn fired(&self) -> impl Iterator<Item = &str> + '_ {
+        self.scratch.result.fired.iter().map(|&rule| self.program.rule_name(rule))
+    }
+
+    /// The number of actions that stand.
+    pub fn action_count(&self) -> usize {
+        self.scratch.result.actions.len()
+    }
+
+    /// Explains the result: why each rule fired, what overrode what, and
+    /// which facts to examine next.
+    pub fn explain(&mut self) -> Explanation {
+        explain::explain(self.program, self.record, self.scratch)
+    }
+}
