@@ -68,7 +68,7 @@ pub(crate) struct ExprChecker<'a> {
     /// Whether the expression read a fact or let (else it is constant).
     pub reads_facts: bool,
     /// Every name written, as resolved, when checking a declaration for
-    /// its [`super::resolution::ItemCheck`]; `None` when only types or the
+    /// its names ([`super::item::item_resolutions`]); `None` when only types or the
     /// resolved tree are wanted (let typing, model building).
     pub names: Option<Vec<NameUse>>,
 }

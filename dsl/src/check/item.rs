@@ -1,13 +1,14 @@
 //! The checks of one declaration ([`check_item`]): types, names, actions,
-//! citations, overrides and tests. While it checks, it records what every
-//! written name resolved to, for the editor queries.
+//! citations, overrides and tests. The same walk, recording, gives what
+//! every written name resolved to ([`item_resolutions`]) for the editor queries;
+//! that is a query of its own, so `osler check` never stores the names.
 
 use std::collections::BTreeMap;
 
 use super::env::{Env, Namespace};
 use super::expr::{ExprChecker, RExpr, closest, with_suggestion};
 use super::names::QueryEnv;
-use super::resolution::{ItemCheck, Target};
+use super::resolution::{NameUse, Target};
 use crate::code::Code;
 use crate::db::{Item, Ruleset};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -16,12 +17,32 @@ use crate::syntax::{
 };
 use crate::types::Ty;
 
-/// Checks one declaration: its diagnostics and its names, resolved. Spans
-/// are relative to the declaration.
+/// Checks one declaration: its diagnostics, spans relative to the
+/// declaration.
 #[salsa::tracked(returns(ref))]
-pub fn check_item<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Item<'db>) -> ItemCheck {
+pub fn check_item<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Item<'db>) -> Vec<Diagnostic> {
+    walk_item(db, ruleset, item, false).0
+}
+
+/// Every name one declaration writes, as the checker resolved it while
+/// checking it, ordered by position; spans relative to the declaration.
+/// Only the editor asks for it.
+#[salsa::tracked(returns(ref))]
+pub fn item_resolutions<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Item<'db>) -> Vec<NameUse> {
+    walk_item(db, ruleset, item, true).1
+}
+
+/// The checks of one declaration, and (when `record`) its names. Recording
+/// changes no diagnostic: what it resolves only for the editor is checked
+/// with its diagnostics thrown away.
+fn walk_item<'db>(
+    db: &'db dyn salsa::Database,
+    ruleset: Ruleset,
+    item: Item<'db>,
+    record: bool,
+) -> (Vec<Diagnostic>, Vec<NameUse>) {
     let env = QueryEnv { db, ruleset };
-    let mut checker = ExprChecker::recording(&env);
+    let mut checker = if record { ExprChecker::recording(&env) } else { ExprChecker::new(&env) };
     let declared = |checker: &mut ExprChecker<'_>, name: &Ident, target: Target| {
         checker.record(name.span, Some(target), true, None);
     };
@@ -40,7 +61,7 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Ite
     }
     let mut names = checker.names.take().unwrap_or_default();
     names.sort_by_key(|name| (name.span.start, name.span.end));
-    ItemCheck { diagnostics: checker.diagnostics, names }
+    (checker.diagnostics, names)
 }
 
 fn check_enum(checker: &mut ExprChecker<'_>, decl: &EnumDecl) {

@@ -3,7 +3,6 @@
 //! references, highlighting, inlay hints, quick fixes) read the checker's
 //! own answers instead of resolving names a second time.
 
-use crate::diagnostic::Diagnostic;
 use crate::syntax::Span;
 use crate::types::Ty;
 
@@ -90,14 +89,4 @@ pub struct NameUse {
     /// type of the other operand; for the operand of `in`, the type of the
     /// set's first element. What a quick fix declaring the name uses.
     pub peer: Option<Ty>,
-}
-
-/// The result of checking one declaration: its diagnostics and every name
-/// it writes, resolved. Spans are relative to the declaration.
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
-pub struct ItemCheck {
-    /// The declaration's own diagnostics.
-    pub diagnostics: Vec<Diagnostic>,
-    /// The names written in it, ordered by position.
-    pub names: Vec<NameUse>,
 }

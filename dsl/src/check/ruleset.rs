@@ -315,7 +315,7 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset, file: Source
     let mut out: Vec<Diagnostic> = parse_file(db, file).errors.clone();
     for &item in file_items(db, file) {
         let offset = item.offset(db);
-        out.extend(check_item(db, ruleset, item).diagnostics.iter().map(|d| d.clone().shifted(offset)));
+        out.extend(check_item(db, ruleset, item).iter().map(|d| d.clone().shifted(offset)));
     }
     let path = file.path(db);
     out.extend(ruleset_diagnostics(db, ruleset).iter().filter(|d| &d.path == path).map(|d| d.diagnostic.clone()));

@@ -6,7 +6,7 @@
 //! Offsets and spans are byte offsets in a file's text; the language server
 //! converts them to UTF-16 positions. What a name means is never worked out
 //! here: the checker records, for every declaration, what each written name
-//! resolved to and the type it gave it ([`crate::check::check_item`]), and
+//! resolved to and the type it gave it ([`crate::check::item_resolutions`]), and
 //! every query reads that, so the editor and `osler check` cannot disagree.
 //!
 //! A façade over one module per feature; they share `names` (and

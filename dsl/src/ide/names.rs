@@ -2,7 +2,7 @@
 //! names of a file (for highlighting), all read from what the checker
 //! recorded while checking each declaration.
 
-use crate::check::{NameInfo, NameUse, SymbolKind, check_item, name_info, symbols};
+use crate::check::{NameInfo, NameUse, SymbolKind, item_resolutions, name_info, symbols};
 use crate::db::{Item, Name, Ruleset, SourceFile, file_items};
 use crate::syntax::Span;
 
@@ -36,7 +36,7 @@ pub(crate) fn info(db: &dyn salsa::Database, ruleset: Ruleset, name: &str) -> Na
 /// The names of one declaration as the checker resolved them, with their
 /// types; unresolved names included. Spans are relative to the item.
 pub(crate) fn name_uses<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Item<'db>) -> &'db [NameUse] {
-    &check_item(db, ruleset, item).names
+    item_resolutions(db, ruleset, item)
 }
 
 /// Every name written in one declaration that the checker resolved, in
