@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::code::Code;
 use crate::line_index::LineIndex;
-use crate::span::Span;
+use crate::span::{Span, floor_char_boundary};
 
 /// How bad a diagnostic is.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord, Serialize)]
@@ -279,20 +279,10 @@ impl<'t> MietteReport<'t> {
 /// A byte range of `text` as `(start, end)`, clamped to the text and to
 /// character boundaries.
 fn clamp(span: Span, text: &str) -> (usize, usize) {
-    let start = floor_boundary(text, span.start as usize);
-    let end = floor_boundary(text, (span.end as usize).max(start));
+    let start = floor_char_boundary(text, span.start as usize);
+    let end = floor_char_boundary(text, (span.end as usize).max(start));
     (start, end.max(start))
 }
-
-/// The largest character boundary of `text` at or before `index`.
-fn floor_boundary(text: &str, index: usize) -> usize {
-    let mut index = index.min(text.len());
-    while !text.is_char_boundary(index) {
-        index -= 1;
-    }
-    index
-}
-
 /// The source miette renders: the file's text, or, when some line is too
 /// long, a copy with every long line cut to windows around the labels.
 /// Lines are never dropped, so line numbers are those of the file; the
@@ -444,7 +434,7 @@ impl miette::SourceCode for Excerpt<'_> {
         let contents = text.read_span(span, context_lines_before, context_lines_after)?;
         // The column of the same place in the file, in characters as in the
         // JSON form (miette counts bytes, and would count the cut text's).
-        let original = floor_boundary(self.original, original);
+        let original = floor_char_boundary(self.original, original);
         let before = self.original.get(..original).unwrap_or_default();
         let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
         let column = before.get(line_start..).unwrap_or_default().chars().count();

@@ -9,6 +9,8 @@
 //! differences. The language server counts UTF-16 units instead, on top
 //! of this index's line starts and non-ASCII characters (`osler_lsp::convert`).
 
+use crate::span::floor_char_boundary;
+
 /// Start offsets of every line of a text, and where its non-ASCII
 /// characters are.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -109,15 +111,6 @@ impl LineIndex {
         LineCol { line: line as u32, column }
     }
 }
-
-fn floor_char_boundary(text: &str, offset: usize) -> usize {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

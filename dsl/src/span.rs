@@ -4,6 +4,17 @@
 
 use std::fmt;
 
+/// The largest character boundary of `text` at or before `offset`
+/// (offsets past the end are the end): where a span from elsewhere, or an
+/// editor's position, may safely cut the text.
+pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
 /// A half-open byte range.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
 pub struct Span {

@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 
 use osler_dsl::LineIndex;
+use osler_dsl::span::floor_char_boundary;
 use osler_dsl::syntax::Span;
 use tower_lsp_server::gen_lsp_types as lsp;
 
@@ -164,15 +165,6 @@ impl Utf16Index {
         wide_end.saturating_add(column - after).min(end)
     }
 }
-
-fn floor_char_boundary(text: &str, offset: usize) -> usize {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
-}
-
 /// Applies one LSP content change to a text. Positions out of range are
 /// clamped; a change without a range replaces the whole text.
 pub fn apply_change(text: &mut String, change: lsp::TextDocumentContentChangeEvent) {

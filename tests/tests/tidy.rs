@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use osler_dsl::Code;
 
@@ -371,9 +372,10 @@ fn module_files(src: &Path) -> BTreeMap<Vec<String>, PathBuf> {
     crate_modules(src).0
 }
 
-/// The files under `*/src` that are test modules of their crate.
-fn test_module_files() -> BTreeSet<PathBuf> {
-    CRATES.iter().flat_map(|krate| crate_modules(&root().join(krate).join("src")).1).collect()
+/// The files under `*/src` that are test modules of their crate (read once).
+fn test_module_files() -> &'static BTreeSet<PathBuf> {
+    static TESTS: OnceLock<BTreeSet<PathBuf>> = OnceLock::new();
+    TESTS.get_or_init(|| CRATES.iter().flat_map(|krate| crate_modules(&root().join(krate).join("src")).1).collect())
 }
 
 /// The `mod name;` declarations of a file (inline `mod name { .. }` blocks

@@ -1,11 +1,12 @@
 //! Completion: the names, keywords and values that fit the cursor's
 //! context, with their types, signatures and docs.
 
-use super::context::{CompletionContext, char_boundary, completion_context, word_start};
+use super::context::{CompletionContext, completion_context, word_start};
 use super::describe::{action_signature, source_citation};
 use super::names::info;
 use crate::check::{SymbolKind, Symbols, symbols};
 use crate::db::{Item, Ruleset, SourceFile};
+use crate::span::floor_char_boundary;
 use crate::syntax::{DECLARATION_KEYWORDS, DeclKind, Span, Unit};
 use crate::types::Ty;
 
@@ -104,7 +105,7 @@ pub fn completions(
     offset: u32,
 ) -> (Span, Vec<Completion>) {
     let text = file.text(db);
-    let at = char_boundary(text, offset);
+    let at = floor_char_boundary(text, offset as usize);
     let replace = Span { start: word_start(text, at) as u32, end: at as u32 };
     let value_type = |name: &str| info(db, ruleset, name).value_type().cloned();
     let context = completion_context(text, at as u32, &value_type);

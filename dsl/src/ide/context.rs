@@ -2,6 +2,7 @@
 //! the text of its declaration before it (the declaration is cut where the
 //! parser's splitter cuts it), for completion and signature help.
 
+use crate::span::floor_char_boundary;
 use crate::syntax::{DECLARATION_KEYWORDS, Token, TokenKind, is_keyword, lex, split};
 use crate::types::Ty;
 
@@ -59,20 +60,10 @@ pub(crate) fn word_start(text: &str, offset: usize) -> usize {
     }
     start
 }
-
-/// `offset` moved back to a character boundary of `text` (and into it).
-pub(crate) fn char_boundary(text: &str, offset: u32) -> usize {
-    let mut offset = (offset as usize).min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
-}
-
 /// Reads the completion context at `offset` from the text alone;
 /// `value_type` gives the type of a fact or let by name.
 pub fn completion_context(text: &str, offset: u32, value_type: &dyn Fn(&str) -> Option<Ty>) -> CompletionContext {
-    let offset = char_boundary(text, offset);
+    let offset = floor_char_boundary(text, offset as usize);
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line = &text[line_start..offset];
     // In a comment, or in a string still open at the cursor: nothing.

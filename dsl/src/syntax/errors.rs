@@ -5,7 +5,7 @@ use super::grammar::Rule;
 use super::keywords::{DECLARATION_KEYWORDS, is_reserved};
 use crate::code::Code;
 use crate::diagnostic::Diagnostic;
-use crate::span::Span;
+use crate::span::{Span, floor_char_boundary};
 use crate::units::Unit;
 
 /// What a grammar rule means to a rule author. Rules that start an
@@ -121,7 +121,7 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
         pest::error::InputLocation::Pos(position) => position,
         pest::error::InputLocation::Span((start, _)) => start,
     };
-    let position = floor_boundary(source, position);
+    let position = floor_char_boundary(source, position);
     // pest stops (instead of overflowing) when its thread's stack runs
     // low; the nesting limit keeps that from happening on any normal stack.
     if let pest::error::ErrorVariant::CustomError { message } = &error.variant
@@ -257,15 +257,6 @@ fn help_for(expected: &[Expected], found: Option<&str>, previous: Option<&str>) 
     }
     None
 }
-
-fn floor_boundary(source: &str, position: usize) -> usize {
-    let mut position = position.min(source.len());
-    while !source.is_char_boundary(position) {
-        position -= 1;
-    }
-    position
-}
-
 fn is_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '.'
 }
@@ -285,7 +276,7 @@ fn token_at(source: &str, position: usize) -> Option<(&str, Span)> {
         let two: String = rest.chars().take(2).collect();
         if ["->", "==", "!=", "<=", ">=", "//"].contains(&two.as_str()) { 2 } else { first.len_utf8() }
     };
-    let len = floor_boundary(rest, len);
+    let len = floor_char_boundary(rest, len);
     Some((&source[start..start + len], Span::new(start, start + len)))
 }
 
