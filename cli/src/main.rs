@@ -1,4 +1,4 @@
-//! The `osler` command line: check, run, eval, test, fmt, lsp, schema.
+//! The `osler` command line: check, diff, run, eval, test, fmt, lsp, schema.
 //! Each subcommand lives in its own module; this file only parses
 //! arguments and maps results to exit codes (see `shared/spec/cli.md`).
 
@@ -6,6 +6,7 @@
 mod out;
 
 mod check;
+mod diff;
 mod eval;
 mod exit;
 mod fmt;
@@ -31,12 +32,18 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Parse and type-check a ruleset (a folder or one .osl file).
+    /// Parse and type-check a ruleset (a folder or one .osl file), prove
+    /// its properties and run the built-in analyses.
     Check {
         ruleset: PathBuf,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// `warnings`: exit 1 when there is any warning (hints never count).
+        #[arg(long, value_enum)]
+        deny: Option<check::Deny>,
     },
+    /// The decision change between two versions of a ruleset.
+    Diff(diff::DiffArgs),
     /// Evaluate every record of a JSON Lines or CSV file.
     Run(run::RunArgs),
     /// Evaluate one record given inline and explain the result.
@@ -65,7 +72,8 @@ fn main() -> ExitCode {
         }
     };
     let code = match cli.command {
-        Command::Check { ruleset, format } => check::run(&ruleset, format),
+        Command::Check { ruleset, format, deny } => check::run(&ruleset, format, deny),
+        Command::Diff(args) => diff::run(args),
         Command::Run(args) => run::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Test(args) => test_cmd::run(args),

@@ -112,6 +112,26 @@ codes! {
     UnusedAction => "unused_action",
     /// A source is declared but no rule cites it (warning).
     UnusedSource => "unused_source",
+    /// An action pattern (`self_care`, `suspect(limb_threat)`: "the output contains it") stands outside an `assert`.
+    ActionPattern => "action_pattern",
+    /// A rule's condition can never be true: no record fires it (warning, from the analysis).
+    DeadRule => "dead_rule",
+    /// A rule's condition can be true, but on every such record a rule that overrides it fires (warning).
+    AlwaysOverridden => "always_overridden",
+    /// An `overrides` edge never suppresses anything, or never changes any record's output (warning).
+    IneffectiveOverride => "ineffective_override",
+    /// A rule's condition can never be false (hint).
+    AlwaysTrue => "always_true",
+    /// Whenever a rule fires, other rules already emit every action it emits, and it overrides nothing (hint).
+    RedundantRule => "redundant_rule",
+    /// A default rule can fire while one of its exceptions is undetermined: its actions are provisional (hint).
+    ProvisionalDefault => "provisional_default",
+    /// An `assert` fails on some record: the example shows one (warning).
+    AssertViolated => "assert_violated",
+    /// Some record's output holds two different calls of an `exclusive` action (warning).
+    ExclusiveViolated => "exclusive_violated",
+    /// The analysis could neither prove nor refute a finding (arithmetic between facts): a warning that says so.
+    Undecided => "undecided",
 }
 
 impl Code {

@@ -82,7 +82,8 @@ mod salsa_items {
     pub struct ItemKey {
         /// The declaration keyword (`rule`, `fact`, ...).
         pub kind: &'static str,
-        /// The declared name; an unnamed rule's generated id; a test's title.
+        /// The declared name; an unnamed rule's or assert's generated id; a
+        /// test's title; an `exclusive`'s action.
         pub name: String,
     }
 
@@ -208,6 +209,7 @@ pub fn file_items<'db>(db: &'db dyn salsa::Database, file: SourceFile) -> Vec<It
     let parsed = parse_file(db, file);
     let stem = file_stem(file.path(db));
     let mut unnamed = 0;
+    let mut unnamed_asserts = 0;
     parsed
         .decls
         .iter()
@@ -217,6 +219,10 @@ pub fn file_items<'db>(db: &'db dyn salsa::Database, file: SourceFile) -> Vec<It
                 DeclKind::Rule(rule) if rule.name.is_none() => {
                     unnamed += 1;
                     format!("{stem}_{unnamed}")
+                }
+                DeclKind::Assert(assert) if assert.name.is_none() => {
+                    unnamed_asserts += 1;
+                    format!("{stem}_assert_{unnamed_asserts}")
                 }
                 kind => kind.name().map(|name| name.text.clone()).unwrap_or_default(),
             };

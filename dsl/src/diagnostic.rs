@@ -18,6 +18,8 @@ pub enum Severity {
     Error,
     /// Worth a look; the ruleset still works.
     Warning,
+    /// A remark on style or redundancy (`--deny warnings` ignores hints).
+    Hint,
 }
 
 impl fmt::Display for Severity {
@@ -25,6 +27,7 @@ impl fmt::Display for Severity {
         f.write_str(match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Hint => "hint",
         })
     }
 }
@@ -64,6 +67,58 @@ pub struct Diagnostic {
     /// A replacement that fixes the problem (used by "did you mean" code
     /// actions): the primary span's text becomes this.
     pub fix: Option<String>,
+    /// For an analysis finding: the record on which the engine shows it,
+    /// facts in declaration order, unknown facts left out.
+    pub example: Option<Example>,
+}
+
+/// A record that shows a finding: `(fact, value)` in the ruleset's fact
+/// order, as a record gives them (unknown facts are left out).
+pub type Example = Vec<(String, ExampleValue)>;
+
+/// A fact's value in an [`Example`], in its JSON form.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum ExampleValue {
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number (a bare number or a quantity's magnitude), as JSON writes it.
+    Number(String),
+    /// A string: a variant's name, a duration such as `"73h"`, a string fact.
+    Text(String),
+}
+
+impl ExampleValue {
+    /// The value as JSON.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            ExampleValue::Bool(b) => serde_json::Value::Bool(*b),
+            ExampleValue::Number(text) => {
+                text.parse::<serde_json::Number>().map(serde_json::Value::Number).unwrap_or(serde_json::Value::Null)
+            }
+            ExampleValue::Text(text) => serde_json::Value::String(text.clone()),
+        }
+    }
+}
+
+/// An example as one JSON object, `{"fact": value, ..}`, on one line, in
+/// the example's own (fact declaration) order.
+pub fn example_json(example: &Example) -> String {
+    serde_json::to_string(&ExampleJson(example)).unwrap_or_default()
+}
+
+/// Serializes an [`Example`] as a JSON object, keys in the example's order.
+#[derive(Debug)]
+pub struct ExampleJson<'a>(pub &'a Example);
+
+impl Serialize for ExampleJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (fact, value) in self.0 {
+            map.serialize_entry(fact, &value.to_json())?;
+        }
+        map.end()
+    }
 }
 
 impl Diagnostic {
@@ -78,12 +133,24 @@ impl Diagnostic {
             related: Vec::new(),
             help: None,
             fix: None,
+            example: None,
         }
     }
 
     /// A warning with `code` at `span`.
     pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, span, message) }
+    }
+
+    /// A hint with `code` at `span`.
+    pub fn hint(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Hint, ..Diagnostic::error(code, span, message) }
+    }
+
+    /// Sets the example record.
+    pub fn with_example(mut self, example: Example) -> Diagnostic {
+        self.example = Some(example);
+        self
     }
 
     /// Sets the label under the primary span.
@@ -151,6 +218,9 @@ pub struct JsonDiagnostic<'a> {
     pub message: &'a str,
     /// How to fix it, if known.
     pub help: Option<&'a str>,
+    /// For an analysis finding, the record that shows it (`{fact: value}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub example: Option<ExampleJson<'a>>,
 }
 
 /// A 1-based line and column (in characters) in the JSON form.
@@ -182,6 +252,7 @@ impl FileDiagnostic {
             severity: self.diagnostic.severity,
             message: &self.diagnostic.message,
             help: self.diagnostic.help.as_deref(),
+            example: self.diagnostic.example.as_ref().map(ExampleJson),
         }
     }
 }
@@ -268,7 +339,11 @@ impl<'t> MietteReport<'t> {
             code: d.code,
             severity: d.severity,
             message: d.message.clone(),
-            help: d.help.clone(),
+            help: match (&d.help, &d.example) {
+                (help, None) => help.clone(),
+                (None, Some(example)) => Some(format!("example: {}", example_json(example))),
+                (Some(help), Some(example)) => Some(format!("{help}\nexample: {}", example_json(example))),
+            },
             source,
             labels,
             related,
@@ -466,6 +541,7 @@ impl miette::Diagnostic for MietteReport<'_> {
         Some(match self.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
+            Severity::Hint => miette::Severity::Advice,
         })
     }
 

@@ -5,7 +5,9 @@
 //! - declarations start at column 0; continuation lines are indented two
 //!   spaces (four inside a `test` statement that spans lines);
 //! - a named rule is `rule NAME "TITLE" [overrides ..]:`, then its condition
-//!   on its own line, its `cite` always on its own line;
+//!   on its own line, its `cite` always on its own line; a named assert is
+//!   laid out the same way (`assert NAME "TITLE":`, `WHEN -> THEN`, `cite`),
+//!   an unnamed one like a short rule, `exclusive ACTION` on one line;
 //! - a `test` has one `given` or `expect` per line and its `}` at column 0;
 //! - an enum is `enum Name { a, b }` on one line, or one variant per line
 //!   with a trailing comma when its author spread it over several lines;
@@ -177,6 +179,10 @@ fn mode_of(kind: &DeclKind, tokens: &[Tok], source: &str) -> Mode {
         DeclKind::Let(_) => Mode::Let,
         DeclKind::Rule(rule) if rule.name.is_some() => Mode::NamedRule,
         DeclKind::Rule(_) => Mode::ShortRule,
+        // An assert is laid out as a rule: named, its header on a line of
+        // its own; unnamed, as the author broke it.
+        DeclKind::Assert(assert) if assert.name.is_some() => Mode::NamedRule,
+        DeclKind::Assert(_) => Mode::ShortRule,
         DeclKind::Test(_) => Mode::Test,
         DeclKind::Enum(_) => {
             let open = tokens.iter().position(|t| t.is("{"));
@@ -190,7 +196,11 @@ fn mode_of(kind: &DeclKind, tokens: &[Tok], source: &str) -> Mode {
             };
             Mode::Enum { multiline }
         }
-        DeclKind::Ruleset(_) | DeclKind::Source(_) | DeclKind::Fact(_) | DeclKind::Action(_) => Mode::Plain,
+        DeclKind::Ruleset(_)
+        | DeclKind::Source(_)
+        | DeclKind::Fact(_)
+        | DeclKind::Action(_)
+        | DeclKind::Exclusive(_) => Mode::Plain,
     }
 }
 

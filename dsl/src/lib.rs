@@ -16,6 +16,7 @@ pub mod units;
 pub use code::Code;
 pub use diagnostic::{Diagnostic, FileDiagnostic, Severity};
 pub use line_index::{LineCol, LineIndex};
+pub mod analysis;
 pub mod check;
 pub mod db;
 pub mod format;

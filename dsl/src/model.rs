@@ -75,6 +75,10 @@ pub struct Model {
     pub rules: Vec<RuleInfo>,
     /// The ruleset's tests, in declaration order.
     pub tests: Vec<TestInfo>,
+    /// The `assert` properties, in declaration order (files sorted by path).
+    pub asserts: Vec<AssertInfo>,
+    /// The `exclusive` properties, in declaration order.
+    pub exclusives: Vec<ExclusiveInfo>,
 }
 
 /// Where a declaration is, for explanations and coverage reports.
@@ -84,6 +88,15 @@ pub struct Location {
     pub path: String,
     /// 1-based line of the declaration's first line.
     pub line: u32,
+    /// The byte span (in the file) a diagnostic about the declaration
+    /// points at: its name, or for an unnamed rule or assert its condition.
+    #[serde(skip)]
+    pub span: crate::span::Span,
+    /// The warnings the declaration silences with `// osler: allow(..)`
+    /// (codes without `osler::`); the analysis leaves out its findings of
+    /// these codes about the declaration.
+    #[serde(skip)]
+    pub allow: Vec<String>,
 }
 
 /// A `source`: a guideline rules cite.
@@ -168,6 +181,36 @@ pub struct RuleInfo {
     pub location: Location,
 }
 
+/// `assert [NAME ["TITLE"]:] WHEN -> THEN [cite ..]`: on every record
+/// where `when` is true, `then` is true. Both may hold action patterns
+/// ([`Expr::Output`]).
+#[derive(Clone, PartialEq, Debug, Serialize)]
+pub struct AssertInfo {
+    /// The assert's name, or `<file stem>_assert_<n>` for an unnamed one.
+    pub id: String,
+    /// Its title, when given.
+    pub title: Option<String>,
+    /// The `///` comment above the declaration.
+    pub doc: Option<String>,
+    /// The condition under which `then` must hold.
+    pub when: Expr,
+    /// What must hold.
+    pub then: Expr,
+    /// The sources it encodes.
+    pub cites: Vec<SourceIndex>,
+    /// Where the assert is declared.
+    pub location: Location,
+}
+
+/// `exclusive ACTION`: no record's output holds two different calls of it.
+#[derive(Clone, PartialEq, Debug, Serialize)]
+pub struct ExclusiveInfo {
+    /// The action.
+    pub action: ActionIndex,
+    /// Where the property is declared.
+    pub location: Location,
+}
+
 /// An action with its constant arguments.
 #[derive(Clone, PartialEq, Debug, Serialize)]
 pub struct ActionCall {
@@ -231,6 +274,10 @@ pub enum Expr {
     Count(Vec<Expr>),
     /// True when the operand is known.
     Known(Box<Expr>),
+    /// An action pattern, only inside an `assert`: true when the record's
+    /// output holds a call of the action (with exactly these arguments,
+    /// when given), false otherwise; never unknown.
+    Output(ActionIndex, Option<Vec<Value>>),
 }
 
 /// A comparison operator.
@@ -272,7 +319,7 @@ impl Expr {
         let mut stack: Vec<&Expr> = vec![self];
         while let Some(expr) = stack.pop() {
             match expr {
-                Expr::Const(_) => {}
+                Expr::Const(_) | Expr::Output(..) => {}
                 Expr::Fact(fact) => {
                     if !out.contains(fact) {
                         out.push(*fact);

@@ -40,15 +40,22 @@ fn comments(text: &str) -> Vec<String> {
     lex(text).iter().filter(|t| t.kind == TokenKind::Comment).map(|t| t.text(text).trim_end().to_owned()).collect()
 }
 
-/// The model with declaration lines erased (formatting moves lines).
+/// The model with declaration lines and spans erased (formatting moves
+/// declarations).
 fn model_without_lines(files: &[(String, String)]) -> Option<osler_dsl::model::Model> {
     let checked = osler_dsl::check_sources(files);
     let mut model = (*checked.model?).clone();
-    for rule in &mut model.rules {
-        rule.location.line = 0;
-    }
-    for test in &mut model.tests {
-        test.location.line = 0;
+    // Formatting moves declarations, so where they are is left out.
+    let locations = model
+        .rules
+        .iter_mut()
+        .map(|rule| &mut rule.location)
+        .chain(model.tests.iter_mut().map(|test| &mut test.location))
+        .chain(model.asserts.iter_mut().map(|assert| &mut assert.location))
+        .chain(model.exclusives.iter_mut().map(|exclusive| &mut exclusive.location));
+    for location in locations {
+        location.line = 0;
+        location.span = osler_dsl::span::Span::default();
     }
     Some(model)
 }
@@ -156,6 +163,26 @@ fn rules_named_and_short() {
 }
 
 #[test]
+fn asserts_are_laid_out_like_rules() {
+    check(
+        "assert  ali_anticoagulated \"ALI\" :  suspect( acute_limb_ischemia )and not contraindicated->treat(heparin) cite ali_management ,other\n",
+        "assert ali_anticoagulated \"ALI\":\n  suspect(acute_limb_ischemia) and not contraindicated -> treat(heparin)\n  cite ali_management, other\n",
+    );
+    check(
+        "assert no_home_care: self_care -> not(emergency or suspect(limb_threat))\n",
+        "assert no_home_care:\n  self_care -> not (emergency or suspect(limb_threat))\n",
+    );
+    check(
+        "assert   leg_pain->emergency  or self_care\nassert x\n  -> y // why\n",
+        "assert leg_pain -> emergency or self_care\n\nassert x\n  -> y // why\n",
+    );
+    check(
+        "exclusive   ali_category\nexclusive suspect\n\n\nfact a: bool\n",
+        "exclusive ali_category\nexclusive suspect\n\nfact a: bool\n",
+    );
+}
+
+#[test]
 fn expressions_spacing() {
     check(
         "let a = -x+ y*2 >= - 3 and b in { p ,q } or not(c) or d!=Pulse.absent\n",
@@ -214,7 +241,10 @@ mod properties {
     /// Declarations whose strings hold no spaces, so every space is a place
     /// where the generator may put other blanks, a line break or a comment
     /// (`~` is a space that must stay one: inside a quantity).
-    const DECLARATIONS: [&str; 12] = [
+    const DECLARATIONS: [&str; 15] = [
+        "assert safe \"Safe\" : low and not act ( 6h , absent ) -> act or pressure > 3~mmHg cite guide , other",
+        "assert low -> not ( act ) cite guide",
+        "exclusive act",
         "ruleset demo \"Demo\"",
         "source guide \"Guide\" year 2026 url \"https://x.org\"",
         "enum Pulse { present , diminished , absent }",

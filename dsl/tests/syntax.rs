@@ -88,7 +88,7 @@ fn design_note_examples_parse_as_written() {
 /// have yet, with the issue that adds each. Every other declaration of every
 /// ```osl block must parse; each of these must still fail, so the entry has
 /// to go when its issue lands.
-const PENDING_V1_FORMS: &[(&str, u32)] = &[("assert", 12), ("exclusive", 12), ("priority", 13)];
+const PENDING_V1_FORMS: &[(&str, u32)] = &[("priority", 13)];
 
 /// Every ```osl block of the shared design note parses, except the pending
 /// v1 forms above. The note lives in `../shared/spec/language.md` beside
@@ -140,6 +140,55 @@ fn short_form_is_a_complete_rule() {
     assert!(rule.name.is_none());
     assert_eq!(rule.actions[0].name.text, "emergency");
     assert!(matches!(rule.condition.kind, ExprKind::Logic { .. }));
+}
+
+#[test]
+fn asserts_parse_named_titled_and_unnamed() {
+    let text = "assert ali \"Suspected ALI is anticoagulated\": suspect(acute_limb_ischemia) and not contraindicated -> treat(heparin) cite ali_management, other\nassert no_home_care: self_care -> not (emergency or suspect(limb_threat))\nassert leg_pain -> emergency or self_care\nexclusive ali_category\n";
+    let parsed = assert_parses(text);
+    let kinds: Vec<&str> = parsed.decls.iter().map(|d| d.decl.kind.keyword()).collect();
+    assert_eq!(kinds, ["assert", "assert", "assert", "exclusive"]);
+    let at = |index: usize, span: osler_dsl::syntax::Span| &text[span.shift(parsed.decls[index].offset).range()];
+    let DeclKind::Assert(named) = &parsed.decls[0].decl.kind else { panic!("not an assert") };
+    assert_eq!(named.name.as_ref().map(|n| n.text.as_str()), Some("ali"));
+    assert_eq!(named.title.as_ref().map(|t| t.value.as_str()), Some("Suspected ALI is anticoagulated"));
+    assert_eq!(at(0, named.when.span), "suspect(acute_limb_ischemia) and not contraindicated");
+    assert_eq!(at(0, named.arrow), "->");
+    assert_eq!(at(0, named.then.span), "treat(heparin)");
+    assert!(matches!(&named.then.kind, ExprKind::Call { callee, .. } if callee.text == "treat"));
+    let cites: Vec<&str> = named.cites.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(cites, ["ali_management", "other"]);
+    let DeclKind::Assert(untitled) = &parsed.decls[1].decl.kind else { panic!("not an assert") };
+    assert!(untitled.title.is_none());
+    assert!(matches!(&untitled.when.kind, ExprKind::Name(name) if name.text == "self_care"));
+    let DeclKind::Assert(unnamed) = &parsed.decls[2].decl.kind else { panic!("not an assert") };
+    assert!(unnamed.name.is_none() && unnamed.title.is_none() && unnamed.cites.is_empty());
+    assert_eq!(at(2, unnamed.when.span), "leg_pain");
+    let DeclKind::Exclusive(exclusive) = &parsed.decls[3].decl.kind else { panic!("not an exclusive") };
+    assert_eq!(at(3, exclusive.action.span), "ali_category");
+}
+
+/// `assert` and `exclusive` are declaration keywords: a line starting with
+/// one starts a declaration even indented, and neither is a name.
+#[test]
+fn properties_start_declarations_and_are_reserved() {
+    let parsed = parse("rule r: a -> f\n  assert a -> f\nfact exclusive: bool\n");
+    assert_eq!(parsed.decls.len(), 2, "{:#?}", parsed.decls);
+    assert_eq!(parsed.errors.len(), 1, "{:#?}", parsed.errors);
+    assert!(parsed.errors[0].message.contains("found `exclusive`"), "{}", parsed.errors[0].message);
+}
+
+#[test]
+fn an_assert_without_its_arrow_says_so() {
+    let parsed = parse("assert no_home_care\n");
+    assert_eq!(parsed.errors.len(), 1);
+    let error = &parsed.errors[0];
+    assert_eq!(error.message, "expected `->` after `no_home_care` at the end of the declaration");
+    assert!(error.help.as_deref().is_some_and(|help| help.contains("assert WHEN -> THEN")), "{error:?}");
+    let parsed = parse("assert safe: self_care\n");
+    assert_eq!(parsed.errors[0].message, "expected `->` after `self_care` at the end of the declaration");
+    let parsed = parse("exclusive\n");
+    assert!(parsed.errors[0].help.as_deref().is_some_and(|help| help.contains("exclusive ACTION")));
 }
 
 #[test]

@@ -22,11 +22,18 @@
   :group 'osler)
 
 (defconst osler--declaration-keywords
-  '("ruleset" "source" "enum" "fact" "let" "action" "rule" "test"))
+  '("ruleset" "source" "enum" "fact" "let" "action" "rule" "test" "assert" "exclusive"))
 
 (defconst osler--font-lock-keywords
   `((,(concat "^\\s-*\\(" (regexp-opt '("rule" "action") t) "\\)\\s-+\\([a-z_][a-z0-9_]*\\)")
      (1 font-lock-keyword-face) (3 font-lock-function-name-face))
+    ;; An assert's name counts only when a `:' follows it (with an optional
+    ;; title between): `assert x -> y' is unnamed and `x' is a condition.
+    ("^\\s-*\\(assert\\)\\s-+\\([a-z_][a-z0-9_]*\\)\\s-*\\(?:\"\\(?:[^\"\\\\\n]\\|\\\\.\\)*\"\\s-*\\)?:"
+     (1 font-lock-keyword-face) (2 font-lock-function-name-face))
+    ;; `exclusive ACTION' names an action, coloured as actions are.
+    ("^\\s-*\\(exclusive\\)\\s-+\\([a-z_][a-z0-9_]*\\)"
+     (1 font-lock-keyword-face) (2 font-lock-function-name-face))
     (,(concat "^\\s-*\\(" (regexp-opt '("fact" "let") t) "\\)\\s-+\\([a-z_][a-z0-9_]*\\)")
      (1 font-lock-keyword-face) (3 font-lock-variable-name-face))
     ("^\\s-*\\(enum\\)\\s-+\\([A-Za-z_][A-Za-z0-9_]*\\)"

@@ -30,6 +30,7 @@ pub(crate) fn compile(model: Arc<Model>) -> Result<Program, CompileError> {
         words: Vec::new(),
         strings: Vec::new(),
         let_kinds: Vec::new(),
+        patterns: None,
     };
     let let_roots = compile_lets(&mut compiler, &model)?;
     let facts = fact_slots(&model)?;
@@ -72,6 +73,7 @@ pub(crate) fn compile(model: Arc<Model>) -> Result<Program, CompileError> {
         rules.iter().enumerate().filter(|(_, rule)| !rule.overridden_by.is_empty()).map(|(i, _)| i as u32).collect();
     let source_words = model.sources.len().div_ceil(64);
     let cite_sets = cite_sets(&rules, source_words);
+    let (asserts, exclusives, patterns) = compile_properties(&mut compiler, &model, &instances)?;
     let Compiler { nodes, lists, words, strings, let_kinds, .. } = compiler;
     // Starts at 1: 0 marks a record that belongs to no ruleset.
     static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -92,7 +94,59 @@ pub(crate) fn compile(model: Arc<Model>) -> Result<Program, CompileError> {
         overridable,
         source_words,
         cite_sets,
+        patterns,
+        asserts,
+        exclusives,
     })
+}
+
+/// The compiled properties: each assert's `when` and `then` roots (after
+/// every rule, so the circuit, built from the rules' roots, never sees
+/// them), each exclusive's action, and per action pattern the instances it
+/// matches (a call matches when its action and, if the pattern gives them,
+/// all its arguments are equal: the output's own merging).
+type Properties = (Vec<(NodeId, NodeId)>, Vec<u32>, Vec<Vec<u32>>);
+
+fn compile_properties(
+    compiler: &mut Compiler<'_>,
+    model: &Model,
+    instances: &[ActionInstance],
+) -> Result<Properties, CompileError> {
+    compiler.patterns = Some(Vec::new());
+    let mut asserts = Vec::with_capacity(model.asserts.len());
+    for assert in &model.asserts {
+        let side = |compiler: &mut Compiler<'_>, expr: &Expr, which: &str| {
+            compiler
+                .expect(expr, model.lets.len(), Kind::Bool)
+                .map_err(|error| inconsistent(format!("the {which} side of assert `{}`: {}", assert.id, error.message)))
+        };
+        let when = side(compiler, &assert.when, "when")?;
+        let then = side(compiler, &assert.then, "then")?;
+        asserts.push((when, then));
+    }
+    let mut exclusives = Vec::with_capacity(model.exclusives.len());
+    for exclusive in &model.exclusives {
+        if exclusive.action as usize >= model.actions.len() {
+            return Err(inconsistent("an exclusive names an action that does not exist"));
+        }
+        exclusives.push(exclusive.action);
+    }
+    let patterns = compiler
+        .patterns
+        .take()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(action, args)| {
+            (0u32..)
+                .zip(instances)
+                .filter(|(_, instance)| {
+                    instance.action == action && args.as_ref().is_none_or(|args| *args == instance.args)
+                })
+                .map(|(index, _)| index)
+                .collect()
+        })
+        .collect();
+    Ok((asserts, exclusives, patterns))
 }
 
 /// Compiles every let, in index order (a let reads only lets before it).
@@ -206,6 +260,9 @@ struct Compiler<'m> {
     words: Vec<u64>,
     strings: Vec<String>,
     let_kinds: Vec<Kind>,
+    /// The action patterns met so far, `(action, args)`, while compiling
+    /// asserts; `None` elsewhere, where a pattern is an inconsistent model.
+    patterns: Option<Vec<(u32, Option<Vec<Value>>)>>,
 }
 
 impl Compiler<'_> {
@@ -232,6 +289,17 @@ impl Compiler<'_> {
     /// that keeps derived facts acyclic even in a hand-built model.
     fn expr(&mut self, expr: &Expr, lets_visible: usize) -> Result<(NodeId, Kind), CompileError> {
         Ok(match expr {
+            Expr::Output(action, args) => {
+                let Some(patterns) = self.patterns.as_mut() else {
+                    return Err(inconsistent("an action pattern outside an assert"));
+                };
+                if *action as usize >= self.model.actions.len() {
+                    return Err(inconsistent(format!("action pattern on action index {action}, out of range")));
+                }
+                patterns.push((*action, args.clone()));
+                let index = patterns.len() as u32 - 1;
+                self.push(Node::Output(index), Kind::Bool)
+            }
             Expr::Const(value) => match value {
                 Value::Bool(b) => self.push(Node::BoolConst(*b), Kind::Bool),
                 Value::Number(n) | Value::Quantity(n, _) | Value::Duration(n) => {

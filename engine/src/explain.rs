@@ -321,6 +321,6 @@ fn reads(
             let items = context.program.lists.get(start as usize..(start + len) as usize).unwrap_or_default();
             stack.extend(items.iter().rev().map(|&item| Why::Reads(item, under_known)));
         }
-        Node::BoolConst(_) | Node::NumConst(_) | Node::EnumConst(_) | Node::StrConst(_) => {}
+        Node::BoolConst(_) | Node::NumConst(_) | Node::EnumConst(_) | Node::StrConst(_) | Node::Output(_) => {}
     }
 }

@@ -22,6 +22,10 @@ pub(crate) struct Context<'a> {
     let_depth: u32,
     /// The missing-facts walk's work stack (kept to reuse its memory).
     nodes: &'a mut Vec<(NodeId, bool)>,
+    /// The truth of each action pattern on the record's output, when
+    /// asserts are being checked (empty while the rules are evaluated:
+    /// rule conditions never hold a pattern).
+    outputs: &'a [bool],
 }
 
 impl<'a> Context<'a> {
@@ -34,7 +38,19 @@ impl<'a> Context<'a> {
         epoch: u32,
         nodes: &'a mut Vec<(NodeId, bool)>,
     ) -> Context<'a> {
-        Context { program, record, lets, epoch, let_depth: 0, nodes }
+        Context { program, record, lets, epoch, let_depth: 0, nodes, outputs: &[] }
+    }
+
+    /// The same context, with `outputs` giving each action pattern's truth
+    /// (indexed like `Program::patterns`), for evaluating asserts.
+    pub(crate) fn with_outputs(self, outputs: &'a [bool]) -> Context<'a> {
+        Context { outputs, ..self }
+    }
+
+    /// Whether action pattern `index` holds on the output (false when no
+    /// outputs were given: only asserts read patterns).
+    fn output(&self, index: u32) -> bool {
+        self.outputs.get(index as usize).copied().unwrap_or(false)
     }
 
     /// The truth of a boolean node. The shapes rules are made of (fact
@@ -60,6 +76,7 @@ impl<'a> Context<'a> {
             },
             Node::KnownFact(slot) => Truth::from_bool(self.record.slot(slot) != Slot::Unknown),
             Node::BoolConst(b) => Truth::from_bool(b),
+            Node::Output(index) => Truth::from_bool(self.output(index)),
             Node::Not(inner) => self.truth(inner).not(),
             Node::All { start, len } => {
                 let mut result = Truth::True;
@@ -228,6 +245,7 @@ impl<'a> Context<'a> {
             }
             Node::EnumConst(variant) => Val::Enum(variant),
             Node::StrConst(index) => Val::Text(Text::Constant(index)),
+            Node::Output(index) => Val::Bool(self.output(index)),
         }
     }
 
@@ -287,7 +305,8 @@ impl<'a> Context<'a> {
                 | Node::KnownFact(_)
                 | Node::NumConst(_)
                 | Node::EnumConst(_)
-                | Node::StrConst(_) => {}
+                | Node::StrConst(_)
+                | Node::Output(_) => {}
             }
         }
         *self.nodes = stack;

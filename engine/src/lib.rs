@@ -36,10 +36,21 @@
 //!   rules (declaration order) and their sources (declaration order).
 //!   Entries come in the order of their first firing rule.
 //!
+//! - **Properties.** An `assert WHEN -> THEN` is violated on a record when
+//!   `WHEN` is true and `THEN` is not (false or unknown); an action pattern
+//!   in either side is true when the output that stands (after overrides,
+//!   identical calls merged) holds a matching call, false otherwise, never
+//!   unknown. An `exclusive ACTION` is violated when the output holds two
+//!   or more different calls of it. Properties are checked only on request
+//!   ([`Ruleset::check_properties`], [`Evaluated::properties`]), never by
+//!   [`Ruleset::evaluate`] or [`batch`].
+//!
 //! The crate root is a façade: the API is re-exported from the modules
-//! below, which never import the root. [`files`] finds and reads ruleset
-//! files, [`batch`] runs record files, [`explain`] explains one result and
-//! [`testing`] runs a ruleset's own `test` blocks.
+//! below, which never import the root. [`analysis`] replays the static
+//! analysis's findings and `osler diff`'s changes in the engine,
+//! [`files`] finds and reads ruleset files, [`batch`] runs record files,
+//! [`explain`] explains one result and [`testing`] runs a ruleset's own
+//! `test` blocks.
 //!
 //! The `model` feature (off by default) adds `Ruleset::from_model` and
 //! `Ruleset::model`, which expose the checker's `Model`. It is unstable and
@@ -82,6 +93,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod analysis;
 pub mod batch;
 mod circuit;
 mod compile;
@@ -96,6 +108,7 @@ mod json;
 mod logic;
 mod output;
 mod program;
+mod property;
 mod reading;
 mod record;
 mod ruleset;
@@ -106,6 +119,7 @@ pub mod testing;
 pub use error::{CompileError, ForeignRecord, LoadError, RecordError, RecordErrorKind, RenderOptions};
 pub use logic::Truth;
 pub use output::{ActionOutcome, Outcome, Overridden, Undetermined};
+pub use property::{AssertCheck, ExclusiveCheck, PropertyReport};
 pub use reading::{ReadOptions, UnknownFields};
 pub use record::{Input, Record, RecordId};
 pub use ruleset::{Evaluated, Evaluator, RecordBuilder, Ruleset};

@@ -126,6 +126,9 @@ pub(crate) enum Node {
     EnumFact(u32),
     StrConst(u32),
     StrFact(u32),
+    /// An assert's action pattern: the truth of [`Program::patterns`]`[i]`
+    /// on the output, supplied per evaluation (only asserts hold one).
+    Output(u32),
 }
 
 /// A fact as the readers and the output see it.
@@ -269,6 +272,14 @@ pub(crate) struct Program {
     pub(crate) source_words: usize,
     /// Per rule, `source_words` words: the set of sources it cites.
     pub(crate) cite_sets: Vec<u64>,
+    /// Per action pattern ([`Node::Output`]), the action instances it
+    /// matches, ascending: it is true when the output holds one of them.
+    pub(crate) patterns: Vec<Vec<u32>>,
+    /// Per assert, in model order, the roots of `when` and `then`. The
+    /// circuit never sees them: properties run only on request.
+    pub(crate) asserts: Vec<(NodeId, NodeId)>,
+    /// Per `exclusive`, in model order, its action.
+    pub(crate) exclusives: Vec<u32>,
 }
 
 impl Program {
@@ -388,7 +399,8 @@ pub(crate) fn lets_below(program: &Program, root: NodeId) -> Vec<u32> {
             | Node::EnumConst(_)
             | Node::EnumFact(_)
             | Node::StrConst(_)
-            | Node::StrFact(_) => {}
+            | Node::StrFact(_)
+            | Node::Output(_) => {}
         }
     }
     (0u32..).zip(seen).filter_map(|(index, seen)| seen.then_some(index)).collect()

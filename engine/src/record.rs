@@ -372,6 +372,43 @@ impl Record {
         };
         self.set_slot(slot, converted);
     }
+
+    /// Sets fact `index` from a model constant given by a caller (an
+    /// analysis's example record), checking what [`Record::set_value`]
+    /// trusts: the fact exists and the value has its type (a variant of its
+    /// enum, a quantity in its unit or a bare number, finite numbers).
+    pub(crate) fn set_checked_value(
+        &mut self,
+        program: &Program,
+        index: u32,
+        value: &Value,
+    ) -> Result<(), RecordError> {
+        if index as usize >= program.facts.len() {
+            return Err(RecordError::new(RecordErrorKind::UnknownFact { name: format!("#{index}") }));
+        }
+        let slot = SlotId(index);
+        let fits = match (program.fact(slot).ty, value) {
+            (Type::Bool, Value::Bool(_)) | (Type::String, Value::String(_)) => true,
+            (Type::Number | Type::Quantity(_), Value::Number(n)) | (Type::Duration, Value::Duration(n)) => {
+                n.is_finite()
+            }
+            (Type::Quantity(unit), Value::Quantity(n, given)) => unit == *given && n.is_finite(),
+            (Type::Enum(enum_index), Value::Variant(given, variant)) => {
+                enum_index == *given
+                    && program
+                        .model
+                        .enums
+                        .get(enum_index as usize)
+                        .is_some_and(|e| (*variant as usize) < e.variants.len())
+            }
+            _ => false,
+        };
+        if !fits {
+            return Err(expected(program, slot, &program.model.render_value(value)));
+        }
+        self.set_value(slot, value);
+        Ok(())
+    }
 }
 
 /// What a fact accepts, for error messages.

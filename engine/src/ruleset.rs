@@ -5,7 +5,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use osler_dsl::model::Model;
+use osler_dsl::diagnostic::{Example, ExampleValue};
+use osler_dsl::model::{ActionIndex, FactIndex, Model, RuleIndex, Value};
 
 use crate::circuit::{self, Circuit};
 use crate::compile::compile;
@@ -17,6 +18,7 @@ use crate::json;
 use crate::logic::Truth;
 use crate::output::{self, Outcome};
 use crate::program::Program;
+use crate::property::{self, PropertyReport};
 use crate::reading::{ReadOptions, UnknownFields};
 use crate::record::{Input, Record, RecordId};
 use crate::schema;
@@ -60,6 +62,26 @@ impl Ruleset {
         match checked.model {
             Some(model) if !checked.has_errors() => Ruleset::compile(model).map_err(LoadError::Compile),
             _ => Err(LoadError::Invalid { diagnostics: checked.diagnostics, sources: files.to_vec() }),
+        }
+    }
+
+    /// Compiles the model of a ruleset already checked (by
+    /// [`osler_dsl::check_sources`] or a database), so a tool that prints
+    /// the diagnostics and then runs the engine checks once. A check with
+    /// errors (no model) is [`LoadError::Invalid`] with its diagnostics and
+    /// no sources (the caller has them).
+    ///
+    /// ```
+    /// let files = [("a.osl".to_owned(), "fact smoker: bool\naction refer()\nrule quit: smoker -> refer".to_owned())];
+    /// let checked = osler_dsl::check_sources(&files);
+    /// let ruleset = osler_engine::Ruleset::from_checked(&checked)?;
+    /// assert_eq!(ruleset.evaluate(&ruleset.read_json(r#"{"smoker": true}"#)?)?.fired, ["quit"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_checked(checked: &osler_dsl::Checked) -> Result<Ruleset, LoadError> {
+        match &checked.model {
+            Some(model) if !checked.has_errors() => Ruleset::compile(Arc::clone(model)).map_err(LoadError::Compile),
+            _ => Err(LoadError::Invalid { diagnostics: checked.diagnostics.clone(), sources: Vec::new() }),
         }
     }
 
@@ -156,6 +178,86 @@ impl Ruleset {
         } else {
             Err(ForeignRecord)
         }
+    }
+
+    /// A record from model constants `(fact, value)` (facts by index in
+    /// `Model::facts`; the others stay unknown), as an analysis gives its
+    /// example records. A later value of the same fact wins. A fact index
+    /// out of range or a value not of the fact's type (a variant of another
+    /// enum, a quantity in another unit, a number that is not finite) is an
+    /// error that names the fact.
+    ///
+    /// ```
+    /// use osler_dsl::model::Value;
+    /// # let ruleset = osler_engine::Ruleset::from_sources(&[("a.osl".to_owned(),
+    /// #     "fact smoker: bool\nfact onset: duration\naction refer()\nsmoker and onset < 2d -> refer".to_owned())])?;
+    /// let record = ruleset.record_from_values(&[(0, Value::Bool(true)), (1, Value::Duration(3600.0))])?;
+    /// assert_eq!(ruleset.evaluate(&record)?.actions.len(), 1);
+    /// assert!(ruleset.record_from_values(&[(1, Value::Bool(true))]).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn record_from_values(&self, values: &[(FactIndex, Value)]) -> Result<Record, RecordError> {
+        let mut record = self.record();
+        for (fact, value) in values {
+            record.set_checked_value(&self.compiled.program, *fact, value)?;
+        }
+        Ok(record)
+    }
+
+    /// A record from a diagnostic's example (`Diagnostic::example`): each
+    /// fact by name, in its JSON form, exactly as a record file would give
+    /// it (numbers as written, durations and variants as text).
+    ///
+    /// ```
+    /// use osler_dsl::diagnostic::ExampleValue;
+    /// # let ruleset = osler_engine::Ruleset::from_sources(&[("a.osl".to_owned(),
+    /// #     "fact smoker: bool\nfact onset: duration\naction refer()\nsmoker and onset < 2d -> refer".to_owned())])?;
+    /// let example = vec![
+    ///     ("smoker".to_owned(), ExampleValue::Bool(true)),
+    ///     ("onset".to_owned(), ExampleValue::Text("1h".to_owned())),
+    /// ];
+    /// let record = ruleset.record_from_example(&example)?;
+    /// assert_eq!(ruleset.evaluate(&record)?.actions.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn record_from_example(&self, example: &Example) -> Result<Record, RecordError> {
+        let program = &self.compiled.program;
+        let mut record = self.record();
+        for (name, value) in example {
+            let input = match value {
+                ExampleValue::Bool(b) => Input::Bool(*b),
+                ExampleValue::Number(text) => match text.parse::<f64>() {
+                    Ok(n) => Input::Number(n),
+                    Err(_) => Input::Text(text),
+                },
+                ExampleValue::Text(text) => Input::Text(text),
+            };
+            record.set_input(program, name, input)?;
+        }
+        Ok(record)
+    }
+
+    /// Checks every `assert` and `exclusive` of the ruleset on `record`
+    /// (a record made by another ruleset is refused). Evaluation as
+    /// [`Ruleset::evaluate`], then the properties on its output; for many
+    /// records, [`Evaluated::properties`] reuses an evaluator's buffers.
+    ///
+    /// ```
+    /// use osler_engine::Truth;
+    /// let ruleset = osler_engine::Ruleset::from_sources(&[("a.osl".to_owned(), r#"
+    /// fact smoker: bool
+    /// action refer()
+    /// rule quit: smoker -> refer
+    /// assert smokers_referred: smoker -> refer
+    /// "#.to_owned())])?;
+    /// let record = ruleset.read_json(r#"{"smoker": true}"#)?;
+    /// let report = ruleset.check_properties(&record)?;
+    /// assert_eq!((report.asserts[0].when, report.asserts[0].then), (Truth::True, Truth::True));
+    /// assert!(report.holds());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check_properties(&self, record: &Record) -> Result<PropertyReport, ForeignRecord> {
+        Ok(self.evaluator().evaluate(record)?.properties())
     }
 
     /// Reads one JSON object (a record in the dictionary's value forms).
@@ -303,6 +405,57 @@ impl Evaluated<'_> {
     /// The number of actions that stand.
     pub fn action_count(&self) -> usize {
         self.scratch.result.actions.len()
+    }
+
+    /// The fired rules (condition true, not overridden) by index into
+    /// `Model::rules`, ascending.
+    pub fn fired_rules(&self) -> impl ExactSizeIterator<Item = RuleIndex> + '_ {
+        self.scratch.result.fired.iter().map(|rule| rule.0)
+    }
+
+    /// The overridden rules by index, ascending, each with the rules that
+    /// overrode it (condition true and listing it in `overrides`), ascending.
+    pub fn overridden_rules(
+        &self,
+    ) -> impl ExactSizeIterator<Item = (RuleIndex, impl ExactSizeIterator<Item = RuleIndex> + '_)> + '_ {
+        let result = &self.scratch.result;
+        result.overridden.iter().map(move |&(rule, start, end)| {
+            (rule.0, result.by.get(start as usize..end as usize).unwrap_or_default().iter().map(|by| by.0))
+        })
+    }
+
+    /// The undetermined rules (condition unknown, not overridden) by
+    /// index, ascending.
+    pub fn undetermined_rules(&self) -> impl ExactSizeIterator<Item = RuleIndex> + '_ {
+        self.scratch.result.undetermined.iter().map(|&(rule, _, _)| rule.0)
+    }
+
+    /// The actions that stand, as `(action, args)`: the action's index into
+    /// `Model::actions` and its arguments as the rules give them, in output
+    /// order (identical calls merged, as in [`Outcome::actions`]).
+    pub fn actions(&self) -> impl ExactSizeIterator<Item = (ActionIndex, &[Value])> + '_ {
+        self.scratch.result.actions.iter().map(|entry| {
+            let instance = self.program.instance(entry.instance);
+            (instance.action, instance.args.as_slice())
+        })
+    }
+
+    /// Checks the ruleset's properties on this evaluation's record and
+    /// output; see [`Ruleset::check_properties`].
+    ///
+    /// ```
+    /// # let ruleset = osler_engine::Ruleset::from_sources(&[("a.osl".to_owned(),
+    /// #     "fact smoker: bool\naction refer()\nrule quit: smoker -> refer".to_owned())])?;
+    /// let mut evaluator = ruleset.evaluator();
+    /// let record = ruleset.read_json(r#"{"smoker": true}"#)?;
+    /// let mut evaluated = evaluator.evaluate(&record)?;
+    /// assert_eq!(evaluated.fired_rules().collect::<Vec<_>>(), [0]);
+    /// // This ruleset declares no properties, so nothing can be violated.
+    /// assert!(evaluated.properties().holds());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn properties(&mut self) -> PropertyReport {
+        property::check(self.program, self.record, self.scratch)
     }
 
     /// Explains the result: why each rule fired, what overrode what, and

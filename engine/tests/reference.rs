@@ -184,7 +184,7 @@ impl Generator<'_> {
 }
 
 fn location() -> Location {
-    Location { path: "random.osl".to_owned(), line: 1 }
+    Location { path: "random.osl".to_owned(), line: 1, span: Default::default(), allow: Vec::new() }
 }
 
 /// How large a random model is: facts, lets and rules are `base + below(spread)`.
@@ -296,6 +296,8 @@ fn random_model_sized(choices: &[u32], size: Size) -> Model {
         ],
         rules,
         tests: Vec::new(),
+        asserts: Vec::new(),
+        exclusives: Vec::new(),
     }
 }
 
@@ -347,6 +349,8 @@ struct Reference<'a> {
 impl Reference<'_> {
     fn eval(&self, expr: &Expr) -> R {
         match expr {
+            // Rules never hold action patterns (only asserts do).
+            Expr::Output(..) => R::Bool(None),
             Expr::Const(value) => match value {
                 Value::Bool(b) => R::Bool(Some(*b)),
                 Value::Number(n) | Value::Quantity(n, _) | Value::Duration(n) => R::Num(Some((*n, *n))),
@@ -458,6 +462,7 @@ impl Reference<'_> {
             }
         };
         match expr {
+            Expr::Output(..) => {}
             Expr::Fact(f) => {
                 if self.record.get(*f as usize).is_none_or(Option::is_none) && !out.contains(f) {
                     out.push(*f);

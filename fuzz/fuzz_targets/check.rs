@@ -1,5 +1,7 @@
 //! Any UTF-8 text as a one-file ruleset: parsing and checking never panic,
-//! and a ruleset without errors compiles and runs its own tests.
+//! and a ruleset without errors compiles, runs its own tests, and is
+//! analysed with every finding's example confirmed by the engine (an
+//! example the engine does not confirm is `osler::internal`: a bug).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -18,5 +20,9 @@ fuzz_target!(|text: &str| {
             panic!("the ruleset refused its own record: {error:?}");
         }
         let _ = osler_engine::testing::run_tests(&ruleset);
+        for confirmed in ruleset.analyze() {
+            let diagnostic = &confirmed.diagnostic.diagnostic;
+            assert!(diagnostic.code != osler_dsl::Code::Internal, "{}", diagnostic.message);
+        }
     }
 });

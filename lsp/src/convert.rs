@@ -216,7 +216,7 @@ impl<'a> Related<'a> {
 }
 
 /// An Osler diagnostic as an LSP diagnostic: the code, the message with its
-/// help text, related locations (the other declaration of a duplicate, the
+/// help text and its example record (one line of JSON), related locations (the other declaration of a duplicate, the
 /// members of a cycle), and the "did you mean" replacement in `data.fix`.
 pub fn diagnostic(
     document: &Document<'_>,
@@ -228,6 +228,10 @@ pub fn diagnostic(
     if let Some(help) = &diagnostic.help {
         message.push_str("\nhelp: ");
         message.push_str(help);
+    }
+    if let Some(example) = &diagnostic.example {
+        message.push_str("\nexample: ");
+        message.push_str(&osler_dsl::diagnostic::example_json(example));
     }
     let related_information: Vec<lsp::DiagnosticRelatedInformation> = diagnostic
         .related
@@ -245,6 +249,7 @@ pub fn diagnostic(
         severity: Some(match diagnostic.severity {
             osler_dsl::Severity::Error => lsp::DiagnosticSeverity::Error,
             osler_dsl::Severity::Warning => lsp::DiagnosticSeverity::Warning,
+            osler_dsl::Severity::Hint => lsp::DiagnosticSeverity::Hint,
         }),
         code: Some(lsp::Code::String(diagnostic.code.as_str().to_owned())),
         source: Some("osler".to_owned()),

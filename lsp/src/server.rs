@@ -12,10 +12,10 @@ use tower_lsp_server::LanguageServer;
 use tower_lsp_server::gen_lsp_types as lsp;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 
-use crate::handlers;
 use crate::panics::{log_panic, panic_message};
 use crate::shared::Shared;
 use crate::workspace::Table;
+use crate::{analysis, handlers};
 
 /// The answer to a request whose handler panicked.
 fn internal_error(method: &str, message: &str) -> Error {
@@ -309,8 +309,11 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: lsp::CodeActionParams) -> Result<Option<Vec<lsp::CodeActionResponse>>> {
+        let engines = self.shared.engines();
         on_snapshot(&self.shared, "textDocument/codeAction", move |db, table| {
-            handlers::code_actions(db, table, &params)
+            let mut actions = handlers::code_actions(db, table, &params)?;
+            actions.extend(analysis::add_as_test(db, table, &engines, &params));
+            Some(actions)
         })
         .await
     }

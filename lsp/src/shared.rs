@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tower_lsp_server::Client;
 
+use crate::analysis::Engines;
 use crate::diagnostics::{self, Publisher};
 use crate::panics::{log_panic_soon, panic_message};
 use crate::workspace::{Touched, Workspace};
@@ -46,6 +47,11 @@ impl Shared {
     /// unusable: the database stays consistent.
     pub(crate) fn lock(&self) -> MutexGuard<'_, Workspace> {
         self.workspace.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The compiled engine programs the analysis keeps.
+    pub(crate) fn engines(&self) -> Arc<Engines> {
+        Arc::clone(&self.publisher.engines)
     }
 
     /// Applies a change to the workspace and schedules diagnostics, in the

@@ -1,6 +1,7 @@
 //! Protocol tests that need this crate's test-only requests
-//! (`server::test_methods`): a handler that panics, and one that waits for
-//! an answer the client never gives.
+//! (`server::test_methods`) or test-only behaviour: a handler that panics,
+//! one that waits for an answer the client never gives, and an analysis
+//! that panics.
 
 use std::time::Duration;
 
@@ -88,6 +89,26 @@ async fn panics_are_logged_and_answered_with_an_internal_error() {
     // The server goes on.
     client.open("untitled:after-panic", 1, "fact a: bool\n").await;
     let diagnostics = client.diagnostics("untitled:after-panic", Some(1)).await;
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert!(client.shutdown().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_in_the_analysis_is_logged_and_the_server_goes_on() {
+    let mut client = TestClient::start(None).await;
+    let text = "ruleset test_panic_in_analysis\nfact a: bool\naction act()\nrule r: a and not a -> act\n";
+    client.open("untitled:analysis-panic", 1, text).await;
+    client
+        .wait_for(|m| {
+            let message = m["params"]["message"].as_str().unwrap_or_default();
+            m["method"] == "window/logMessage"
+                && message.contains("analysing the ruleset")
+                && message.contains("a test panic in the analysis")
+        })
+        .await;
+    // The checker's diagnostics still arrive, and the server still answers.
+    client.open("untitled:after-analysis-panic", 1, "fact b: bool\n").await;
+    let diagnostics = client.diagnostics("untitled:after-analysis-panic", Some(1)).await;
     assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
     assert!(client.shutdown().await);
 }

@@ -181,7 +181,8 @@ fn crate_dependencies_follow_the_layering() {
     }
     let dsl = dependencies("dsl");
     rule(!dsl.iter().any(|name| name.starts_with("osler")), "the dsl depends on another osler crate".to_owned());
-    rule(!dependencies("lsp").contains("osler-engine"), "lsp depends on the engine".to_owned());
+    // The language server replays analysis findings in the engine, so lsp
+    // may depend on the engine; the engine never knows the editor.
     rule(!dependencies("engine").contains("osler-lsp"), "the engine depends on lsp".to_owned());
     assert!(broken.is_empty(), "{}", broken.join("\n"));
 }

@@ -38,6 +38,9 @@ pub(crate) enum RExpr {
     In(Box<RExpr>, Vec<u32>),
     Count(Vec<RExpr>),
     Known(Box<RExpr>),
+    /// An action pattern (only in an `assert`): the record's output holds
+    /// a call of the action, with exactly these arguments when given.
+    Output(String, Option<Vec<RValue>>),
     /// Something already reported as an error.
     Invalid,
 }
@@ -60,6 +63,59 @@ pub(crate) fn with_suggestion(diagnostic: Diagnostic, suggestion: Option<&str>, 
     }
 }
 
+/// `osler::action_pattern`: an action's name where no action pattern may
+/// stand (a rule's condition, a let, a test's value).
+fn pattern_outside_assert(ident: &Ident) -> Diagnostic {
+    Diagnostic::error(
+        Code::ActionPattern,
+        ident.span,
+        format!("`{}` is an action; an action pattern can only stand in an `assert`", ident.text),
+    )
+    .with_label("an action, not a fact or let")
+    .with_help(format!(
+        "a rule's actions are written after `->`; to state when the output holds `{}`, write `assert CONDITION -> {}`",
+        ident.text, ident.text
+    ))
+}
+
+/// A literal or a variant (as resolved by the expected type: `order(abi)`
+/// is the `Test` variant even when a fact `abi` exists), possibly negated.
+pub(crate) fn is_constant(resolved: &RExpr) -> bool {
+    match resolved {
+        RExpr::Const(_) | RExpr::Invalid => true,
+        RExpr::Neg(inner) => is_constant(inner),
+        _ => false,
+    }
+}
+
+/// The value of a constant, negations folded.
+fn constant_value(resolved: &RExpr) -> Option<RValue> {
+    match resolved {
+        RExpr::Const(value) => Some(value.clone()),
+        RExpr::Neg(inner) => match constant_value(inner)? {
+            RValue::Number(n) => Some(RValue::Number(-n)),
+            RValue::Quantity(n, unit) => Some(RValue::Quantity(-n, unit)),
+            RValue::Duration(seconds) => Some(RValue::Duration(-seconds)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+pub(crate) fn not_constant(span: Span, what: &str) -> Diagnostic {
+    Diagnostic::error(Code::NotConstant, span, format!("{what} must be constants"))
+        .with_label("reads a fact")
+        .with_help("write a literal (`6h`, `50 mmHg`, `true`) or an enum variant")
+}
+
+fn arity_error(name: &str, span: Span, params: &[(String, Ty)], found: usize) -> Diagnostic {
+    let signature: Vec<String> = params.iter().map(|(n, t)| format!("{n}: {t}")).collect();
+    let plural = if params.len() == 1 { "" } else { "s" };
+    Diagnostic::error(Code::Arity, span, format!("`{name}` takes {} argument{plural}, found {found}", params.len()))
+        .with_label(format!("`{name}({})`", signature.join(", ")))
+        .with_help(format!("call it as `{name}({})`", signature.join(", ")))
+}
+
 /// Types and resolves expressions, collecting diagnostics (and, when
 /// recording, every name it resolves).
 pub(crate) struct ExprChecker<'a> {
@@ -71,6 +127,9 @@ pub(crate) struct ExprChecker<'a> {
     /// its names ([`super::item::item_resolutions`]); `None` when only types or the
     /// resolved tree are wanted (let typing, model building).
     pub names: Option<Vec<NameUse>>,
+    /// Whether action patterns may stand here (the two sides of an
+    /// `assert`); anywhere else an action's name is `osler::action_pattern`.
+    pub patterns: bool,
 }
 
 fn number(expr: &Expr) -> f64 {
@@ -83,7 +142,7 @@ fn number(expr: &Expr) -> f64 {
 impl<'a> ExprChecker<'a> {
     /// A checker that does not record names.
     pub fn new(env: &'a dyn Env) -> ExprChecker<'a> {
-        ExprChecker { env, diagnostics: Vec::new(), reads_facts: false, names: None }
+        ExprChecker { env, diagnostics: Vec::new(), reads_facts: false, names: None, patterns: false }
     }
 
     /// A checker that records every name it resolves.
@@ -195,6 +254,7 @@ impl<'a> ExprChecker<'a> {
             [only] => Some(only.clone()),
             _ => None,
         };
+        let is_action = info.action.is_some() && info.value_type().is_none();
         let (ty, resolved) = self.resolve_name(ident, expected, info);
         if self.names.is_some() {
             let variant = |enum_name: String| Target::Variant { enum_name, variant: ident.text.clone() };
@@ -202,6 +262,10 @@ impl<'a> ExprChecker<'a> {
                 RExpr::Const(RValue::Variant(enum_name, _)) => Some(variant(enum_name.clone())),
                 RExpr::Fact(name) => Some(Target::Fact(name.clone())),
                 RExpr::Let(name) => Some(Target::Let(name.clone())),
+                RExpr::Output(name, _) => Some(Target::Action(name.clone())),
+                // An action where no pattern may stand: still that action,
+                // for the editor, though it is an error here.
+                _ if is_action => Some(Target::Action(ident.text.clone())),
                 // A variant of another enum than the one expected: still
                 // that variant, when only one enum has it.
                 _ => single_owner.map(variant),
@@ -223,6 +287,16 @@ impl<'a> ExprChecker<'a> {
             let resolved =
                 if info.fact.is_some() { RExpr::Fact(ident.text.clone()) } else { RExpr::Let(ident.text.clone()) };
             return (ty.clone(), resolved);
+        }
+        // A fact or let of the name wins over an action of the name; in an
+        // assert the action wins over a variant of another enum than the one
+        // expected, elsewhere such a variant keeps its meaning.
+        if info.action.is_some() && (self.patterns || info.variant_of.is_empty()) {
+            if self.patterns {
+                return (Ty::Bool, RExpr::Output(ident.text.clone(), None));
+            }
+            self.error(pattern_outside_assert(ident));
+            return (Ty::Error, RExpr::Invalid);
         }
         match (info.variant_of.as_slice(), expected) {
             ([], _) => {}
@@ -258,9 +332,7 @@ impl<'a> ExprChecker<'a> {
             self.reads_facts = true;
             return (Ty::Error, RExpr::Invalid);
         }
-        let what = if info.action.is_some() {
-            Some("an action; actions are written after `->`")
-        } else if info.is_rule {
+        let what = if info.is_rule {
             Some("a rule, not a value")
         } else if info.is_source {
             Some("a source; sources are named after `cite`")
@@ -290,13 +362,29 @@ impl<'a> ExprChecker<'a> {
             self.error(with_suggestion(diagnostic, suggestion.as_deref(), &help));
             return (Ty::Error, RExpr::Invalid);
         }
-        let names = self.env.names(Namespace::Value);
+        let mut names = self.env.names(Namespace::Value);
+        if self.patterns {
+            names.extend(self.env.names(Namespace::Action));
+        }
         let suggestion = closest(&ident.text, names.iter().map(String::as_str)).map(str::to_owned);
-        let diagnostic = Diagnostic::error(Code::UnknownFact, ident.span, format!("unknown fact `{}`", ident.text))
-            .with_label("not declared in this ruleset");
+        let to_action = suggestion.as_deref().is_some_and(|name| self.is_only_action(name));
+        let diagnostic = if to_action {
+            Diagnostic::error(Code::UnknownAction, ident.span, format!("unknown action `{}`", ident.text))
+                .with_label("no such `action`")
+        } else {
+            Diagnostic::error(Code::UnknownFact, ident.span, format!("unknown fact `{}`", ident.text))
+                .with_label("not declared in this ruleset")
+        };
         let otherwise = format!("declare it: `fact {}: bool` (or the type it has)", ident.text);
         self.error(with_suggestion(diagnostic, suggestion.as_deref(), &otherwise));
         (Ty::Error, RExpr::Invalid)
+    }
+
+    /// Whether `name` is an action and not a fact or let (so, in an
+    /// `assert`, an action pattern).
+    fn is_only_action(&self, name: &str) -> bool {
+        let info = self.env.info(name);
+        info.action.is_some() && info.value_type().is_none()
     }
 
     fn variants_help(&self, enum_name: &str) -> String {
@@ -373,28 +461,104 @@ impl<'a> ExprChecker<'a> {
             }
             other => {
                 let info = self.env.info(other);
-                let diagnostic = if info.action.is_some() {
-                    Diagnostic::error(
-                        Code::NotAValue,
-                        callee.span,
-                        format!("`{other}` is an action; actions are written after `->`"),
-                    )
-                    .with_help("a condition uses facts, lets, `count(..)` and `known(..)`")
-                } else {
-                    let suggestion = closest(other, ["count", "known"]);
-                    with_suggestion(
-                        Diagnostic::error(Code::UnknownFunction, callee.span, format!("unknown function `{other}`")),
-                        suggestion,
-                        "the functions are `count(..)` and `known(..)`",
-                    )
-                };
-                self.error(diagnostic.with_label("not a function"));
+                if let Some(params) = &info.action {
+                    self.record(callee.span, Some(Target::Action(other.to_owned())), false, None);
+                    if self.patterns {
+                        return match self.action_args(callee, span, Some(args), params, false) {
+                            Some(values) => (Ty::Bool, RExpr::Output(other.to_owned(), Some(values))),
+                            None => (Ty::Bool, RExpr::Invalid),
+                        };
+                    }
+                    self.error(pattern_outside_assert(callee));
+                    for arg in args {
+                        self.resolve_silently(arg, None);
+                    }
+                    return (Ty::Error, RExpr::Invalid);
+                }
+                self.unknown_function(callee);
                 for arg in args {
                     self.infer(arg, None);
                 }
                 (Ty::Error, RExpr::Invalid)
             }
         }
+    }
+
+    /// `osler::unknown_function`, or in an `assert` `osler::unknown_action`
+    /// when the name is close to an action's.
+    fn unknown_function(&mut self, callee: &Ident) {
+        let name = callee.text.as_str();
+        let mut candidates: Vec<String> = vec!["count".to_owned(), "known".to_owned()];
+        if self.patterns {
+            candidates.extend(self.env.names(Namespace::Action));
+        }
+        let suggestion = closest(name, candidates.iter().map(String::as_str)).map(str::to_owned);
+        let diagnostic = match suggestion.as_deref() {
+            Some(action) if self.patterns && self.is_only_action(action) => {
+                Diagnostic::error(Code::UnknownAction, callee.span, format!("unknown action `{name}`"))
+                    .with_label("no such `action`")
+            }
+            _ => Diagnostic::error(Code::UnknownFunction, callee.span, format!("unknown function `{name}`"))
+                .with_label("not a function"),
+        };
+        let otherwise = if self.patterns {
+            "the functions are `count(..)` and `known(..)`; an action pattern calls a declared action"
+        } else {
+            "the functions are `count(..)` and `known(..)`"
+        };
+        self.error(with_suggestion(diagnostic, suggestion.as_deref(), otherwise));
+    }
+
+    /// Checks the arguments of an action call (a rule's action, a test's
+    /// `expect`, an action pattern) against the action's parameters: arity,
+    /// types, constants. `args` is `None` without parentheses, which needs
+    /// no arguments only when `bare_needs_args` is false (a test's `expect`
+    /// and a pattern match every call). Gives the constant arguments, or
+    /// `None` when something was reported (or none were written).
+    pub fn action_args(
+        &mut self,
+        name: &Ident,
+        span: Span,
+        args: Option<&[Expr]>,
+        params: &[(String, Ty)],
+        bare_needs_args: bool,
+    ) -> Option<Vec<RValue>> {
+        let Some(args) = args else {
+            if bare_needs_args && !params.is_empty() {
+                self.error(arity_error(&name.text, span, params, 0));
+            }
+            return None;
+        };
+        if args.len() != params.len() {
+            for (index, arg) in args.iter().enumerate() {
+                self.resolve_silently(arg, params.get(index).map(|(_, ty)| ty));
+            }
+            self.error(arity_error(&name.text, span, params, args.len()));
+            return None;
+        }
+        let mut values = Some(Vec::with_capacity(args.len()));
+        for (arg, (param_name, param_ty)) in args.iter().zip(params) {
+            let (ty, resolved) = self.infer(arg, Some(param_ty));
+            let value = constant_value(&resolved);
+            if !ty.fits(param_ty) {
+                self.error(
+                    Diagnostic::error(
+                        Code::ArgumentType,
+                        arg.span,
+                        format!("argument `{param_name}` of `{}` is `{param_ty}`, found `{ty}`", name.text),
+                    )
+                    .with_label(format!("this is `{ty}`"))
+                    .with_help(format!("pass a `{param_ty}`")),
+                );
+            } else if !is_constant(&resolved) {
+                self.error(not_constant(arg.span, "action arguments"));
+            }
+            match (value, &mut values) {
+                (Some(value), Some(values)) if ty.fits(param_ty) => values.push(value),
+                _ => values = None,
+            }
+        }
+        values
     }
 
     /// Is this a bare name that only makes sense given the other side's

@@ -6,14 +6,15 @@
 use std::collections::BTreeMap;
 
 use super::env::{Env, Namespace};
-use super::expr::{ExprChecker, RExpr, closest, with_suggestion};
+use super::expr::{ExprChecker, closest, is_constant, not_constant, with_suggestion};
 use super::names::QueryEnv;
 use super::resolution::{NameUse, Target};
 use crate::code::Code;
 use crate::db::{Item, Ruleset};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::syntax::{
-    ActionCall, ActionDecl, DeclKind, EnumDecl, Ident, LetDecl, RuleDecl, Span, TestDecl, TypeExpr, TypeExprKind,
+    ActionCall, ActionDecl, AssertDecl, DeclKind, EnumDecl, ExclusiveDecl, Expr, Ident, LetDecl, RuleDecl, Span,
+    TestDecl, TypeExpr, TypeExprKind,
 };
 use crate::types::Ty;
 
@@ -58,6 +59,8 @@ fn walk_item<'db>(
         DeclKind::Let(decl) => check_let(&mut checker, decl),
         DeclKind::Rule(rule) => check_rule(&mut checker, rule, &item.key(db).name),
         DeclKind::Test(test) => check_test(&mut checker, test),
+        DeclKind::Assert(decl) => check_assert(&mut checker, decl),
+        DeclKind::Exclusive(decl) => check_exclusive(&mut checker, decl),
     }
     let mut names = checker.names.take().unwrap_or_default();
     names.sort_by_key(|name| (name.span.start, name.span.end));
@@ -135,6 +138,39 @@ fn check_rule(checker: &mut ExprChecker<'_>, rule: &RuleDecl, own_id: &str) {
     }
     check_cites(checker, &rule.cites);
     check_overrides(checker, &rule.overrides, own_id);
+}
+
+/// An assert's two sides: `bool` conditions over facts, lets and action
+/// patterns.
+fn check_assert(checker: &mut ExprChecker<'_>, decl: &AssertDecl) {
+    checker.patterns = true;
+    check_assert_side(checker, &decl.when, "the condition of an `assert` (before `->`)");
+    check_assert_side(checker, &decl.then, "what an `assert` requires (after `->`)");
+    checker.patterns = false;
+    check_cites(checker, &decl.cites);
+}
+
+fn check_assert_side(checker: &mut ExprChecker<'_>, side: &Expr, what: &str) {
+    let (ty, _) = checker.infer(side, Some(&Ty::Bool));
+    if !ty.fits(&Ty::Bool) {
+        checker.diagnostics.push(
+            Diagnostic::error(Code::ConditionNotBool, side.span, format!("{what} must be `bool`, found `{ty}`"))
+                .with_label(format!("this is `{ty}`"))
+                .with_help("compare it with something, e.g. `abi < 0.9`, or name an action: `self_care`"),
+        );
+    }
+}
+
+/// `exclusive ACTION`: the action must be declared.
+fn check_exclusive(checker: &mut ExprChecker<'_>, decl: &ExclusiveDecl) {
+    let action = &decl.action;
+    checker.record(action.span, Some(Target::Action(action.text.clone())), false, None);
+    let info = checker.env.info(&action.text);
+    if info.action.is_none() && !info.broken {
+        let otherwise = format!("declare it: `action {}(...)`", action.text);
+        let diagnostic = unknown_name(checker.env, Namespace::Action, action, "no such `action`", &otherwise);
+        checker.diagnostics.push(diagnostic);
+    }
 }
 
 fn check_cites(checker: &mut ExprChecker<'_>, cites: &[Ident]) {
@@ -220,22 +256,6 @@ fn check_test(checker: &mut ExprChecker<'_>, test: &TestDecl) {
     }
 }
 
-/// A literal or a variant (as resolved by the expected type: `order(abi)`
-/// is the `Test` variant even when a fact `abi` exists), possibly negated.
-fn is_constant(resolved: &RExpr) -> bool {
-    match resolved {
-        RExpr::Const(_) | RExpr::Invalid => true,
-        RExpr::Neg(inner) => is_constant(inner),
-        _ => false,
-    }
-}
-
-fn not_constant(span: Span, what: &str) -> Diagnostic {
-    Diagnostic::error(Code::NotConstant, span, format!("{what} must be constants"))
-        .with_label("reads a fact")
-        .with_help("write a literal (`6h`, `50 mmHg`, `true`) or an enum variant")
-}
-
 /// "unknown fact `x`" and its kin, with a "did you mean" from the names of
 /// the same namespace, or `otherwise` as help when none is close.
 fn unknown_name(env: &dyn Env, namespace: Namespace, ident: &Ident, label: &str, otherwise: &str) -> Diagnostic {
@@ -278,41 +298,5 @@ fn check_action_call(checker: &mut ExprChecker<'_>, call: &ActionCall, in_test: 
         checker.diagnostics.push(diagnostic);
         return;
     };
-    let Some(args) = &call.args else {
-        if !in_test && !params.is_empty() {
-            checker.diagnostics.push(arity_error(&call.name.text, call.span, &params, 0));
-        }
-        return;
-    };
-    if args.len() != params.len() {
-        for (index, arg) in args.iter().enumerate() {
-            checker.resolve_silently(arg, params.get(index).map(|(_, ty)| ty));
-        }
-        checker.diagnostics.push(arity_error(&call.name.text, call.span, &params, args.len()));
-        return;
-    }
-    for (arg, (param_name, param_ty)) in args.iter().zip(&params) {
-        let (ty, resolved) = checker.infer(arg, Some(param_ty));
-        if !ty.fits(param_ty) {
-            checker.diagnostics.push(
-                Diagnostic::error(
-                    Code::ArgumentType,
-                    arg.span,
-                    format!("argument `{param_name}` of `{}` is `{param_ty}`, found `{ty}`", call.name.text),
-                )
-                .with_label(format!("this is `{ty}`"))
-                .with_help(format!("pass a `{param_ty}`")),
-            );
-        } else if !is_constant(&resolved) {
-            checker.diagnostics.push(not_constant(arg.span, "action arguments"));
-        }
-    }
-}
-
-fn arity_error(name: &str, span: Span, params: &[(String, Ty)], found: usize) -> Diagnostic {
-    let signature: Vec<String> = params.iter().map(|(n, t)| format!("{n}: {t}")).collect();
-    let plural = if params.len() == 1 { "" } else { "s" };
-    Diagnostic::error(Code::Arity, span, format!("`{name}` takes {} argument{plural}, found {found}", params.len()))
-        .with_label(format!("`{name}({})`", signature.join(", ")))
-        .with_help(format!("call it as `{name}({})`", signature.join(", ")))
+    checker.action_args(&call.name, call.span, call.args.as_deref(), &params, !in_test);
 }

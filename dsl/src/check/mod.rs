@@ -23,13 +23,15 @@ mod ruleset;
 
 pub use checked::{Checked, check_ruleset, check_sources, load_ruleset};
 pub use env::NameInfo;
+pub(crate) use expr::{ExprChecker, RExpr};
 pub use item::{check_item, item_resolutions};
-pub use model_build::build_model;
+pub use model_build::{build_model, build_model_of};
+pub(crate) use names::QueryEnv;
 pub use names::{
     LetAnalysis, Symbol, SymbolKind, Symbols, broken_names, let_analysis, name_info, resolve_type, symbols,
 };
 pub use resolution::{NameUse, Target};
 pub use ruleset::{
-    References, declaration_diagnostics, file_diagnostics, file_rule_refs, file_used_names, item_references,
+    References, UsedNames, declaration_diagnostics, file_diagnostics, file_rule_refs, file_used_names, item_references,
     rule_graph_diagnostics, ruleset_check, ruleset_diagnostics, unused_diagnostics,
 };

@@ -24,6 +24,7 @@ struct Indices {
     enums: BTreeMap<String, u32>,
     facts: BTreeMap<String, u32>,
     lets: BTreeMap<String, u32>,
+    actions: BTreeMap<String, u32>,
 }
 
 impl Indices {
@@ -65,6 +66,10 @@ impl Indices {
             RExpr::In(inner, set) => E::In(boxed(inner), set.clone()),
             RExpr::Count(items) => E::Count(items.iter().map(|e| self.expr(e)).collect()),
             RExpr::Known(inner) => E::Known(boxed(inner)),
+            RExpr::Output(name, args) => E::Output(
+                index_of(&self.actions, name, "action"),
+                args.as_ref().map(|args| args.iter().map(|value| self.value(value)).collect()),
+            ),
             RExpr::Invalid => E::Const(Value::Bool(false)),
         }
     }
@@ -94,8 +99,10 @@ struct Builder<'a, 'db> {
     table: &'db Symbols<'db>,
     items: &'a [Item<'db>],
     indices: Indices,
-    actions: BTreeMap<String, u32>,
     lines: Lines,
+    /// A fragment for the analysis (see [`build_model_of`]): no docs, no
+    /// locations, so it depends on the declarations' syntax only.
+    fragment: bool,
     model: Model,
 }
 
@@ -105,14 +112,34 @@ pub fn build_model(db: &dyn salsa::Database, ruleset: Ruleset) -> Model {
     let mut files = ruleset.files(db).clone();
     files.sort_by(|a, b| a.path(db).cmp(b.path(db)));
     let items: Vec<Item<'_>> = files.iter().flat_map(|&file| file_items(db, file).iter().copied()).collect();
+    build(db, ruleset, &items, false)
+}
+
+/// The model of some of a ruleset's declarations, `items` in the order
+/// their indices should take (every declaration they name must be among
+/// them, but for the rules an `overrides` names, which are left out).
+/// Docs and locations are left empty (`line` 0, an empty span, the file's
+/// path), so the fragment depends on the declarations' syntax and the
+/// names they use, not on comments or on where they sit: the analysis
+/// builds one per rule and re-runs it only when that rule's cone changed.
+pub fn build_model_of<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, items: &[Item<'db>]) -> Model {
+    build(db, ruleset, items, true)
+}
+
+fn build<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, items: &[Item<'db>], fragment: bool) -> Model {
     let mut builder = Builder {
         db,
         env: QueryEnv { db, ruleset },
         table: symbols(db, ruleset),
-        items: &items,
-        indices: Indices { enums: BTreeMap::new(), facts: BTreeMap::new(), lets: BTreeMap::new() },
-        actions: BTreeMap::new(),
+        items,
+        indices: Indices {
+            enums: BTreeMap::new(),
+            facts: BTreeMap::new(),
+            lets: BTreeMap::new(),
+            actions: BTreeMap::new(),
+        },
         lines: Lines::default(),
+        fragment,
         model: Model::default(),
     };
     builder.header_sources_and_enums();
@@ -121,18 +148,41 @@ pub fn build_model(db: &dyn salsa::Database, ruleset: Ruleset) -> Model {
     builder.actions();
     builder.rules();
     builder.tests();
+    builder.properties();
     builder.model
 }
 
 impl Builder<'_, '_> {
     fn doc(&self, item: Item<'_>) -> Option<String> {
+        if self.fragment {
+            return None;
+        }
         item.doc(self.db).as_ref().map(|d| d.text.clone())
     }
 
     fn location(&mut self, item: Item<'_>) -> model::Location {
         let file: SourceFile = *item.file(self.db);
+        let allow = item.syntax(self.db).allow.clone();
+        if self.fragment {
+            return model::Location { path: file.path(self.db).clone(), line: 0, span: Default::default(), allow };
+        }
         let (path, text) = (file.path(self.db), file.text(self.db));
-        model::Location { path: path.clone(), line: self.lines.line_of(path, text, item.offset(self.db)) }
+        let offset = item.offset(self.db);
+        let syntax = item.syntax(self.db);
+        // The name, or for an unnamed declaration its condition (unnamed
+        // rules and asserts), else the whole declaration; an `exclusive`'s
+        // action.
+        let span = match &syntax.kind {
+            DeclKind::Rule(rule) => rule.name.as_ref().map_or(rule.condition.span, |name| name.span),
+            DeclKind::Assert(assert) => assert.name.as_ref().map_or(assert.when.span, |name| name.span),
+            kind => kind.name().map_or(syntax.span, |name| name.span),
+        };
+        model::Location {
+            path: path.clone(),
+            line: self.lines.line_of(path, text, offset),
+            span: span.shift(offset),
+            allow,
+        }
     }
 
     /// The ruleset's name and title, its sources, and its enums (the first
@@ -199,10 +249,10 @@ impl Builder<'_, '_> {
     fn actions(&mut self) {
         for &item in self.items {
             let DeclKind::Action(decl) = &item.syntax(self.db).kind else { continue };
-            if self.actions.contains_key(&decl.name.text) {
+            if self.indices.actions.contains_key(&decl.name.text) {
                 continue;
             }
-            self.actions.insert(decl.name.text.clone(), self.model.actions.len() as u32);
+            self.indices.actions.insert(decl.name.text.clone(), self.model.actions.len() as u32);
             let params = decl
                 .params
                 .iter()
@@ -215,7 +265,7 @@ impl Builder<'_, '_> {
     /// An action call with its constant arguments, typed by the action's
     /// parameters.
     fn call(&self, checker: &mut ExprChecker<'_>, call: &syntax::ActionCall) -> Option<model::ActionCall> {
-        let action = *self.actions.get(&call.name.text)?;
+        let action = *self.indices.actions.get(&call.name.text)?;
         let param_types = checker.env.info(&call.name.text).action.unwrap_or_default();
         let args = call
             .args
@@ -230,9 +280,12 @@ impl Builder<'_, '_> {
         Some(model::ActionCall { action, args })
     }
 
+    fn source_index(&self) -> BTreeMap<String, u32> {
+        self.model.sources.iter().enumerate().map(|(i, s)| (s.name.clone(), i as u32)).collect()
+    }
+
     fn rules(&mut self) {
-        let source_index: BTreeMap<String, u32> =
-            self.model.sources.iter().enumerate().map(|(i, s)| (s.name.clone(), i as u32)).collect();
+        let source_index = self.source_index();
         let db = self.db;
         let rule_items: Vec<Item<'_>> = self.items.iter().copied().filter(|item| item.key(db).kind == "rule").collect();
         let rule_index: BTreeMap<String, u32> =
@@ -289,6 +342,41 @@ impl Builder<'_, '_> {
                 .collect();
             let location = self.location(item);
             self.model.tests.push(model::TestInfo { title: test.title.value.clone(), given, expects, location });
+        }
+    }
+}
+
+impl Builder<'_, '_> {
+    /// The `assert` and `exclusive` properties, in declaration order
+    /// (files sorted by path); action patterns become [`model::Expr::Output`].
+    fn properties(&mut self) {
+        let source_index = self.source_index();
+        let db = self.db;
+        for &item in self.items {
+            match &item.syntax(db).kind {
+                DeclKind::Assert(assert) => {
+                    let mut checker = ExprChecker::new(&self.env);
+                    checker.patterns = true;
+                    let (_, when) = checker.infer(&assert.when, Some(&Ty::Bool));
+                    let (_, then) = checker.infer(&assert.then, Some(&Ty::Bool));
+                    let info = model::AssertInfo {
+                        id: item.key(db).name.clone(),
+                        title: assert.title.as_ref().map(|t| t.value.clone()),
+                        doc: self.doc(item),
+                        when: self.indices.expr(&when),
+                        then: self.indices.expr(&then),
+                        cites: assert.cites.iter().filter_map(|c| source_index.get(&c.text).copied()).collect(),
+                        location: self.location(item),
+                    };
+                    self.model.asserts.push(info);
+                }
+                DeclKind::Exclusive(exclusive) => {
+                    let Some(&action) = self.indices.actions.get(&exclusive.action.text) else { continue };
+                    let location = self.location(item);
+                    self.model.exclusives.push(model::ExclusiveInfo { action, location });
+                }
+                _ => {}
+            }
         }
     }
 }

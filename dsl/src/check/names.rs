@@ -32,6 +32,10 @@ pub enum SymbolKind {
     Action,
     /// A `rule` (named, or by its generated id).
     Rule,
+    /// An `assert` (named, or by its generated id): a namespace of its own.
+    Assert,
+    /// An `exclusive`, by the action it is about.
+    Exclusive,
 }
 
 impl SymbolKind {
@@ -46,6 +50,8 @@ impl SymbolKind {
             SymbolKind::Let => "let",
             SymbolKind::Action => "action",
             SymbolKind::Rule => "rule",
+            SymbolKind::Assert => "assert",
+            SymbolKind::Exclusive => "exclusive",
         }
     }
 }
@@ -112,6 +118,8 @@ pub fn symbols<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset) -> Symbols<'
                 "let" => SymbolKind::Let,
                 "action" => SymbolKind::Action,
                 "rule" => SymbolKind::Rule,
+                "assert" => SymbolKind::Assert,
+                "exclusive" => SymbolKind::Exclusive,
                 _ => continue,
             };
             if kind == SymbolKind::Enum

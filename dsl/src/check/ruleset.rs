@@ -27,6 +27,19 @@ pub struct References {
     pub overrides: Vec<String>,
     /// A rule with no `cite`.
     pub cites_nothing: bool,
+    /// Names the sides of an `assert` read, sorted: facts, lets and enums
+    /// count as used through them, actions do not (an action only
+    /// asserted about is still never emitted).
+    pub asserted: Vec<String>,
+}
+
+/// The names one file's declarations use.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct UsedNames {
+    /// Used by rules, lets and citations, sorted.
+    pub names: Vec<String>,
+    /// Read by asserts (facts, lets and action patterns), sorted.
+    pub asserted: Vec<String>,
 }
 
 /// The names one declaration refers to.
@@ -47,10 +60,17 @@ pub fn item_references<'db>(db: &'db dyn salsa::Database, item: Item<'db>) -> Re
             refs.overrides = rule.overrides.iter().map(|o| o.text.clone()).collect();
             refs.cites_nothing = rule.cites.is_empty();
         }
+        DeclKind::Assert(assert) => {
+            referenced_names(&assert.when, &mut refs.asserted);
+            referenced_names(&assert.then, &mut refs.asserted);
+            refs.sources = assert.cites.iter().map(|c| c.text.clone()).collect();
+        }
         _ => {}
     }
     refs.values.sort();
     refs.values.dedup();
+    refs.asserted.sort();
+    refs.asserted.dedup();
     refs
 }
 
@@ -60,6 +80,7 @@ fn name_span(db: &dyn salsa::Database, item: Item<'_>) -> Span {
     let span = match &decl.kind {
         DeclKind::Test(test) => test.title.span,
         DeclKind::Rule(rule) if rule.name.is_none() => rule.arrow,
+        DeclKind::Assert(assert) if assert.name.is_none() => assert.when.span,
         kind => kind.name().map_or(decl.span, |name| name.span),
     };
     span.shift(item.offset(db))
@@ -76,12 +97,14 @@ pub fn declaration_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Ve
 
     // Duplicates, per namespace.
     for (name, list) in &table.names {
-        let namespaces: [&dyn Fn(SymbolKind) -> bool; 5] = [
+        let namespaces: [&dyn Fn(SymbolKind) -> bool; 7] = [
             &|k| matches!(k, SymbolKind::Fact | SymbolKind::Let),
             &|k| k == SymbolKind::Action,
             &|k| k == SymbolKind::Rule,
             &|k| k == SymbolKind::Source,
             &|k| k == SymbolKind::Enum,
+            &|k| k == SymbolKind::Assert,
+            &|k| k == SymbolKind::Exclusive,
         ];
         for filter in namespaces {
             let same: Vec<_> = list.iter().filter(|s| filter(s.kind)).collect();
@@ -164,16 +187,19 @@ pub fn declaration_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Ve
 
 /// The names a file's declarations use.
 #[salsa::tracked(returns(ref))]
-pub fn file_used_names(db: &dyn salsa::Database, file: SourceFile) -> Vec<String> {
-    let mut used = Vec::new();
+pub fn file_used_names(db: &dyn salsa::Database, file: SourceFile) -> UsedNames {
+    let mut used = UsedNames::default();
     for &item in file_items(db, file) {
         let refs = item_references(db, item);
-        used.extend(refs.values.iter().cloned());
-        used.extend(refs.actions.iter().cloned());
-        used.extend(refs.sources.iter().cloned());
+        used.names.extend(refs.values.iter().cloned());
+        used.names.extend(refs.actions.iter().cloned());
+        used.names.extend(refs.sources.iter().cloned());
+        used.asserted.extend(refs.asserted.iter().cloned());
     }
-    used.sort();
-    used.dedup();
+    for names in [&mut used.names, &mut used.asserted] {
+        names.sort();
+        names.dedup();
+    }
     used
 }
 
@@ -261,8 +287,11 @@ pub fn unused_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<Fil
     let mut out = Vec::new();
     let path_of = |item: Item<'_>| item.file(db).path(db).clone();
     let mut used: BTreeSet<&str> = BTreeSet::new();
+    let mut asserted: BTreeSet<&str> = BTreeSet::new();
     for &file in ruleset.files(db) {
-        used.extend(file_used_names(db, file).iter().map(String::as_str));
+        let names = file_used_names(db, file);
+        used.extend(names.names.iter().map(String::as_str));
+        asserted.extend(names.asserted.iter().map(String::as_str));
     }
     // Unused declarations.
     for (name, list) in &table.names {
@@ -271,7 +300,8 @@ pub fn unused_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<Fil
                 SymbolKind::Fact | SymbolKind::Let | SymbolKind::Action | SymbolKind::Source => symbol.kind,
                 _ => continue,
             };
-            if used.contains(name.as_str()) {
+            // An action only asserted about is never emitted: still unused.
+            if used.contains(name.as_str()) || (kind != SymbolKind::Action && asserted.contains(name.as_str())) {
                 continue;
             }
             let what = kind.describe();

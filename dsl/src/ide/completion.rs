@@ -92,6 +92,10 @@ fn keyword_doc(keyword: &str) -> Option<&'static str> {
         "->" => "Separates a rule's condition from its actions.",
         "cite" => "`cite source, ...`: the guidelines this rule encodes.",
         "overrides" => "`overrides rule, ...`: the rules this one suppresses when it fires.",
+        "assert" => {
+            "`assert name \"Title\": when -> then cite source`: on every record where `when` holds, `then` holds; both sides may name actions (`self_care`, `suspect(limb_threat)`: the output holds it)."
+        }
+        "exclusive" => "`exclusive action`: no record's output holds two different calls of the action.",
         _ => return None,
     })
 }
@@ -134,6 +138,11 @@ impl<'db> Offer<'db> {
                 out
             }
             CompletionContext::Condition => self.condition(),
+            CompletionContext::AssertCondition => {
+                let mut out = self.condition();
+                out.extend(self.actions());
+                out
+            }
             CompletionContext::Variants(enum_name) => self.variants_of(&enum_name),
             CompletionContext::Actions => self.actions(),
             CompletionContext::Sources => self.sources(),

@@ -13,6 +13,9 @@ pub enum CompletionContext {
     DeclarationStart,
     /// A condition: facts, lets, `count`, `known`, `not`.
     Condition,
+    /// A side of an `assert`: a condition, where actions (as patterns)
+    /// may stand too.
+    AssertCondition,
     /// After `==`, `!=` or inside `in {`: the variants of this enum.
     Variants(String),
     /// After `->` or `expect`.
@@ -82,7 +85,12 @@ pub fn completion_context(text: &str, offset: u32, value_type: &dyn Fn(&str) -> 
         return CompletionContext::DeclarationStart;
     }
     let reader = Reader { source, tokens, value_type };
-    reader.in_brackets().or_else(|| reader.after_last()).unwrap_or_else(|| reader.after_clause())
+    let context = reader.in_brackets().or_else(|| reader.after_last()).unwrap_or_else(|| reader.after_clause());
+    match (reader.first(), context) {
+        // Both sides of an assert are conditions with action patterns.
+        ("assert", CompletionContext::Condition | CompletionContext::Actions) => CompletionContext::AssertCondition,
+        (_, context) => context,
+    }
 }
 
 /// The tokens of a declaration up to the cursor (at least one).
@@ -188,7 +196,9 @@ impl Reader<'_> {
         let last_index = self.last_index();
         let first = self.first();
         Some(match self.word(last_index) {
-            "->" | "expect" => CompletionContext::Actions,
+            "->" | "expect" | "exclusive" => CompletionContext::Actions,
+            // `assert |`: an unnamed assert's condition (or its name).
+            "assert" => CompletionContext::Condition,
             "cite" => CompletionContext::Sources,
             "overrides" => CompletionContext::Rules,
             "not" if self.before(last_index) == "expect" => CompletionContext::Actions,
@@ -198,7 +208,7 @@ impl Reader<'_> {
             "=" if first == "let" => CompletionContext::Condition,
             "=" if first == "test" => CompletionContext::GivenValue(self.before(last_index).to_owned()),
             ":" if first == "fact" => CompletionContext::TypeName,
-            ":" if first == "rule" => CompletionContext::Condition,
+            ":" if first == "rule" || first == "assert" => CompletionContext::Condition,
             "number" if first == "fact" => CompletionContext::Unit,
             "," => {
                 let clauses = ["->", "cite", "overrides", "given"];

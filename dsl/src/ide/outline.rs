@@ -100,6 +100,24 @@ pub fn outline(db: &dyn salsa::Database, file: SourceFile) -> Vec<OutlineItem> {
                 )
             }
             DeclKind::Test(d) => (d.title.value.clone(), d.title.span, OutlineKind::Test, None, vec![]),
+            // Properties are listed with the rules (the outline kinds are
+            // the language server's symbol kinds), told apart by their
+            // detail.
+            DeclKind::Assert(d) => {
+                let name_span = d.name.as_ref().map_or(d.when.span, |n| n.span);
+                let detail = match &d.title {
+                    Some(title) => format!("assert: {}", title.value),
+                    None => "assert".to_owned(),
+                };
+                (item.key(db).name.clone(), name_span, OutlineKind::Rule, Some(detail), vec![])
+            }
+            DeclKind::Exclusive(d) => (
+                format!("exclusive {}", d.action.text),
+                d.action.span,
+                OutlineKind::Rule,
+                Some("exclusive".to_owned()),
+                vec![],
+            ),
         };
         out.push(OutlineItem { name, kind, detail, span, name_span: name_span.shift(offset), children });
     }

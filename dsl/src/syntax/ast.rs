@@ -48,6 +48,10 @@ pub enum DeclKind {
     Rule(RuleDecl),
     /// `test "title" { given .. expect .. }`.
     Test(TestDecl),
+    /// `assert [name ["Title"]:] when -> then [cite ..]`.
+    Assert(AssertDecl),
+    /// `exclusive action`.
+    Exclusive(ExclusiveDecl),
 }
 
 impl DeclKind {
@@ -62,11 +66,14 @@ impl DeclKind {
             DeclKind::Action(_) => "action",
             DeclKind::Rule(_) => "rule",
             DeclKind::Test(_) => "test",
+            DeclKind::Assert(_) => "assert",
+            DeclKind::Exclusive(_) => "exclusive",
         }
     }
 
-    /// The declared name, if the declaration has one (unnamed rules and
-    /// tests do not; tests are known by their title).
+    /// The declared name, if the declaration has one (unnamed rules,
+    /// unnamed asserts and tests do not; tests are known by their title).
+    /// An `exclusive` is known by the action it is about.
     pub fn name(&self) -> Option<&Ident> {
         match self {
             DeclKind::Ruleset(d) => Some(&d.name),
@@ -76,6 +83,8 @@ impl DeclKind {
             DeclKind::Let(d) => Some(&d.name),
             DeclKind::Action(d) => Some(&d.name),
             DeclKind::Rule(d) => d.name.as_ref(),
+            DeclKind::Assert(d) => d.name.as_ref(),
+            DeclKind::Exclusive(d) => Some(&d.action),
             DeclKind::Test(_) => None,
         }
     }
@@ -174,6 +183,34 @@ pub struct RuleDecl {
     pub actions: Vec<ActionCall>,
     /// The sources it cites (`cite a, b`).
     pub cites: Vec<Ident>,
+}
+
+/// `assert [name ["Title"]:] when -> then [cite ..]`: on every record
+/// where `when` is true, `then` is true. Both sides may hold action
+/// patterns (`self_care`, `suspect(limb_threat)`): names and calls of
+/// actions, true when the record's output holds such a call.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct AssertDecl {
+    /// `None` for the unnamed form `assert when -> then`.
+    pub name: Option<Ident>,
+    /// Its title, if written (only with a name).
+    pub title: Option<StringLit>,
+    /// The condition under which `then` must hold.
+    pub when: Expr,
+    /// The span of `->`.
+    pub arrow: Span,
+    /// What must hold.
+    pub then: Expr,
+    /// The sources it encodes (`cite a, b`).
+    pub cites: Vec<Ident>,
+}
+
+/// `exclusive action`: no record's output holds two different calls of
+/// the action.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct ExclusiveDecl {
+    /// The action.
+    pub action: Ident,
 }
 
 /// A call of an action: in a rule's actions or a test's `expect`.

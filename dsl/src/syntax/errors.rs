@@ -29,7 +29,7 @@ impl Expected {
     fn describe(self) -> String {
         match self {
             Expected::Declaration => {
-                "a declaration (`fact`, `let`, `enum`, `action`, `rule`, `source`, `test`) or a rule `condition -> action`"
+                "a declaration (`fact`, `let`, `enum`, `action`, `rule`, `source`, `test`, `assert`, `exclusive`) or a rule `condition -> action`"
                     .to_owned()
             }
             Expected::Expression => "an expression".to_owned(),
@@ -55,6 +55,8 @@ fn classify(rule: Rule) -> Option<Expected> {
         | Rule::let_decl
         | Rule::action_decl
         | Rule::rule_decl
+        | Rule::assert_decl
+        | Rule::exclusive_decl
         | Rule::short_rule => Declaration,
         Rule::expr
         | Rule::or_expr
@@ -94,6 +96,9 @@ fn classify(rule: Rule) -> Option<Expected> {
         Rule::kw_overrides | Rule::overrides => Keyword("overrides"),
         Rule::kw_cite | Rule::cites => Keyword("cite"),
         Rule::kw_test | Rule::test_decl => Keyword("test"),
+        Rule::kw_assert => Keyword("assert"),
+        Rule::kw_exclusive => Keyword("exclusive"),
+        Rule::assert_header => Name,
         Rule::kw_given | Rule::given_stmt => Keyword("given"),
         Rule::kw_expect | Rule::expect_stmt => Keyword("expect"),
         Rule::kw_bool | Rule::kw_number | Rule::kw_duration | Rule::kw_string => Type,
@@ -171,6 +176,12 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
     if expected.len() > 1 {
         expected.retain(|e| !matches!(e, Expected::Symbol("(") | Expected::Symbol(".") | Expected::Unit));
     }
+    // In an assert, `assert x` could still become a header `assert x:`,
+    // but the arrow is what is missing in nearly every case.
+    let property = ["assert", "exclusive"].into_iter().find(|word| starts_with_word(source, word));
+    if property == Some("assert") && expected.contains(&Expected::Symbol("->")) {
+        expected.retain(|e| *e == Expected::Symbol("->"));
+    }
     let found = token_at(source, position);
     let previous = token_before(source, position);
     if let Some((token, span)) =
@@ -198,12 +209,26 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
             (span, "the declaration ends here".to_owned())
         }
     };
-    let help = help_for(&expected, found.map(|(token, _)| token), previous.map(|(token, _)| token));
+    let help = match property {
+        Some("assert") if !expected.contains(&Expected::Declaration) => Some(
+            "an assert is written `assert WHEN -> THEN`, or named `assert name \"Title\": WHEN -> THEN cite source`"
+                .to_owned(),
+        ),
+        Some("exclusive") if !expected.contains(&Expected::Declaration) => {
+            Some("write `exclusive ACTION`, naming a declared action".to_owned())
+        }
+        _ => help_for(&expected, found.map(|(token, _)| token), previous.map(|(token, _)| token)),
+    };
     let mut diagnostic = Diagnostic::error(Code::Syntax, span, message).with_label(label);
     if let Some(help) = help {
         diagnostic = diagnostic.with_help(help);
     }
     diagnostic
+}
+
+/// Whether `text` starts with the word `word` (not a longer name).
+fn starts_with_word(text: &str, word: &str) -> bool {
+    text.strip_prefix(word).is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
 }
 
 fn join_alternatives(expected: &[Expected]) -> String {

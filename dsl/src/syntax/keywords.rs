@@ -20,7 +20,7 @@ const fn keyword(word: &'static str, reserved: bool, declaration: bool) -> Keywo
 }
 
 /// Every keyword, in the order completions and messages list them.
-pub const KEYWORDS: [Keyword; 24] = [
+pub const KEYWORDS: [Keyword; 26] = [
     keyword("ruleset", true, true),
     keyword("source", true, true),
     keyword("year", false, false),
@@ -33,6 +33,8 @@ pub const KEYWORDS: [Keyword; 24] = [
     keyword("overrides", true, false),
     keyword("cite", true, false),
     keyword("test", false, true),
+    keyword("assert", true, true),
+    keyword("exclusive", true, true),
     keyword("given", true, false),
     keyword("expect", true, false),
     keyword("and", true, false),
@@ -78,10 +80,10 @@ const fn select<const N: usize>(view: View) -> [&'static str; N] {
 }
 
 /// The words that start a declaration.
-pub const DECLARATION_KEYWORDS: [&str; 8] = select(View::Declaration);
+pub const DECLARATION_KEYWORDS: [&str; 10] = select(View::Declaration);
 
 /// The words the grammar reserves (its `keyword` rule): never a name.
-pub const RESERVED_WORDS: [&str; 21] = select(View::Reserved);
+pub const RESERVED_WORDS: [&str; 23] = select(View::Reserved);
 
 /// Whether `word` has keyword meaning somewhere (for spacing and
 /// highlighting; see [`is_reserved`] for what can never be a name).

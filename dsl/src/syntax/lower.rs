@@ -205,6 +205,11 @@ impl Lowerer {
                 self.rule_body(name, title, overrides, &mut c)?
             }
             Rule::short_rule => self.rule_body(None, None, Vec::new(), &mut c)?,
+            Rule::assert_decl => self.assert_decl(&mut c)?,
+            Rule::exclusive_decl => {
+                c.expect(Rule::kw_exclusive)?;
+                DeclKind::Exclusive(ExclusiveDecl { action: self.ident_child(&mut c, NameRole::Any)? })
+            }
             Rule::test_decl => {
                 c.expect(Rule::kw_test)?;
                 let title = string_lit(c.expect(Rule::string)?);
@@ -256,6 +261,26 @@ impl Lowerer {
         }
         let cites = self.name_list(c.expect(Rule::cites)?, NameRole::Any);
         Ok(DeclKind::Rule(RuleDecl { name, title, overrides, condition, arrow, actions, cites }))
+    }
+
+    /// `assert [name ["Title"]:] when -> then [cite ..]`.
+    fn assert_decl(&mut self, c: &mut Children<'_>) -> Lowered<DeclKind> {
+        c.expect(Rule::kw_assert)?;
+        let (name, title) = match c.optional(Rule::assert_header) {
+            Some(header) => {
+                let mut h = Children::of(header);
+                let name = self.ident_child(&mut h, NameRole::Lower("assert"))?;
+                let title = h.optional(Rule::string).map(string_lit);
+                h.expect(Rule::colon)?;
+                (Some(name), title)
+            }
+            None => (None, None),
+        };
+        let when = self.expr(c.expect(Rule::expr)?, 1)?;
+        let arrow = span_of(&c.expect(Rule::arrow)?);
+        let then = self.expr(c.expect(Rule::expr)?, 1)?;
+        let cites = self.name_list(c.expect(Rule::cites)?, NameRole::Any);
+        Ok(DeclKind::Assert(AssertDecl { name, title, when, arrow, then, cites }))
     }
 
     /// The identifiers of an `overrides` or `cite` clause.

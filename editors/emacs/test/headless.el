@@ -88,6 +88,30 @@
       (osler-test--check (eq (get-text-property (match-beginning 0) 'face) 'font-lock-keyword-face)
                          "`rule' highlighted as a keyword")
 
+      ;; The property declarations, in a buffer of their own (no eglot).
+      (with-temp-buffer
+        (insert-file-contents (expand-file-name "editors/test-fixtures/properties/properties.osl"
+                                                osler-test--repo))
+        (osler-mode)
+        (font-lock-ensure)
+        (dolist (case '(("^\\(assert\\) ali_anticoagulated" font-lock-keyword-face
+                         "`assert' highlighted as a keyword")
+                        ("^assert \\(ali_anticoagulated\\) \"" font-lock-function-name-face
+                         "a titled assert's name highlighted as a name")
+                        ("^assert \\(no_home_care_in_emergencies\\):" font-lock-function-name-face
+                         "an assert's name highlighted as a name")
+                        ("^assert \\(leg_pain\\) and" nil
+                         "an unnamed assert's condition not highlighted as a name")
+                        ("^\\(exclusive\\) " font-lock-keyword-face
+                         "`exclusive' highlighted as a keyword")
+                        ("^exclusive \\(ali_category\\)" font-lock-function-name-face
+                         "the exclusive action highlighted as a name")))
+          (goto-char (point-min))
+          (let* ((found (re-search-forward (nth 0 case) nil t))
+                 (face (and found (get-text-property (match-beginning 1) 'face))))
+            (osler-test--check (and found (eq face (nth 1 case))) (nth 2 case)
+                               (if found face "line not found")))))
+
       ;; Connect as M-x eglot would, with the contact from `eglot-server-programs'.
       (apply #'eglot (eglot--guess-contact))
       (setq osler-test--server (eglot-current-server))

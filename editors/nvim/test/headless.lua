@@ -146,6 +146,19 @@ local ok, error_message = pcall(function()
     check(vim.api.nvim_win_get_cursor(0)[1] - 1 == definition_line, 'definition line', tostring(vim.api.nvim_win_get_cursor(0)[1]))
   end
 
+  -- The property declarations, highlighted by syntax/osler.vim in a scratch
+  -- buffer (`syntax`, not `filetype`, so no second client starts).
+  local scratch = vim.api.nvim_create_buf(false, true)
+  vim.api.nvim_buf_set_lines(scratch, 0, -1, false, { 'assert no_home_care: self_care -> not emergency', 'exclusive ali_category' })
+  vim.api.nvim_buf_call(scratch, function()
+    vim.bo.syntax = 'osler'
+    for _, case in ipairs({ { 1, 'assert' }, { 2, 'exclusive' } }) do
+      local group = vim.fn.synIDattr(vim.fn.synID(case[1], 1, 1), 'name')
+      check(group == 'oslerDeclaration', '`' .. case[2] .. '` highlighted as a declaration keyword', group)
+    end
+  end)
+  vim.api.nvim_buf_delete(scratch, { force = true })
+
   -- Clean shutdown: `shutdown` then `exit`; the server must exit with 0.
   client.stop()
   vim.wait(timeout, function()
