@@ -108,8 +108,9 @@ fn print_text(changes: &[ConfirmedChange], corpus: Option<&CorpusDiff>) {
         let side = if change.side == Side::Old { "OLD" } else { "NEW" };
         if change.undecided {
             outln!(
-                "{}: undecided: only {side} may emit it (arithmetic between facts; the example does not show it)",
-                change.call
+                "{}: undecided: only {side} may emit it ({}; the example does not show it)",
+                change.call,
+                osler_dsl::analysis::NOT_FOLLOWED
             );
         } else {
             outln!("{}: only {side} emits it", change.call);

@@ -273,12 +273,13 @@ fn undecided(finding: &Finding, span: Span, example: &Example) -> Diagnostic {
     } else {
         // The claim without its explanation: "rule `x` is redundant".
         let claim = finding.message.split(": ").next().unwrap_or(&finding.message);
-        format!("could not prove or refute that {claim}: arithmetic between facts")
+        format!("could not prove or refute that {claim}: {}", osler_dsl::analysis::NOT_FOLLOWED)
     };
     let mut diagnostic = Diagnostic::error(Code::Undecided, span, message)
         .with_label("undecided")
         .with_help(format!(
-            "the analysis over-approximates arithmetic between facts, and the engine does not show it on the record it found, {}; a test with the records you care about settles it",
+            "the analysis over-approximates {}, and the engine does not show it on the record it found, {}; a test with the records you care about settles it",
+            osler_dsl::analysis::NOT_FOLLOWED,
             osler_dsl::diagnostic::example_json(example)
         ));
     diagnostic.severity = finding.severity;

@@ -18,7 +18,7 @@ use crate::model::{ActionCall, Model, RuleIndex};
 pub const MAX_COVERERS: usize = 8;
 
 /// A finding about `subject` with nothing but its words set.
-fn finding(code: Code, severity: Severity, subject: Subject, message: String, label: &str) -> Finding {
+pub(crate) fn finding(code: Code, severity: Severity, subject: Subject, message: String, label: &str) -> Finding {
     Finding {
         code,
         severity,
@@ -159,7 +159,7 @@ fn condition_findings(model: &Model, index: &Index, rule: RuleIndex, out: &mut V
             Code::DeadRule,
             Severity::Warning,
             Subject::Rule(rule),
-            format!("could not prove or refute that rule `{id}` can fire: arithmetic between facts"),
+            format!("could not prove or refute that rule `{id}` can fire: {}", super::NOT_FOLLOWED),
             "undecided",
         );
         live.silent = true;

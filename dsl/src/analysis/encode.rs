@@ -730,6 +730,13 @@ impl<'m> Encoder<'m> {
                 (c as i64, c as i64)
             }
         };
+        // A sequential counter up to `j` costs `n * j` gates: past a bound
+        // (a hostile `count` of thousands of arguments) the comparison is
+        // left free rather than the formula grown without limit.
+        let needed = (from.max(to.saturating_add(1))).clamp(0, n) as usize;
+        if rails.len().saturating_mul(needed) > MAX_COUNTER_GATES {
+            return self.opaque(false);
+        }
         // lo >= j and hi >= j, for any j.
         let at_least_true = |encoder: &mut Encoder<'m>, j: i64| encoder.at_least(&trues, j);
         let lo_ge_from = at_least_true(self, from);
@@ -745,7 +752,7 @@ impl<'m> Encoder<'m> {
     }
 
     /// A literal true when at least `j` of `lits` are (sequential counter).
-    fn at_least(&mut self, lits: &[Lit], j: i64) -> Lit {
+    pub(crate) fn at_least(&mut self, lits: &[Lit], j: i64) -> Lit {
         if j <= 0 {
             return TRUE;
         }
@@ -767,6 +774,9 @@ impl<'m> Encoder<'m> {
         row[j]
     }
 }
+
+/// The most gates one `count` comparison may cost before it is left free.
+const MAX_COUNTER_GATES: usize = 200_000;
 
 /// `b op a` as `a op' b`.
 fn flip(op: CompareOp) -> CompareOp {

@@ -18,6 +18,9 @@ mod sat;
 mod search;
 
 pub use builtin::MAX_COVERERS;
+
+/// What the analysis does not follow exactly, as undecided findings say it.
+pub const NOT_FOLLOWED: &str = "arithmetic between facts (or a `count` too large to follow)";
 pub use diff::{Change, DiffError, Side, diff};
 pub use domain::example_value;
 pub use encode::Index;

@@ -4,7 +4,7 @@
 //! holds is proven over every record, one that fails gets the canonical
 //! record on which it fails.
 
-use super::builtin::with_witness;
+use super::builtin::{finding, with_witness};
 use super::encode::{Cone, Encoder, Index};
 use super::finding::{Claim, Finding, Subject};
 use super::sat::Lit;
@@ -26,23 +26,17 @@ pub fn assert_findings(model: &Model, index: &Index, assert: u32, out: &mut Vec<
     let approximate = encoder.approximate;
     let mut query = Query::new(encoder);
     let title = info.title.as_ref().map(|t| format!(" ({t})")).unwrap_or_default();
-    let mut finding = Finding {
-        code: Code::AssertViolated,
-        severity: Severity::Warning,
-        subject: Subject::Assert(assert),
-        message: format!(
+    let mut finding = finding(
+        Code::AssertViolated,
+        Severity::Warning,
+        Subject::Assert(assert),
+        format!(
             "assert `{}`{title} fails: on the example record its condition holds but its conclusion does not",
             info.id
         ),
-        label: "fails on the example".to_owned(),
-        help: Some("add the example as a test, then fix the rules (or the assert)".to_owned()),
-        related: Vec::new(),
-        example: None,
-        candidates: Vec::new(),
-        claim: None,
-        approximate: false,
-        silent: false,
-    };
+        "fails on the example",
+    );
+    finding.help = Some("add the example as a test, then fix the rules (or the assert)".to_owned());
     if with_witness(&mut finding, &mut query, violated, Claim::AssertViolated(assert), approximate) {
         out.push(finding);
     }
@@ -70,30 +64,20 @@ pub fn exclusive_findings(model: &Model, index: &Index, exclusive: u32, out: &mu
     }
     let mut encoder = Encoder::new(model, index, &cone, &[]);
     let outputs: Vec<Lit> = calls.iter().map(|args| encoder.output(info.action, Some(args))).collect();
-    let mut pairs = Vec::new();
-    for (i, &a) in outputs.iter().enumerate() {
-        for &b in &outputs[i + 1..] {
-            pairs.push(encoder.formula.and(&[a, b]));
-        }
-    }
-    let violated = encoder.formula.or(&pairs);
+    // Two or more different calls: a counter, linear in the calls.
+    let violated = encoder.at_least(&outputs, 2);
     let approximate = encoder.approximate;
     let mut query = Query::new(encoder);
     let name = model.actions.get(info.action as usize).map_or("?", |action| action.name.as_str());
-    let mut finding = Finding {
-        code: Code::ExclusiveViolated,
-        severity: Severity::Warning,
-        subject: Subject::Exclusive(exclusive),
-        message: format!("a record's output can hold two different calls of `{name}`"),
-        label: "two calls on the example".to_owned(),
-        help: Some(format!("make the rules that emit `{name}` exclude each other, or let one override the others")),
-        related: Vec::new(),
-        example: None,
-        candidates: Vec::new(),
-        claim: None,
-        approximate: false,
-        silent: false,
-    };
+    let mut finding = finding(
+        Code::ExclusiveViolated,
+        Severity::Warning,
+        Subject::Exclusive(exclusive),
+        format!("a record's output can hold two different calls of `{name}`"),
+        "two calls on the example",
+    );
+    finding.help =
+        Some(format!("make the rules that emit `{name}` exclude each other, or let one override the others"));
     if with_witness(&mut finding, &mut query, violated, Claim::ExclusiveViolated(exclusive), approximate) {
         out.push(finding);
     }
