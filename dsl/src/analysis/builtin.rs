@@ -5,7 +5,7 @@
 //! depends on.
 
 use super::encode::{Cone, Encoder, Index, Rail};
-use super::finding::{Claim, Finding, Subject};
+use super::finding::{Claim, Finding, NOT_FOLLOWED, Subject};
 use super::sat::Lit;
 use super::search::{Answer, Query};
 use crate::code::Code;
@@ -159,7 +159,7 @@ fn condition_findings(model: &Model, index: &Index, rule: RuleIndex, out: &mut V
             Code::DeadRule,
             Severity::Warning,
             Subject::Rule(rule),
-            format!("could not prove or refute that rule `{id}` can fire: {}", super::NOT_FOLLOWED),
+            format!("could not prove or refute that rule `{id}` can fire: {}", NOT_FOLLOWED),
             "undecided",
         );
         live.silent = true;

@@ -7,6 +7,9 @@ use crate::code::Code;
 use crate::diagnostic::Severity;
 use crate::model::{FactIndex, Location, Model, RuleIndex, Value};
 
+/// What the analysis does not follow exactly, as undecided findings say it.
+pub const NOT_FOLLOWED: &str = "arithmetic between facts (or a `count` too large to follow)";
+
 /// One finding of the analysis.
 #[derive(Clone, PartialEq, Debug)]
 pub struct Finding {

@@ -18,13 +18,10 @@ mod sat;
 mod search;
 
 pub use builtin::MAX_COVERERS;
-
-/// What the analysis does not follow exactly, as undecided findings say it.
-pub const NOT_FOLLOWED: &str = "arithmetic between facts (or a `count` too large to follow)";
 pub use diff::{Change, DiffError, Side, diff};
 pub use domain::example_value;
 pub use encode::Index;
-pub use finding::{Claim, Finding, Subject};
+pub use finding::{Claim, Finding, NOT_FOLLOWED, Subject};
 pub use queries::{
     ConeFindings, ConeItems, Findings, RuleGraph, Shape, rule_analysis, rule_cone, rule_graph, rule_shape,
     ruleset_findings, ruleset_model,
