@@ -365,6 +365,21 @@ rule r: x -> wait(120min), dose(50 mg, 2, true), order(abi), dose(1.5 mg, 0.5, f
 }
 
 #[test]
+fn negative_action_arguments_keep_their_value() {
+    // The checker accepts `adjust(-2)` as a constant; the model holds -2,
+    // not a placeholder.
+    let rules = ruleset(
+        "
+fact x: bool
+action adjust(by: number, dose: number mg)
+rule r: x -> adjust(-2, -0.5 mg)
+",
+    );
+    let result = outcome(&rules, r#"{"x":true}"#);
+    assert_eq!(serde_json::to_string(&result.actions[0].args).unwrap_or_default(), r#"[-2,"-0.5 mg"]"#);
+}
+
+#[test]
 fn record_errors_name_the_fact_and_what_was_expected() {
     let rules = ruleset(
         "

@@ -21,7 +21,7 @@ use super::builtin::{pick_coverers, rule_findings};
 use super::encode::Index;
 use super::finding::{Claim, Finding, Subject};
 use super::properties::{assert_findings, exclusive_findings};
-use crate::check::{ExprChecker, QueryEnv, RExpr, build_model, build_model_of, ruleset_check};
+use crate::check::{ExprChecker, QueryEnv, RExpr, build_model, build_model_of, call_values, ruleset_check};
 use crate::db::{Item, Ruleset, file_items};
 use crate::diagnostic::Severity;
 use crate::model::Model;
@@ -69,17 +69,8 @@ pub fn rule_shape<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Ite
             let (_, condition) = checker.infer(&rule.condition, Some(&Ty::Bool));
             reads(&condition, &mut shape);
             for call in &rule.actions {
-                let params = checker.env.info(&call.name.text).action.unwrap_or_default();
-                let args: Vec<String> = call
-                    .args
-                    .iter()
-                    .flatten()
-                    .zip(params.iter())
-                    .map(|(arg, (_, ty))| match checker.infer(arg, Some(ty)).1 {
-                        RExpr::Const(value) => format!("{value:?}"),
-                        _ => "?".to_owned(),
-                    })
-                    .collect();
+                let args: Vec<String> =
+                    call_values(&mut checker, call).iter().map(|value| format!("{value:?}")).collect();
                 shape.calls.push((call.name.text.clone(), format!("{}({})", call.name.text, args.join(","))));
             }
             shape.overrides = rule.overrides.iter().map(|name| name.text.clone()).collect();

@@ -75,6 +75,15 @@ impl Indices {
     }
 }
 
+/// The constant arguments of an action call of a checked ruleset, as the
+/// checker resolves them ([`ExprChecker::action_args`]); none for a call
+/// written without parentheses. The one resolution the model builder and
+/// the analysis's rule shapes share.
+pub(crate) fn call_values(checker: &mut ExprChecker<'_>, call: &syntax::ActionCall) -> Vec<RValue> {
+    let params = checker.env.info(&call.name.text).action.unwrap_or_default();
+    checker.action_args(&call.name, call.span, call.args.as_deref(), &params, false).unwrap_or_default()
+}
+
 /// 1-based line numbers of offsets, with each file's line starts computed
 /// once (a ruleset of 10,000 rules must not rescan its file per rule).
 #[derive(Default)]
@@ -262,21 +271,11 @@ impl Builder<'_, '_> {
         }
     }
 
-    /// An action call with its constant arguments, typed by the action's
-    /// parameters.
+    /// An action call with its constant arguments, resolved as the checker
+    /// resolves them (typed by the action's parameters, negations folded).
     fn call(&self, checker: &mut ExprChecker<'_>, call: &syntax::ActionCall) -> Option<model::ActionCall> {
         let action = *self.indices.actions.get(&call.name.text)?;
-        let param_types = checker.env.info(&call.name.text).action.unwrap_or_default();
-        let args = call
-            .args
-            .iter()
-            .flatten()
-            .zip(param_types.iter())
-            .map(|(arg, (_, ty))| match checker.infer(arg, Some(ty)).1 {
-                RExpr::Const(value) => self.indices.value(&value),
-                _ => Value::Bool(false),
-            })
-            .collect();
+        let args = call_values(checker, call).iter().map(|value| self.indices.value(value)).collect();
         Some(model::ActionCall { action, args })
     }
 
