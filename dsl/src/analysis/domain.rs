@@ -141,13 +141,11 @@ impl Domain {
         })
     }
 
-    /// Whether the value in region `region` satisfies `value op constant`
-    /// (`ordering` compares the region's representative with the constant).
+    /// How the value in region `region` of a finite domain (bool, enum,
+    /// string) compares with `constant`: `Equal` or not (`Less`). Numeric
+    /// regions are compared through the `at_least` ladder instead.
     pub(crate) fn compare_region(&self, region: usize, constant: &Value) -> Option<std::cmp::Ordering> {
         match (self, constant) {
-            (Domain::Numeric { .. }, Value::Number(c) | Value::Quantity(c, _) | Value::Duration(c)) => {
-                self.number(region).and_then(|n| n.partial_cmp(c))
-            }
             (Domain::Text { constants }, Value::String(s)) => {
                 let equal = constants.get(region).is_some_and(|constant| constant == s);
                 Some(if equal { std::cmp::Ordering::Equal } else { std::cmp::Ordering::Less })
