@@ -23,7 +23,7 @@ pub use domain::example_value;
 pub use encode::Index;
 pub use finding::{Claim, Finding, NOT_FOLLOWED, Subject};
 pub use queries::{
-    ConeFindings, ConeItems, Findings, RuleGraph, Shape, rule_analysis, rule_cone, rule_graph, rule_shape,
-    ruleset_findings, ruleset_model,
+    ConeItems, Findings, RuleGraph, Shape, rule_analysis, rule_cone, rule_graph, rule_shape, ruleset_findings,
+    ruleset_model,
 };
 pub use run::analyze;

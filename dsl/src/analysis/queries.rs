@@ -272,32 +272,23 @@ pub fn rule_cone<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Item
     }
 }
 
-/// One rule's findings, analysed on the model of its cone: indices are
-/// that model's; `rules` names its rules, to map them back.
-#[derive(Clone, Debug)]
-pub struct ConeFindings {
-    /// The findings about the rule.
-    pub findings: Vec<Finding>,
-    /// The ids of the cone model's rules, by index.
-    pub rules: Vec<String>,
-}
-
-/// The built-in findings of one rule, from the model of its cone.
+/// The built-in findings of one rule, from the model of its cone. Indices
+/// are that model's, whose rule `i` is the cone's rule `i`
+/// ([`RuleGraph::cones`] gives their indices in the whole model).
 #[salsa::tracked(returns(clone), no_eq)]
-pub fn rule_analysis<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Item<'db>) -> Arc<ConeFindings> {
+pub fn rule_analysis<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Item<'db>) -> Arc<Vec<Finding>> {
     let cone = rule_cone(db, ruleset, item);
-    let graph_declarations = declarations(db, ruleset);
-    let mut items: Vec<Item<'db>> = graph_declarations.clone();
+    let mut items: Vec<Item<'db>> = declarations(db, ruleset).clone();
     items.extend(cone.rules.iter().copied());
     let model = build_model_of(db, ruleset, &items);
+    assert_eq!(model.rules.len(), cone.rules.len(), "internal error: a cone's model lost some of its rules");
     let index = Index::new(&model);
-    let id = item.key(db).name.clone();
     let mut findings = Vec::new();
-    if let Some(local) = model.rules.iter().position(|rule| rule.id == id) {
+    if let Some(local) = cone.rules.iter().position(|&rule| rule == item) {
         rule_findings(&model, &index, local as u32, &cone.coverers, &mut findings);
     }
     findings.retain(|finding| !finding.silenced(&model));
-    Arc::new(ConeFindings { findings, rules: model.rules.iter().map(|rule| rule.id.clone()).collect() })
+    Arc::new(findings)
 }
 
 /// The declarations every cone model holds (a query of its own, so a cone
@@ -374,18 +365,14 @@ pub fn ruleset_findings(db: &dyn salsa::Database, ruleset: Ruleset) -> Findings 
 #[salsa::tracked(returns(clone), no_eq)]
 fn chunk_findings(db: &dyn salsa::Database, ruleset: Ruleset, chunk: u32) -> Arc<Vec<Finding>> {
     let graph = rule_graph(db, ruleset);
-    let mut global: HashMap<&str, u32> = HashMap::with_capacity(graph.rules.len());
-    for (i, &item) in graph.rules.iter().enumerate() {
-        global.entry(item.key(db).name.as_str()).or_insert(i as u32);
-    }
     let start = chunk as usize * CHUNK;
     let mut out = Vec::new();
-    for &item in graph.rules.iter().skip(start).take(CHUNK) {
-        let cone = rule_analysis(db, ruleset, item);
-        let map = |local: u32| {
-            cone.rules.get(local as usize).and_then(|id| global.get(id.as_str())).copied().unwrap_or(u32::MAX)
+    for (&item, members) in graph.rules.iter().zip(&graph.cones).skip(start).take(CHUNK) {
+        let map = |local: u32| match members.get(local as usize) {
+            Some(&global) => global,
+            None => panic!("internal error: a cone finding names rule {local} of a cone of {}", members.len()),
         };
-        out.extend(cone.findings.iter().map(|finding| remap(finding, &map)));
+        out.extend(rule_analysis(db, ruleset, item).iter().map(|finding| remap(finding, &map)));
     }
     Arc::new(out)
 }
