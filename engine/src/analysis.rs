@@ -20,6 +20,7 @@ use osler_dsl::span::Span;
 use crate::csv_input::{Header, read_row};
 use crate::error::RecordError;
 use crate::logic::Truth;
+use crate::program::{Program, RuleId};
 use crate::property::PropertyReport;
 use crate::reading::{ReadOptions, UnknownFields};
 use crate::record::{Record, RecordId};
@@ -145,7 +146,8 @@ fn replay(evaluator: &mut Evaluator<'_>, record: &Record) -> Option<Replay> {
 }
 
 /// Whether the engine's outcome shows `claim`.
-fn shows(model: &Model, claim: Claim, replay: &Replay) -> bool {
+fn shows(program: &Program, claim: Claim, replay: &Replay) -> bool {
+    let model = &*program.model;
     let truth = |rule: RuleIndex| replay.conditions.get(rule as usize).copied();
     let fired = |rule: RuleIndex| replay.fired.contains(&rule);
     match claim {
@@ -153,12 +155,7 @@ fn shows(model: &Model, claim: Claim, replay: &Replay) -> bool {
         Claim::Overridden(rule) => replay.overridden.contains(&rule),
         Claim::BothTrue(a, b) => truth(a) == Some(Truth::True) && truth(b) == Some(Truth::True),
         Claim::Provisional(rule) => {
-            fired(rule)
-                && model
-                    .rules
-                    .iter()
-                    .enumerate()
-                    .any(|(by, info)| info.overrides.contains(&rule) && truth(by as RuleIndex) == Some(Truth::Unknown))
+            fired(rule) && program.rule(RuleId(rule)).overridden_by.iter().any(|&by| truth(by) == Some(Truth::Unknown))
         }
         Claim::Covered(rule) => {
             let Some(info) = model.rules.get(rule as usize) else { return false };
@@ -209,7 +206,8 @@ fn confirm_one(
     let mut chosen = None;
     for values in tries {
         let replayed = ruleset.record_from_values(values).ok().and_then(|record| replay(evaluator, &record));
-        let shown = replayed.as_ref().is_some_and(|r| finding.claim.is_none_or(|claim| shows(model, claim, r)));
+        let shown =
+            replayed.as_ref().is_some_and(|r| finding.claim.is_none_or(|claim| shows(ruleset.program(), claim, r)));
         if shown {
             chosen = Some((values, replayed));
             break;
