@@ -580,11 +580,34 @@ mod tests {
         render_terminal(&diagnostics, &source_of, false)
     }
 
-    /// No rendered line wider than a few windows.
-    fn assert_readable(rendered: &str) {
+    /// No rendered line wider than the windows its labels keep: each
+    /// label end keeps up to `WINDOW` characters on each side, and the
+    /// lines miette draws under the source (padding, underlines) count a
+    /// wide character (`中`, `🦀`) as two columns, so a label end costs at
+    /// most `4 * WINDOW`; `label_ends` counts them in one file (at least
+    /// two: one label).
+    fn assert_readable(rendered: &str, label_ends: usize) {
+        let bound = 4 * WINDOW * label_ends.max(2);
         for line in rendered.lines() {
-            assert!(line.chars().count() < 8 * WINDOW, "a rendered line of {} characters", line.chars().count());
+            assert!(line.chars().count() < bound, "a rendered line of {} characters", line.chars().count());
         }
+    }
+
+    #[test]
+    fn three_labels_over_wide_characters_keep_their_windows_and_no_more() {
+        // Found by `any_span_on_any_line_renders`: the windows of labels
+        // that lie 120 wide characters apart merge, and the underline row
+        // counts those characters twice (481 columns for 6 label ends).
+        let text = format!("{}{}", "x".repeat(1881), "中🦀".repeat(453));
+        let diagnostic = Diagnostic::error(Code::Syntax, Span::new(0, 0), "bad")
+            .with_label("here")
+            .with_related(None, Span::new(0, 53), "there")
+            .with_related(None, Span::new(2091, 2514), "there");
+        let rendered = render("a.osl", &text, diagnostic, "");
+        assert_readable(&rendered, 6);
+        assert!(rendered.lines().any(|line| line.chars().count() > 8 * WINDOW), "{rendered}");
+        // The line is still cut: far less than the 2,787 characters it has.
+        assert!(rendered.lines().all(|line| line.chars().count() < 1000), "{rendered}");
     }
 
     #[test]
@@ -595,7 +618,7 @@ mod tests {
             .with_label("this one")
             .with_related(None, Span::new(8, 9), "and this one");
         let rendered = render("a.osl", &text, diagnostic, "");
-        assert_readable(&rendered);
+        assert_readable(&rendered, 2);
         assert!(rendered.contains(&format!("a.osl:1:{}]", end + 1)), "{rendered}");
         assert!(rendered.contains("rule a: x or x"), "{rendered}");
         assert!(rendered.contains("…"), "{rendered}");
@@ -651,7 +674,7 @@ mod tests {
             );
             let other: String = pieces.iter().rev().cloned().collect();
             let rendered = render("a.osl", &text, diagnostic, &other);
-            assert_readable(&rendered);
+            assert_readable(&rendered, 2 * spans.len());
             prop_assert!(rendered.contains("bad"));
         }
     }
