@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use osler_engine::Ruleset;
-use osler_engine::batch::{self, Progress, RunOptions, Summary};
+use osler_engine::batch::{self, OutputFormat, Progress, RunOptions, Summary};
+use osler_engine::{Explain, Ruleset};
 
 use crate::exit;
 
@@ -31,6 +31,15 @@ pub struct RunArgs {
     /// Reject records that carry fields which are not facts of the ruleset.
     #[arg(long)]
     pub strict: bool,
+    /// How much each output line explains: `none` (actions and
+    /// disposition), `brief` (also fired, overridden and a ranked
+    /// `examine`) or `full` (also every undetermined rule).
+    #[arg(long, value_enum, default_value_t = ExplainLevel::Brief)]
+    pub explain: ExplainLevel,
+    /// The output: JSON Lines, or CSV with one row per record and a column
+    /// per action, for spreadsheets.
+    #[arg(long, value_enum, default_value_t = InputFormat::Jsonl)]
+    pub output_format: InputFormat,
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -43,6 +52,13 @@ pub struct RunArgs {
 pub enum InputFormat {
     Jsonl,
     Csv,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
+pub enum ExplainLevel {
+    None,
+    Brief,
+    Full,
 }
 
 pub fn run(args: RunArgs) -> u8 {
@@ -103,7 +119,16 @@ fn evaluate_file(ruleset: &Ruleset, args: &RunArgs) -> Result<Summary, RunError>
         None => Box::new(io::stdout().lock()),
     };
     let output = BufWriter::with_capacity(1 << 20, output);
-    let options = RunOptions::default().strict(args.strict);
+    let explain = match args.explain {
+        ExplainLevel::None => Explain::None,
+        ExplainLevel::Brief => Explain::Brief,
+        ExplainLevel::Full => Explain::Full,
+    };
+    let output_format = match args.output_format {
+        InputFormat::Jsonl => OutputFormat::JsonLines,
+        InputFormat::Csv => OutputFormat::Csv,
+    };
+    let options = RunOptions::default().strict(args.strict).explain(explain).output_format(output_format);
     let show_progress = !args.quiet && io::stderr().is_terminal();
     let (input, length): (Box<dyn io::Read>, Option<u64>) = if from_stdin {
         (Box::new(io::stdin().lock()), None)
@@ -183,8 +208,9 @@ fn describe(summary: &Summary) -> String {
         let more = summary.unknown_fields.counts.len().saturating_sub(20);
         let more = if more > 0 { format!(" and {more} more") } else { String::new() };
         text.push_str(&format!(
-            "  ignored {} fields that are not facts: {}{more}\n",
+            "  ignored {} fields that are not facts ({} records carry a warning): {}{more}\n",
             summary.unknown_fields.total(),
+            summary.warned,
             fields.join(", ")
         ));
     }

@@ -88,14 +88,67 @@ fn run_writes_one_line_per_record_and_exits_3_on_rejects() {
     assert_eq!(
         lines,
         [
-            r#"{"id":"p1","actions":[{"name":"emergency","args":["6h"],"rules":["ali_emergency"],"sources":["ali_2026"]}],"fired":["ali_emergency"],"overridden":[],"undetermined":[{"rule":"pressure","missing":["ankle_pressure"]},{"rule":"slow","missing":["symptom_duration"]}]}"#,
+            r#"{"id":"p1","actions":[{"name":"emergency","args":["6h"],"rules":["ali_emergency"],"sources":["ali_2026"]}],"fired":["ali_emergency"],"overridden":[],"examine":[{"fact":"symptom_duration","could":["urgent(1d)"]}]}"#,
             r#"{"id":"p2","line":3,"error":"fact `pedal_pulses` expects one of present, diminished, absent, got \"absnt\""}"#,
-            r#"{"id":3,"actions":[{"name":"emergency","args":["6h"],"rules":["pressure"],"sources":[]}],"fired":["pressure"],"overridden":[{"rule":"slow","by":["pressure"]}],"undetermined":[{"rule":"ali_emergency","missing":["pedal_pulses","unilateral"]}]}"#,
+            // The pulses could only bring an emergency the record has: nothing to examine.
+            r#"{"id":3,"actions":[{"name":"emergency","args":["6h"],"rules":["pressure"],"sources":[]}],"fired":["pressure"],"overridden":[{"rule":"slow","by":["pressure"]}],"examine":[]}"#,
         ]
     );
     let summary = stderr(&output);
     assert!(summary.contains("3 records, 2 evaluated, 1 rejected"), "{summary}");
     assert!(summary.contains("emergency 2"), "{summary}");
+}
+
+#[test]
+fn run_explain_levels() {
+    let dir = workspace("explain", RULES, &[("records.jsonl", RECORDS)]);
+    let run = |level: &str| {
+        let output = osler(&dir, &["run", "rules", "--input", "records.jsonl", "--explain", level], None);
+        assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+        stdout(&output)
+    };
+    let full = run("full");
+    assert_eq!(
+        full.lines().next(),
+        Some(
+            r#"{"id":"p1","actions":[{"name":"emergency","args":["6h"],"rules":["ali_emergency"],"sources":["ali_2026"]}],"fired":["ali_emergency"],"overridden":[],"undetermined":[{"rule":"pressure","missing":["ankle_pressure"]},{"rule":"slow","missing":["symptom_duration"]}],"examine":[{"fact":"symptom_duration","could":["urgent(1d)"]}]}"#
+        )
+    );
+    let none = run("none");
+    let lines: Vec<&str> = none.lines().collect();
+    assert_eq!(
+        lines[0],
+        r#"{"id":"p1","actions":[{"name":"emergency","args":["6h"],"rules":["ali_emergency"],"sources":["ali_2026"]}]}"#
+    );
+    // An error line is the same at every level.
+    assert!(lines[1].starts_with(r#"{"id":"p2","line":3,"error":"#), "{}", lines[1]);
+    let unknown = osler(&dir, &["run", "rules", "--input", "records.jsonl", "--explain", "all"], None);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("brief"), "{}", stderr(&unknown));
+}
+
+#[test]
+fn run_writes_csv_for_spreadsheets() {
+    let dir = workspace("csv-out", RULES, &[("records.jsonl", RECORDS)]);
+    let output = osler(&dir, &["run", "rules", "--input", "records.jsonl", "--output-format", "csv"], None);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "id,disposition,emergency,urgent,fired,warnings,error",
+            "p1,,6h,,ali_emergency,,",
+            // The error cell quotes: it holds a comma and quotes.
+            r#"p2,,,,,,"line 3: fact `pedal_pulses` expects one of present, diminished, absent, got ""absnt""""#,
+            "3,,6h,,pressure,,",
+        ]
+    );
+    // CSV in, CSV out, through standard input.
+    let csv = "id,unilateral,pedal_pulses\nq1,true,absent\n";
+    let piped = osler(&dir, &["run", "rules", "--input", "-", "--format", "csv", "--output-format", "csv"], Some(csv));
+    assert_eq!(piped.status.code(), Some(0), "{}", stderr(&piped));
+    assert_eq!(stdout(&piped).lines().nth(1), Some("q1,,6h,,ali_emergency,,"));
 }
 
 #[test]
@@ -155,8 +208,11 @@ fn eval_explains_and_prints_json() {
     }
     let partial = osler(&dir, &["eval", "rules", "--facts", r#"{"pedal_pulses":"absent"}"#], None);
     let text = stdout(&partial);
-    assert!(text.contains("undetermined (examine next)\n  ali_emergency"), "{text}");
+    assert!(text.contains("undetermined\n  ali_emergency"), "{text}");
     assert!(text.contains("examine unilateral\n      would   emergency(6h)"), "{text}");
+    // The ranked list of what to examine comes before the full list.
+    assert!(text.contains("examine next (most consequential first)\n  unilateral"), "{text}");
+    assert!(text.find("examine next") < text.find("\nundetermined\n"), "{text}");
     let json = osler(&dir, &["eval", "rules", "--facts", facts, "--format", "json"], None);
     assert_eq!(json.status.code(), Some(0));
     assert!(stdout(&json).starts_with(

@@ -50,14 +50,16 @@ codes! {
     NameCase => "name_case",
     /// The parser failed to build a tree for text the grammar accepted (a bug in Osler).
     Internal => "internal",
-    /// A name is declared twice in one namespace, or an enum lists a variant twice.
+    /// A name is declared twice in one namespace, an enum lists a variant twice, or a ruleset has two `ruleset` or `priority` declarations.
     Duplicate => "duplicate",
     /// An enum declares no variants.
     EmptyEnum => "empty_enum",
     /// A name in an expression is no declared fact or let.
     UnknownFact => "unknown_fact",
-    /// A rule or test names an action that is not declared.
+    /// A rule, test, `exclusive` or `priority` names an action that is not declared.
     UnknownAction => "unknown_action",
+    /// A `priority` lists the same action twice.
+    PriorityRepeats => "priority_repeats",
     /// A `cite` names a source that is not declared.
     UnknownSource => "unknown_source",
     /// An `overrides` list names a rule that is not declared.
@@ -86,7 +88,13 @@ codes! {
     Arity => "arity",
     /// An action argument has a type other than its parameter's.
     ArgumentType => "argument_type",
-    /// An action argument or a test value reads a fact instead of being a constant.
+    /// A named argument names no parameter of the action (or is passed to `count` or `known`).
+    UnknownParameter => "unknown_parameter",
+    /// A call gives one parameter twice, by position and by name or by name twice.
+    DuplicateArgument => "duplicate_argument",
+    /// A positional argument follows a named one.
+    PositionalAfterNamed => "positional_after_named",
+    /// An argument of a test's `expect` or an action pattern, or a test value, reads a fact instead of being a constant.
     NotConstant => "not_constant",
     /// A rule's condition is not `bool`.
     ConditionNotBool => "condition_not_bool",

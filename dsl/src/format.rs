@@ -7,7 +7,8 @@
 //! - a named rule is `rule NAME "TITLE" [overrides ..]:`, then its condition
 //!   on its own line, its `cite` always on its own line; a named assert is
 //!   laid out the same way (`assert NAME "TITLE":`, `WHEN -> THEN`, `cite`),
-//!   an unnamed one like a short rule, `exclusive ACTION` on one line;
+//!   an unnamed one like a short rule, `exclusive ACTION` on one line, and
+//!   `priority A > B > C` on one line (a comment inside it keeps its line);
 //! - a `test` has one `given` or `expect` per line and its `}` at column 0;
 //! - an enum is `enum Name { a, b }` on one line, or one variant per line
 //!   with a trailing comma when its author spread it over several lines;
@@ -200,7 +201,8 @@ fn mode_of(kind: &DeclKind, tokens: &[Tok], source: &str) -> Mode {
         | DeclKind::Source(_)
         | DeclKind::Fact(_)
         | DeclKind::Action(_)
-        | DeclKind::Exclusive(_) => Mode::Plain,
+        | DeclKind::Exclusive(_)
+        | DeclKind::Priority(_) => Mode::Plain,
     }
 }
 

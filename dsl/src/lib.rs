@@ -10,6 +10,7 @@ pub mod generate;
 pub mod line_index;
 pub mod model;
 pub mod span;
+pub mod suggest;
 pub mod syntax;
 pub mod units;
 

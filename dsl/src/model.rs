@@ -79,6 +79,10 @@ pub struct Model {
     pub asserts: Vec<AssertInfo>,
     /// The `exclusive` properties, in declaration order.
     pub exclusives: Vec<ExclusiveInfo>,
+    /// `priority A > B > ..`: the actions that decide a record's
+    /// disposition, most urgent first (empty when the ruleset declares no
+    /// priority).
+    pub priority: Vec<ActionIndex>,
 }
 
 /// Where a declaration is, for explanations and coverage reports.
@@ -211,13 +215,50 @@ pub struct ExclusiveInfo {
     pub location: Location,
 }
 
-/// An action with its constant arguments.
+/// An action with its arguments: constants (`emergency(6h)`) or, in a
+/// rule's actions, any expression of the parameter's type
+/// (`wells(score: wells_score)`). A rule whose condition is true but one
+/// of whose arguments is unknown is undetermined: it outputs none of its
+/// actions.
 #[derive(Clone, PartialEq, Debug, Serialize)]
 pub struct ActionCall {
     /// The action called.
     pub action: ActionIndex,
-    /// Its arguments, one per parameter.
-    pub args: Vec<Value>,
+    /// Its arguments, one per parameter, in the parameters' order (named
+    /// arguments are put in place); a constant is [`Expr::Const`].
+    pub args: Vec<Expr>,
+}
+
+impl ActionCall {
+    /// A call whose every argument is a constant.
+    pub fn constant(action: ActionIndex, args: Vec<Value>) -> ActionCall {
+        ActionCall { action, args: args.into_iter().map(Expr::Const).collect() }
+    }
+
+    /// The arguments' values when every argument is a constant (`None`
+    /// when one is computed from the record).
+    pub fn constant_args(&self) -> Option<Vec<Value>> {
+        self.args
+            .iter()
+            .map(|arg| match arg {
+                Expr::Const(value) => Some(value.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether some argument is computed from the record (not a constant).
+    pub fn is_computed(&self) -> bool {
+        self.args.iter().any(|arg| !matches!(arg, Expr::Const(_)))
+    }
+
+    /// The facts the arguments read, directly or through lets, appended
+    /// to `out` in first use order without repeats.
+    pub fn facts_read(&self, model: &Model, out: &mut Vec<FactIndex>) {
+        for arg in &self.args {
+            arg.facts_read(model, out);
+        }
+    }
 }
 
 /// A `test` of the ruleset.

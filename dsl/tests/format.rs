@@ -183,6 +183,20 @@ fn asserts_are_laid_out_like_rules() {
 }
 
 #[test]
+fn priority_on_one_line() {
+    check(
+        "priority   emergency>urgent\n  > follow_up\n\n\nfact a: bool\n",
+        "priority emergency > urgent > follow_up\n\nfact a: bool\n",
+    );
+    check("priority emergency\n", "priority emergency\n");
+    // A comment inside keeps its place; the break it forces stays.
+    check(
+        "/// Most urgent first.\npriority emergency // now\n    > self_care\n",
+        "/// Most urgent first.\npriority emergency // now\n  > self_care\n",
+    );
+}
+
+#[test]
 fn expressions_spacing() {
     check(
         "let a = -x+ y*2 >= - 3 and b in { p ,q } or not(c) or d!=Pulse.absent\n",
@@ -241,7 +255,8 @@ mod properties {
     /// Declarations whose strings hold no spaces, so every space is a place
     /// where the generator may put other blanks, a line break or a comment
     /// (`~` is a space that must stay one: inside a quantity).
-    const DECLARATIONS: [&str; 15] = [
+    const DECLARATIONS: [&str; 16] = [
+        "priority act > other > third",
         "assert safe \"Safe\" : low and not act ( 6h , absent ) -> act or pressure > 3~mmHg cite guide , other",
         "assert low -> not ( act ) cite guide",
         "exclusive act",

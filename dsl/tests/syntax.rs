@@ -88,7 +88,7 @@ fn design_note_examples_parse_as_written() {
 /// have yet, with the issue that adds each. Every other declaration of every
 /// ```osl block must parse; each of these must still fail, so the entry has
 /// to go when its issue lands.
-const PENDING_V1_FORMS: &[(&str, u32)] = &[("priority", 13)];
+const PENDING_V1_FORMS: &[(&str, u32)] = &[];
 
 /// Every ```osl block of the shared design note parses, except the pending
 /// v1 forms above. The note lives in `../shared/spec/language.md` beside
@@ -189,6 +189,43 @@ fn an_assert_without_its_arrow_says_so() {
     assert_eq!(parsed.errors[0].message, "expected `->` after `self_care` at the end of the declaration");
     let parsed = parse("exclusive\n");
     assert!(parsed.errors[0].help.as_deref().is_some_and(|help| help.contains("exclusive ACTION")));
+}
+
+/// `priority` lists one action or more with `>`, on one line or continued
+/// on indented lines; it starts a declaration and is never a name.
+#[test]
+fn priority_lists_actions_most_urgent_first() {
+    let text =
+        "priority emergency > urgent\n  > follow_up // the least urgent two\n  > self_care\npriority emergency\n";
+    let parsed = assert_parses(text);
+    assert_eq!(parsed.decls.len(), 2, "{:#?}", parsed.decls);
+    let at = |index: usize, span: osler_dsl::syntax::Span| &text[span.shift(parsed.decls[index].offset).range()];
+    let DeclKind::Priority(priority) = &parsed.decls[0].decl.kind else { panic!("not a priority") };
+    let names: Vec<&str> = priority.actions.iter().map(|action| at(0, action.span)).collect();
+    assert_eq!(names, ["emergency", "urgent", "follow_up", "self_care"]);
+    assert_eq!(at(0, priority.keyword), "priority");
+    assert_eq!(parsed.decls[0].decl.kind.keyword(), "priority");
+    let DeclKind::Priority(single) = &parsed.decls[1].decl.kind else { panic!("not a priority") };
+    assert_eq!(single.actions.len(), 1);
+    let parsed = parse("rule r: a -> f\n  priority f\nfact priority: bool\n");
+    assert_eq!(parsed.decls.len(), 2, "{:#?}", parsed.decls);
+    assert_eq!(parsed.errors.len(), 1, "{:#?}", parsed.errors);
+    assert!(parsed.errors[0].message.contains("found `priority`"), "{}", parsed.errors[0].message);
+}
+
+#[test]
+fn a_broken_priority_names_what_is_missing() {
+    let message = |text: &str| {
+        let parsed = parse(text);
+        assert_eq!(parsed.errors.len(), 1, "{text}: {:#?}", parsed.errors);
+        let error = &parsed.errors[0];
+        assert!(error.help.as_deref().is_some_and(|help| help.contains("priority A > B")), "{error:?}");
+        error.message.clone()
+    };
+    assert_eq!(message("priority\n"), "expected a name after `priority` at the end of the declaration");
+    assert_eq!(message("priority emergency >\n"), "expected a name after `>` at the end of the declaration");
+    assert_eq!(message("priority emergency urgent\n"), "expected `>` after `emergency`, found `urgent`");
+    assert_eq!(message("priority emergency > > urgent\n"), "expected a name after `>`, found `>`");
 }
 
 #[test]

@@ -22,7 +22,7 @@
   :group 'osler)
 
 (defconst osler--declaration-keywords
-  '("ruleset" "source" "enum" "fact" "let" "action" "rule" "test" "assert" "exclusive"))
+  '("ruleset" "source" "enum" "fact" "let" "action" "rule" "test" "assert" "exclusive" "priority"))
 
 (defconst osler--font-lock-keywords
   `((,(concat "^\\s-*\\(" (regexp-opt '("rule" "action") t) "\\)\\s-+\\([a-z_][a-z0-9_]*\\)")
@@ -34,6 +34,11 @@
     ;; `exclusive ACTION' names an action, coloured as actions are.
     ("^\\s-*\\(exclusive\\)\\s-+\\([a-z_][a-z0-9_]*\\)"
      (1 font-lock-keyword-face) (2 font-lock-function-name-face))
+    ;; `priority A > B > ..' names actions, each coloured as actions are (on
+    ;; the keyword's line; continuation lines are left to the server).
+    ("^\\s-*\\(priority\\)\\_>"
+     (1 font-lock-keyword-face)
+     ("\\_<[a-z_][a-z0-9_]*\\_>" nil nil (0 font-lock-function-name-face)))
     (,(concat "^\\s-*\\(" (regexp-opt '("fact" "let") t) "\\)\\s-+\\([a-z_][a-z0-9_]*\\)")
      (1 font-lock-keyword-face) (3 font-lock-variable-name-face))
     ("^\\s-*\\(enum\\)\\s-+\\([A-Za-z_][A-Za-z0-9_]*\\)"

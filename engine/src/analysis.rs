@@ -161,7 +161,9 @@ fn shows(program: &Program, claim: Claim, replay: &Replay) -> bool {
             let Some(info) = model.rules.get(rule as usize) else { return false };
             fired(rule)
                 && info.actions.iter().all(|call| {
-                    let in_output = replay.actions.iter().any(|(a, args)| *a == call.action && *args == call.args);
+                    let in_output = replay.actions.iter().any(|(a, args)| {
+                        *a == call.action && call.constant_args().is_some_and(|wanted| *args == wanted)
+                    });
                     let by_other = replay.fired.iter().any(|&other| {
                         other != rule
                             && model.rules.get(other as usize).is_some_and(|o| o.actions.iter().any(|c| c == call))

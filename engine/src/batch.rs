@@ -17,6 +17,8 @@ use rayon::prelude::*;
 
 use crate::circuit::Circuit;
 use crate::csv_input::{Header, read_row};
+use crate::csv_output;
+use crate::detail::Explain;
 use crate::error::RecordError;
 use crate::eval::{Scratch, evaluate};
 use crate::json::read_record;
@@ -26,6 +28,7 @@ use crate::reading::{ReadOptions, UnknownFields};
 use crate::record::{Record, RecordId};
 use crate::ruleset::Ruleset;
 use crate::scan::next_line_end;
+use crate::warnings;
 
 /// Options of a batch run.
 ///
@@ -38,6 +41,23 @@ use crate::scan::next_line_end;
 pub struct RunOptions {
     /// How each record is read.
     pub read: ReadOptions,
+    /// How much each output line explains (`--explain`; brief by default).
+    pub explain: Explain,
+    /// What the output is: JSON Lines (the default) or CSV.
+    pub output_format: OutputFormat,
+}
+
+/// The form of a batch run's output (`osler run --output-format`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[non_exhaustive]
+pub enum OutputFormat {
+    /// One JSON object per record, on its own line.
+    #[default]
+    JsonLines,
+    /// A header, then one row per record: `id`, `disposition`, a column
+    /// per action of the ruleset (its calls' arguments), `fired`,
+    /// `warnings` and `error`.
+    Csv,
 }
 
 impl RunOptions {
@@ -46,6 +66,20 @@ impl RunOptions {
     #[must_use]
     pub fn strict(mut self, strict: bool) -> RunOptions {
         self.read = self.read.strict(strict);
+        self
+    }
+
+    /// These options with output lines at explain level `detail`.
+    #[must_use]
+    pub fn explain(mut self, detail: Explain) -> RunOptions {
+        self.explain = detail;
+        self
+    }
+
+    /// These options with output in `format`.
+    #[must_use]
+    pub fn output_format(mut self, format: OutputFormat) -> RunOptions {
+        self.output_format = format;
         self
     }
 }
@@ -88,6 +122,9 @@ pub struct Summary {
     pub action_counts: Vec<(String, u64)>,
     /// Field names that are not facts, with how often they occurred.
     pub unknown_fields: UnknownFields,
+    /// Evaluated records whose line carries warnings (fields that are
+    /// not facts).
+    pub warned: u64,
     /// The run's wall-clock time.
     pub elapsed: Duration,
 }
@@ -127,6 +164,7 @@ struct TaskOutput {
     bytes: Vec<u8>,
     records: u64,
     rejected: u64,
+    warned: u64,
     action_counts: Vec<u64>,
     unknown: UnknownFields,
 }
@@ -136,6 +174,7 @@ impl TaskOutput {
         self.bytes.clear();
         self.records = 0;
         self.rejected = 0;
+        self.warned = 0;
         self.action_counts.clear();
         self.action_counts.resize(actions, 0);
     }
@@ -170,16 +209,34 @@ impl Worker {
     }
 
     /// Evaluates the record just read (or writes its error line).
-    fn finish(&mut self, compiled: Compiled<'_>, read: Result<(), RecordError>, line: u64, out: &mut TaskOutput) {
+    fn finish(
+        &mut self,
+        compiled: Compiled<'_>,
+        options: RunOptions,
+        read: Result<(), RecordError>,
+        line: u64,
+        out: &mut TaskOutput,
+    ) {
         let Compiled { program, circuit } = compiled;
         out.records += 1;
         match read {
             Ok(()) => {
-                evaluate(program, circuit, &self.record, &mut self.scratch);
-                write_outcome(&mut out.bytes, program, self.record.id(), &self.scratch.result);
+                out.warned += u64::from(!self.record.unknown_fields().is_empty());
+                let csv = options.output_format == OutputFormat::Csv;
+                // CSV rows show no `examine`: evaluate as little as `none`.
+                let detail = if csv { Explain::None } else { options.explain };
+                evaluate(program, circuit, &self.record, &mut self.scratch, detail);
+                if csv {
+                    csv_output::write_row(&mut out.bytes, program, &self.record, &self.scratch.result);
+                } else {
+                    let record = &self.record;
+                    write_outcome(&mut out.bytes, program, record.id(), &self.scratch.result, detail, |line| {
+                        warnings::write_warnings_json(line, program, record);
+                    });
+                }
                 self.serial += 1;
                 for entry in &self.scratch.result.actions {
-                    let action = program.instance(entry.instance).action as usize;
+                    let action = self.scratch.result.instance(program, entry.instance).action as usize;
                     let seen = &mut self.seen_actions[action];
                     if *seen != self.serial {
                         *seen = self.serial;
@@ -189,7 +246,11 @@ impl Worker {
             }
             Err(problem) => {
                 out.rejected += 1;
-                write_error(&mut out.bytes, self.record.id(), line, &problem.to_string());
+                if options.output_format == OutputFormat::Csv {
+                    csv_output::write_error_row(&mut out.bytes, program, self.record.id(), line, &problem.to_string());
+                } else {
+                    write_error(&mut out.bytes, self.record.id(), line, &problem.to_string());
+                }
             }
         }
     }
@@ -204,8 +265,25 @@ struct Collector<'a, W: Write> {
 }
 
 impl<'a, W: Write> Collector<'a, W> {
-    fn new(output: W, program: &Program, progress: &'a mut dyn FnMut(Progress)) -> Self {
-        Collector { output, summary: Summary::default(), action_totals: vec![0; program.model.actions.len()], progress }
+    /// A collector writing to `output`, which starts with the CSV header
+    /// when the output is CSV.
+    fn new(
+        mut output: W,
+        program: &Program,
+        options: RunOptions,
+        progress: &'a mut dyn FnMut(Progress),
+    ) -> io::Result<Self> {
+        if options.output_format == OutputFormat::Csv {
+            let mut header = Vec::new();
+            csv_output::write_header(&mut header, program);
+            output.write_all(&header)?;
+        }
+        Ok(Collector {
+            output,
+            summary: Summary::default(),
+            action_totals: vec![0; program.model.actions.len()],
+            progress,
+        })
     }
 
     fn collect(&mut self, chunk: &mut ChunkOutput) -> io::Result<()> {
@@ -213,6 +291,7 @@ impl<'a, W: Write> Collector<'a, W> {
             self.output.write_all(&task.bytes)?;
             self.summary.records += task.records;
             self.summary.rejected += task.rejected;
+            self.summary.warned += task.warned;
             for (total, count) in self.action_totals.iter_mut().zip(&task.action_counts) {
                 *total += count;
             }
@@ -412,7 +491,7 @@ pub fn run_json_lines<R: BufRead, W: Write>(
     let started = Instant::now();
     let compiled = Compiled { program: ruleset.program(), circuit: ruleset.circuit() };
     let program = compiled.program;
-    let mut collector = Collector::new(output, program, progress);
+    let mut collector = Collector::new(output, program, options, progress)?;
     let mut reader = LineReader { input, line_number: 0, consumed: 0, ends: Vec::new() };
     pipeline(
         &mut collector,
@@ -421,7 +500,7 @@ pub fn run_json_lines<R: BufRead, W: Write>(
             run_tasks(compiled, &chunk.lines, output, |worker, line, out| {
                 let text = &chunk.bytes[line.start..line.end];
                 let read = read_record(program, text, &mut worker.record, options.read, &mut out.unknown);
-                worker.finish(compiled, read, line.number, out);
+                worker.finish(compiled, options, read, line.number, out);
             });
         },
     )?;
@@ -448,7 +527,7 @@ pub fn run_csv<R: Read, W: Write>(
     let started = Instant::now();
     let compiled = Compiled { program: ruleset.program(), circuit: ruleset.circuit() };
     let program = compiled.program;
-    let mut collector = Collector::new(output, program, progress);
+    let mut collector = Collector::new(output, program, options, progress)?;
     let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(input);
     let header = Header::new(program, reader.byte_headers().map_err(csv_error)?);
     let mut at_end = false;
@@ -474,7 +553,7 @@ pub fn run_csv<R: Read, W: Write>(
             run_tasks(compiled, rows, output, |worker, row, out| {
                 let line = row.position().map_or(0, csv::Position::line);
                 let read = read_row(program, &header, row, &mut worker.record, options.read, &mut out.unknown);
-                worker.finish(compiled, read, line, out);
+                worker.finish(compiled, options, read, line, out);
             });
         },
     )?;

@@ -12,8 +12,8 @@ use osler_dsl::model::{CompareOp, Expr, Model, Type, Value};
 
 use crate::error::CompileError;
 use crate::program::{
-    ActionInstance, CompiledRule, FactSlot, Field, FieldTable, Kind, Node, NodeId, Program, SlotId, flip, json_string,
-    value_json,
+    ActionInstance, CallInfo, CompiledRule, ComputedCall, FactSlot, Field, FieldTable, InstanceId, Kind, Node, NodeId,
+    Program, RuleCall, SlotId, flip, json_string,
 };
 
 fn inconsistent(message: impl Into<String>) -> CompileError {
@@ -42,13 +42,15 @@ pub(crate) fn compile(model: Arc<Model>) -> Result<Program, CompileError> {
     let fields = FieldTable::new(&names);
     let overridden_by = overridden_by(&model)?;
     let mut instances: Vec<ActionInstance> = Vec::new();
+    let mut computed_calls = Vec::new();
     let mut rules = Vec::with_capacity(model.rules.len());
     for (index, rule) in model.rules.iter().enumerate() {
         let (root, kind) = compiler.expr(&rule.condition, model.lets.len())?;
         if kind != Kind::Bool {
             return Err(inconsistent(format!("the condition of rule `{}` is not a bool", rule.id)));
         }
-        let rule_instances = rule_instances(&model, index, &mut instances)?;
+        let RuleCalls { instances: rule_instances, calls } =
+            rule_calls(&mut compiler, &model, index, &mut instances, &mut computed_calls)?;
         let mut cites = rule.cites.clone();
         if cites.iter().any(|&source| source as usize >= model.sources.len()) {
             return Err(inconsistent(format!("rule `{}` cites a source that does not exist", rule.id)));
@@ -63,6 +65,7 @@ pub(crate) fn compile(model: Arc<Model>) -> Result<Program, CompileError> {
             instances: rule_instances,
             cites,
             overridden_by: by,
+            calls,
             json_undetermined_head: format!("{{\"rule\":{json_id},\"missing\":["),
             json_overridden_head: format!("{{\"rule\":{json_id},\"by\":["),
             json_id,
@@ -73,7 +76,10 @@ pub(crate) fn compile(model: Arc<Model>) -> Result<Program, CompileError> {
         rules.iter().enumerate().filter(|(_, rule)| !rule.overridden_by.is_empty()).map(|(i, _)| i as u32).collect();
     let source_words = model.sources.len().div_ceil(64);
     let cite_sets = cite_sets(&rules, source_words);
-    let (asserts, exclusives, patterns) = compile_properties(&mut compiler, &model, &instances)?;
+    let (asserts, exclusives, patterns, pattern_keys) = compile_properties(&mut compiler, &model, &instances)?;
+    let calls = call_infos(&model, &instances);
+    let computed_rules =
+        rules.iter().enumerate().filter(|(_, rule)| !rule.calls.is_empty()).map(|(i, _)| i as u32).collect();
     let Compiler { nodes, lists, words, strings, let_kinds, .. } = compiler;
     // Starts at 1: 0 marks a record that belongs to no ruleset.
     static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -90,11 +96,15 @@ pub(crate) fn compile(model: Arc<Model>) -> Result<Program, CompileError> {
         fields,
         rules,
         instances,
+        calls,
+        computed_calls,
+        computed_rules,
         source_json,
         overridable,
         source_words,
         cite_sets,
         patterns,
+        pattern_keys,
         asserts,
         exclusives,
     })
@@ -105,7 +115,7 @@ pub(crate) fn compile(model: Arc<Model>) -> Result<Program, CompileError> {
 /// them), each exclusive's action, and per action pattern the instances it
 /// matches (a call matches when its action and, if the pattern gives them,
 /// all its arguments are equal: the output's own merging).
-type Properties = (Vec<(NodeId, NodeId)>, Vec<u32>, Vec<Vec<u32>>);
+type Properties = (Vec<(NodeId, NodeId)>, Vec<u32>, Vec<Vec<u32>>, Vec<(u32, Option<Vec<Value>>)>);
 
 fn compile_properties(
     compiler: &mut Compiler<'_>,
@@ -131,12 +141,11 @@ fn compile_properties(
         }
         exclusives.push(exclusive.action);
     }
-    let patterns = compiler
-        .patterns
-        .take()
-        .unwrap_or_default()
-        .into_iter()
+    let keys = compiler.patterns.take().unwrap_or_default();
+    let patterns = keys
+        .iter()
         .map(|(action, args)| {
+            let action = *action;
             (0u32..)
                 .zip(instances)
                 .filter(|(_, instance)| {
@@ -146,7 +155,7 @@ fn compile_properties(
                 .collect()
         })
         .collect();
-    Ok((asserts, exclusives, patterns))
+    Ok((asserts, exclusives, patterns, keys))
 }
 
 /// Compiles every let, in index order (a let reads only lets before it).
@@ -201,32 +210,70 @@ fn overridden_by(model: &Model) -> Result<Vec<Vec<u32>>, CompileError> {
     Ok(overridden_by)
 }
 
+/// What one rule's actions compile to: its distinct constant instances,
+/// and, for a rule with a computed argument, every call in its order.
+struct RuleCalls {
+    instances: Vec<u32>,
+    calls: Vec<RuleCall>,
+}
+
 /// The distinct action instances rule `index` produces, in its own order;
 /// instances new to the program are appended to `instances`, and every
-/// instance the rule produces lists the rule.
-fn rule_instances(model: &Model, index: usize, instances: &mut Vec<ActionInstance>) -> Result<Vec<u32>, CompileError> {
+/// instance the rule produces lists the rule. A call with a computed
+/// argument compiles its arguments into `computed` instead; the rule then
+/// also keeps all its calls in order.
+fn rule_calls(
+    compiler: &mut Compiler<'_>,
+    model: &Model,
+    index: usize,
+    instances: &mut Vec<ActionInstance>,
+    computed: &mut Vec<ComputedCall>,
+) -> Result<RuleCalls, CompileError> {
     let rule = &model.rules[index];
     let mut rule_instances = Vec::new();
+    let mut calls = Vec::new();
     for call in &rule.actions {
         let action = model
             .actions
             .get(call.action as usize)
             .ok_or_else(|| inconsistent(format!("rule `{}` calls an action that does not exist", rule.id)))?;
-        let position = match instances.iter().position(|i| i.action == call.action && i.args == call.args) {
+        let Some(args) = call.constant_args() else {
+            if call.args.len() != action.params.len() {
+                return Err(inconsistent(format!("rule `{}` calls `{}` with the wrong arity", rule.id, action.name)));
+            }
+            let mut compiled = Vec::with_capacity(call.args.len());
+            let mut shown = Vec::with_capacity(call.args.len());
+            for (arg, (_, ty)) in call.args.iter().zip(&action.params) {
+                let (node, kind) = compiler.expr(arg, model.lets.len())?;
+                if kind != Kind::of(*ty) {
+                    return Err(inconsistent(format!(
+                        "an argument of `{}` in rule `{}` has the wrong kind",
+                        action.name, rule.id
+                    )));
+                }
+                compiled.push((node, *ty));
+                shown.push(match arg {
+                    Expr::Const(value) => model.render_value(value),
+                    _ => "?".to_owned(),
+                });
+            }
+            let rank = model.priority.iter().position(|&listed| listed == call.action).map_or(u32::MAX, |p| p as u32);
+            let json_template = json_string(&format!("{}({})", action.name, shown.join(", ")));
+            let index = computed.len() as u32;
+            let template =
+                computed.iter().position(|other| other.json_template == json_template).map_or(index, |p| p as u32);
+            calls.push(RuleCall::Computed(index));
+            computed.push(ComputedCall { action: call.action, args: compiled, json_template, rank, template });
+            continue;
+        };
+        let position = match instances.iter().position(|i| i.action == call.action && i.args == args) {
             Some(position) => position,
             None => {
-                let args_json: Vec<serde_json::Value> = call.args.iter().map(|arg| value_json(model, arg)).collect();
-                let rendered_args = serde_json::to_string(&args_json).unwrap_or_else(|_| "[]".to_owned());
-                instances.push(ActionInstance {
-                    action: call.action,
-                    args: call.args.clone(),
-                    args_json,
-                    json_head: format!("{{\"name\":{},\"args\":{rendered_args},\"rules\":[", json_string(&action.name)),
-                    rules: Vec::new(),
-                });
+                instances.push(ActionInstance::new(model, call.action, args));
                 instances.len() - 1
             }
         };
+        calls.push(RuleCall::Constant(InstanceId(position as u32)));
         if !rule_instances.contains(&(position as u32)) {
             rule_instances.push(position as u32);
         }
@@ -236,7 +283,15 @@ fn rule_instances(model: &Model, index: usize, instances: &mut Vec<ActionInstanc
             instance.rules.push(index as u32);
         }
     }
-    Ok(rule_instances)
+    if !calls.iter().any(|call| matches!(call, RuleCall::Computed(_))) {
+        calls.clear();
+    }
+    Ok(RuleCalls { instances: rule_instances, calls })
+}
+
+/// Per instance, what the disposition and `examine` read.
+fn call_infos(model: &Model, instances: &[ActionInstance]) -> Vec<CallInfo> {
+    instances.iter().map(|instance| CallInfo::new(model, instance)).collect()
 }
 
 /// Per rule, `source_words` words: the set of sources it cites.

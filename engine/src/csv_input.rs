@@ -6,6 +6,7 @@ use crate::error::{RecordError, RecordErrorKind};
 use crate::program::{Field, Kind, Program};
 use crate::reading::{ReadOptions, UnknownFields};
 use crate::record::{Record, text_slot};
+use crate::warnings;
 
 /// The header of a CSV file, resolved against a program once.
 #[derive(Clone, Debug)]
@@ -22,7 +23,10 @@ impl Header {
     }
 }
 
-/// Reads one row into `record` (cleared first).
+/// Reads one row into `record` (cleared first). The header's columns that
+/// are not facts are counted in `unknown` and noted on the record (each
+/// name once; copied into storage the record keeps, so a batch of rows
+/// allocates for them once), and rejected when reading strictly.
 pub(crate) fn read_row(
     program: &Program,
     header: &Header,
@@ -51,9 +55,9 @@ pub(crate) fn read_row(
             }
             Field::Unknown => {
                 unknown.note(name);
+                record.note_unknown_field(name);
                 if options.strict {
-                    first_error
-                        .get_or_insert_with(|| RecordError::new(RecordErrorKind::UnknownField { name: name.clone() }));
+                    first_error.get_or_insert_with(|| warnings::unknown_field_error(program, name));
                 }
             }
             Field::Fact(slot) => {
@@ -76,5 +80,57 @@ pub(crate) fn read_row(
     match first_error {
         Some(problem) => Err(problem),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Header, read_row};
+    use crate::reading::{ReadOptions, UnknownFields};
+    use crate::ruleset::Ruleset;
+
+    const RULES: &str = "
+enum Pulse { present, absent }
+fact pedal_pulses: Pulse
+fact unilateral: bool
+action emergency()
+rule r: pedal_pulses == absent and unilateral -> emergency()
+";
+
+    #[test]
+    fn every_row_carries_the_headers_unknown_columns_once_each_in_order() {
+        let ruleset = match Ruleset::from_sources(&[("t.osl".to_owned(), RULES.to_owned())]) {
+            Ok(ruleset) => ruleset,
+            Err(error) => panic!("{error}"),
+        };
+        let program = ruleset.program();
+        let names = csv::ByteRecord::from(vec!["id", "pedal_pulse", "unilateral", "temperature", "pedal_pulse"]);
+        let header = Header::new(program, &names);
+        let mut record = ruleset.record();
+        let mut unknown = UnknownFields::default();
+        for row in [vec!["a", "absent", "true", "38", ""], vec!["b", "", "", "", ""]] {
+            let row = csv::ByteRecord::from(row);
+            let read = read_row(program, &header, &row, &mut record, ReadOptions::default(), &mut unknown);
+            assert!(read.is_ok(), "{read:?}");
+            assert_eq!(record.unknown_fields(), ["pedal_pulse", "temperature"]);
+        }
+        assert_eq!(unknown.counts.get("pedal_pulse"), Some(&4));
+        // A strict read rejects the row, naming the first unknown column and
+        // the fact it probably misspells.
+        let row = csv::ByteRecord::from(vec!["c", "absent", "true", "38", ""]);
+        let strict = ReadOptions::default().strict(true);
+        let error = read_row(program, &header, &row, &mut record, strict, &mut unknown).err();
+        assert_eq!(
+            error.map(|error| error.to_string()),
+            Some(
+                "unknown field `pedal_pulse`: not a fact of this ruleset (--strict); did you mean `pedal_pulses`?"
+                    .to_owned()
+            )
+        );
+        // A header without unknown columns leaves a reused record with none.
+        let known = Header::new(program, &csv::ByteRecord::from(vec!["id", "pedal_pulses"]));
+        let row = csv::ByteRecord::from(vec!["d", "absent"]);
+        assert!(read_row(program, &known, &row, &mut record, ReadOptions::default(), &mut unknown).is_ok());
+        assert!(record.unknown_fields().is_empty());
     }
 }

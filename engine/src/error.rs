@@ -163,6 +163,8 @@ pub enum RecordErrorKind {
     UnknownField {
         /// The field's name.
         name: String,
+        /// The fact it is probably a misspelling of, when one is close.
+        suggestion: Option<String>,
     },
     /// A value of the wrong form for its fact.
     WrongValue {
@@ -238,7 +240,7 @@ impl RecordError {
     /// The fact or field the error is about, when it is about one.
     pub fn field(&self) -> Option<&str> {
         match &self.kind {
-            RecordErrorKind::UnknownFact { name } | RecordErrorKind::UnknownField { name } => Some(name),
+            RecordErrorKind::UnknownFact { name } | RecordErrorKind::UnknownField { name, .. } => Some(name),
             RecordErrorKind::WrongValue { fact, .. } | RecordErrorKind::WrongUnit { fact, .. } => Some(fact),
             RecordErrorKind::InvalidUtf8 { column } => Some(column),
             RecordErrorKind::IdNotFinite { .. } | RecordErrorKind::IdNotText | RecordErrorKind::InvalidId { .. } => {
@@ -256,8 +258,12 @@ impl fmt::Display for RecordError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
             RecordErrorKind::UnknownFact { name } => write!(f, "unknown fact `{name}`"),
-            RecordErrorKind::UnknownField { name } => {
-                write!(f, "unknown field `{name}`: not a fact of this ruleset (--strict)")
+            RecordErrorKind::UnknownField { name, suggestion } => {
+                write!(f, "unknown field `{name}`: not a fact of this ruleset (--strict)")?;
+                match suggestion {
+                    Some(fact) => write!(f, "; did you mean `{fact}`?"),
+                    None => Ok(()),
+                }
             }
             RecordErrorKind::WrongValue { fact, expected, got } => {
                 write!(f, "fact `{fact}` expects {expected}, got {got}")

@@ -6,9 +6,12 @@
 //! record allocates nothing once the buffers have grown.
 
 use crate::circuit::{Circuit, Step, Values, Walk};
+use crate::detail::Explain;
 use crate::interp::Context;
 use crate::logic::{Truth, Val};
-use crate::program::{InstanceId, NodeId, Program, RuleId, SourceId};
+use osler_dsl::model::{Type, Value};
+
+use crate::program::{ActionInstance, CallInfo, InstanceId, NodeId, Program, RuleCall, RuleId, SlotId, SourceId};
 use crate::record::Record;
 
 /// The result of one evaluation, as typed indices into the program (the
@@ -26,15 +29,84 @@ pub(crate) struct Evaluation {
     pub(crate) actions: Vec<ActionEntry>,
     pub(crate) action_rules: Vec<RuleId>,
     pub(crate) action_sources: Vec<SourceId>,
+    /// The exceptions of pending actions (`ActionEntry::pending`).
+    pub(crate) pending: Vec<RuleId>,
+    /// The entry of `actions` that the ruleset's `priority` puts first.
+    pub(crate) disposition: Option<u32>,
+    /// The ranked facts to examine next, most consequential first, each
+    /// with what it could bring: `calls[calls.0..calls.1]`.
+    pub(crate) examine: Vec<ExamineEntry>,
+    pub(crate) examine_calls: Vec<Could>,
+    /// The instances computed calls made on this record that the program
+    /// does not hold: `InstanceId(program.instances.len() + i)` is
+    /// `extra[i]`.
+    pub(crate) extra: Vec<(ActionInstance, CallInfo)>,
+    /// Per fired rule with a computed call, ascending, its calls' instances
+    /// in its own order: `rule_call_ids[start..end]`.
+    pub(crate) rule_calls: Vec<(RuleId, u32, u32)>,
+    pub(crate) rule_call_ids: Vec<InstanceId>,
 }
 
+impl Evaluation {
+    /// An instance of the output: the program's, or one a computed call
+    /// made on this record.
+    pub(crate) fn instance<'a>(&'a self, program: &'a Program, id: InstanceId) -> &'a ActionInstance {
+        match id.index().checked_sub(program.instances.len()) {
+            None => program.instance(id),
+            Some(extra) => &self.extra[extra].0,
+        }
+    }
+
+    /// What the decisions read of an instance of the output.
+    pub(crate) fn call<'a>(&'a self, program: &'a Program, id: InstanceId) -> &'a CallInfo {
+        match id.index().checked_sub(program.instances.len()) {
+            None => program.call(id),
+            Some(extra) => &self.extra[extra].1,
+        }
+    }
+
+    /// The call `what` names, as a JSON string, and whether it is one the
+    /// fact could cancel (rather than bring).
+    pub(crate) fn could_text<'a>(&'a self, program: &'a Program, what: Could) -> (&'a str, bool) {
+        match what {
+            Could::Bring(instance) => (&program.call(instance).json_call, false),
+            Could::Computed(call) => (&program.computed_calls[call as usize].json_template, false),
+            Could::Cancel(entry) => (&self.call(program, self.actions[entry as usize].instance).json_call, true),
+        }
+    }
+}
+
+/// One fact of `examine` and its range of [`Evaluation::examine_calls`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ExamineEntry {
+    pub(crate) slot: SlotId,
+    pub(crate) calls: (u32, u32),
+}
+
+/// What determining a fact could do to the output.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub(crate) enum Could {
+    /// Bring an action call the output does not hold yet.
+    Bring(InstanceId),
+    /// Bring a call with a computed argument ([`Program::computed_calls`]).
+    Computed(u32),
+    /// Suppress a pending action (an entry of [`Evaluation::actions`]).
+    Cancel(u32),
+}
+
+/// The most facts `examine` lists: the few that matter most.
+pub(crate) const MAX_EXAMINE: usize = 10;
+
 /// One merged action of the output: an action instance with the rules that
-/// produced it (`action_rules[rules.0..rules.1]`) and their sources.
+/// produced it (`action_rules[rules.0..rules.1]`) and their sources. When
+/// every producing rule is provisional (a rule overriding it has an
+/// unknown condition), those exceptions are `pending[pending.0..pending.1]`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ActionEntry {
     pub(crate) instance: InstanceId,
     pub(crate) rules: (u32, u32),
     pub(crate) sources: (u32, u32),
+    pub(crate) pending: (u32, u32),
 }
 
 /// Reusable buffers for evaluating records with one program. One per
@@ -63,6 +135,13 @@ pub(crate) struct Scratch {
     /// Work stacks of the missing-facts walks (kept to reuse their memory).
     steps: Vec<Step>,
     nodes: Vec<(NodeId, bool)>,
+    /// `(fact slot, what it could do)` pairs while `examine` is ranked.
+    could: Vec<(u32, Could)>,
+    /// `(rank, -count, slot, start, end)` per fact being ranked.
+    ranked: Vec<(u32, usize, u32, u32, u32)>,
+    /// Missing facts of exceptions that are not undetermined themselves:
+    /// `(rule, start, end)` into `result.missing`.
+    exception_missing: Vec<(RuleId, u32, u32)>,
     pub(crate) result: Evaluation,
 }
 
@@ -85,6 +164,9 @@ impl Scratch {
             instance_marks: vec![0; program.instances.len()],
             steps: Vec::new(),
             nodes: Vec::new(),
+            could: Vec::new(),
+            ranked: Vec::new(),
+            exception_missing: Vec::new(),
             result: Evaluation::default(),
         }
     }
@@ -115,6 +197,14 @@ impl Scratch {
         result.actions.clear();
         result.action_rules.clear();
         result.action_sources.clear();
+        result.pending.clear();
+        result.disposition = None;
+        result.examine.clear();
+        result.examine_calls.clear();
+        result.extra.clear();
+        result.rule_calls.clear();
+        result.rule_call_ids.clear();
+        self.exception_missing.clear();
     }
 }
 
@@ -189,8 +279,10 @@ pub(crate) fn fill_truths(scratch: &mut Scratch) {
     }
 }
 
-/// Evaluates every rule of `program` on `record` into `scratch.result`.
-pub(crate) fn evaluate(program: &Program, circuit: &Circuit, record: &Record, scratch: &mut Scratch) {
+/// Evaluates every rule of `program` on `record` into `scratch.result`,
+/// with what `detail` shows: under [`Explain::None`] the undetermined
+/// rules' missing facts and `examine` are left out.
+pub(crate) fn evaluate(program: &Program, circuit: &Circuit, record: &Record, scratch: &mut Scratch, detail: Explain) {
     scratch.begin(program, circuit);
     let Scratch {
         epoch,
@@ -208,6 +300,9 @@ pub(crate) fn evaluate(program: &Program, circuit: &Circuit, record: &Record, sc
         instance_marks,
         steps,
         nodes,
+        could,
+        ranked,
+        exception_missing,
         result,
     } = scratch;
     let mut context = Context::new(program, record, lets, *epoch, nodes);
@@ -217,8 +312,82 @@ pub(crate) fn evaluate(program: &Program, circuit: &Circuit, record: &Record, sc
     for (word, (true_word, false_word)) in (0u32..).zip(rule_true.iter_mut().zip(rule_false.iter_mut())) {
         [*true_word, *false_word] = circuit.rule_words(values, word);
     }
-    // A rule whose condition is not false is overridden when a rule that
-    // overrides it is true.
+    statuses(program, rule_true, rule_false, overridden, fired, undetermined);
+    if !program.computed_rules.is_empty() {
+        computed_arguments(program, &mut context, fired, undetermined, result);
+    }
+    for_each_bit(fired, |rule| result.fired.push(RuleId(rule)));
+    for_each_bit(overridden, |rule_index| {
+        let start = result.by.len() as u32;
+        let rule = program.rule(RuleId(rule_index));
+        result.by.extend(rule.overridden_by.iter().copied().filter(|&by| has(rule_true, by)).map(RuleId));
+        result.overridden.push((RuleId(rule_index), start, result.by.len() as u32));
+    });
+    // The facts that could decide a rule, by the circuit's walk.
+    let mut missing_of = |rule_index: u32, out: &mut Vec<u32>| {
+        *missing_stamp = missing_stamp.wrapping_add(1);
+        if *missing_stamp == 0 {
+            fact_marks.fill(0);
+            *missing_stamp = 1;
+        }
+        if has(rule_true, rule_index) {
+            // Its condition holds: what is unknown is a computed argument.
+            for call in &program.rule(RuleId(rule_index)).calls {
+                if let RuleCall::Computed(index) = *call {
+                    for &(node, _) in &program.computed_calls[index as usize].args {
+                        context.missing(node, out, fact_marks, *missing_stamp);
+                    }
+                }
+            }
+            return;
+        }
+        let mut walk = Walk { out, marks: fact_marks, stamp: *missing_stamp, steps };
+        circuit.rule_missing(rule_index, values, &mut context, &mut walk);
+    };
+    for_each_bit(undetermined, |rule_index| {
+        let start = result.missing.len() as u32;
+        if detail != Explain::None {
+            missing_of(rule_index, &mut result.missing);
+        }
+        result.undetermined.push((RuleId(rule_index), start, result.missing.len() as u32));
+    });
+    if program.computed_rules.is_empty() {
+        merge_actions(program, result, fired, instance_marks, *epoch, source_set);
+    } else {
+        merge_computed(program, result, instance_marks, *epoch, source_set);
+    }
+    mark_pending(program, result, rule_true, rule_false);
+    result.disposition = disposition(program, result);
+    if detail == Explain::None {
+        return;
+    }
+    // An exception that is not undetermined itself (its condition is
+    // unknown, but a true rule overrides it) has no missing facts yet.
+    for position in 0..result.pending.len() {
+        let exception = result.pending[position];
+        if result.undetermined.binary_search_by_key(&exception, |entry| entry.0).is_err()
+            && !exception_missing.iter().any(|entry| entry.0 == exception)
+        {
+            let start = result.missing.len() as u32;
+            missing_of(exception.0, &mut result.missing);
+            exception_missing.push((exception, start, result.missing.len() as u32));
+        }
+    }
+    rank_examine(program, result, instance_marks, *epoch, exception_missing, could, ranked);
+}
+
+/// The statuses as bit sets: a rule whose condition is not false is
+/// overridden when a rule that overrides it is true; a true rule that is
+/// not overridden fires; a rule neither true nor false nor overridden is
+/// undetermined.
+fn statuses(
+    program: &Program,
+    rule_true: &[u64],
+    rule_false: &[u64],
+    overridden: &mut [u64],
+    fired: &mut [u64],
+    undetermined: &mut [u64],
+) {
     overridden.fill(0);
     for &rule_index in &program.overridable {
         let rule = program.rule(RuleId(rule_index));
@@ -237,7 +406,6 @@ pub(crate) fn evaluate(program: &Program, circuit: &Circuit, record: &Record, sc
         .zip(overridden.iter())
     {
         *fired_word = true_word & !overridden_word;
-        // Neither true nor false, and not overridden.
         *undetermined_word = !(true_word | false_word | overridden_word);
     }
     if let Some(last) = undetermined.last_mut()
@@ -245,34 +413,26 @@ pub(crate) fn evaluate(program: &Program, circuit: &Circuit, record: &Record, sc
     {
         *last &= (1 << (program.rules.len() % 64)) - 1;
     }
-    for_each_bit(fired, |rule| result.fired.push(RuleId(rule)));
-    for_each_bit(overridden, |rule_index| {
-        let start = result.by.len() as u32;
-        let rule = program.rule(RuleId(rule_index));
-        result.by.extend(rule.overridden_by.iter().copied().filter(|&by| has(rule_true, by)).map(RuleId));
-        result.overridden.push((RuleId(rule_index), start, result.by.len() as u32));
-    });
-    for_each_bit(undetermined, |rule_index| {
-        let start = result.missing.len() as u32;
-        *missing_stamp = missing_stamp.wrapping_add(1);
-        if *missing_stamp == 0 {
-            fact_marks.fill(0);
-            *missing_stamp = 1;
-        }
-        let mut walk = Walk { out: &mut result.missing, marks: fact_marks, stamp: *missing_stamp, steps };
-        circuit.rule_missing(rule_index, values, &mut context, &mut walk);
-        result.undetermined.push((RuleId(rule_index), start, result.missing.len() as u32));
-    });
-    // Actions in the order of their first firing rule; each lists every
-    // firing rule that produces it and those rules' sources.
-    for &rule_index in &result.fired {
-        let rule = program.rule(rule_index);
+}
+
+/// The actions of the fired rules, in the order of their first firing
+/// rule; each lists every firing rule that produces it and their sources.
+fn merge_actions(
+    program: &Program,
+    result: &mut Evaluation,
+    fired: &[u64],
+    instance_marks: &mut [u32],
+    epoch: u32,
+    source_set: &mut [u64],
+) {
+    for position in 0..result.fired.len() {
+        let rule = program.rule(result.fired[position]);
         for &instance_index in &rule.instances {
             let mark = &mut instance_marks[instance_index as usize];
-            if *mark == *epoch {
+            if *mark == epoch {
                 continue;
             }
-            *mark = *epoch;
+            *mark = epoch;
             let instance = program.instance(InstanceId(instance_index));
             let rules_start = result.action_rules.len() as u32;
             let sources_start = result.action_sources.len() as u32;
@@ -291,7 +451,296 @@ pub(crate) fn evaluate(program: &Program, circuit: &Circuit, record: &Record, sc
                 instance: InstanceId(instance_index),
                 rules: (rules_start, result.action_rules.len() as u32),
                 sources: (sources_start, result.action_sources.len() as u32),
+                pending: (0, 0),
             });
         }
+    }
+}
+
+/// The values of the fired rules' computed calls. A rule one of whose
+/// arguments is unknown does not fire: it is undetermined (its condition
+/// still holds, so whom it overrides is unchanged). The others' calls
+/// become instances, the program's own when a value equals a constant call.
+fn computed_arguments(
+    program: &Program,
+    context: &mut Context<'_>,
+    fired: &mut [u64],
+    undetermined: &mut [u64],
+    result: &mut Evaluation,
+) {
+    for &rule_index in &program.computed_rules {
+        if !has(fired, rule_index) {
+            continue;
+        }
+        let start = result.rule_call_ids.len();
+        let mut known = true;
+        for call in &program.rule(RuleId(rule_index)).calls {
+            let computed = match *call {
+                RuleCall::Constant(instance) => {
+                    result.rule_call_ids.push(instance);
+                    continue;
+                }
+                RuleCall::Computed(index) => &program.computed_calls[index as usize],
+            };
+            let mut args = Vec::with_capacity(computed.args.len());
+            for &(node, ty) in &computed.args {
+                match argument_value(program, context, node, ty) {
+                    Some(value) => args.push(value),
+                    None => {
+                        known = false;
+                        break;
+                    }
+                }
+            }
+            if !known {
+                break;
+            }
+            let id = intern(program, result, computed.action, args);
+            result.rule_call_ids.push(id);
+        }
+        if known {
+            result.rule_calls.push((RuleId(rule_index), start as u32, result.rule_call_ids.len() as u32));
+        } else {
+            result.rule_call_ids.truncate(start);
+            let bit = 1u64 << (rule_index % 64);
+            if let (Some(fired_word), Some(undetermined_word)) =
+                (fired.get_mut(rule_index as usize / 64), undetermined.get_mut(rule_index as usize / 64))
+            {
+                *fired_word &= !bit;
+                *undetermined_word |= bit;
+            }
+        }
+    }
+}
+
+/// A computed argument's value as a model value of the parameter's type,
+/// or `None` while it is unknown (a `count` still a range is unknown).
+fn argument_value(program: &Program, context: &mut Context<'_>, node: NodeId, ty: Type) -> Option<Value> {
+    match (context.value(node), ty) {
+        (Val::Bool(b), Type::Bool) => Some(Value::Bool(b)),
+        (Val::Num(low, high), _) if low != high => None,
+        (Val::Num(n, _), Type::Number) => Some(Value::Number(n)),
+        (Val::Num(n, _), Type::Quantity(unit)) => Some(Value::Quantity(n, unit)),
+        (Val::Num(n, _), Type::Duration) => Some(Value::Duration(n)),
+        (Val::Enum(variant), Type::Enum(index)) => Some(Value::Variant(index, variant)),
+        (Val::Text(text), Type::String) => Some(Value::String(context.text(text).to_owned())),
+        (Val::Unknown, _) => None,
+        (value, ty) => {
+            unreachable!("a computed argument of type {ty:?} evaluated to {value:?} (program {})", program.id)
+        }
+    }
+}
+
+/// The instance of a computed call's values: the program's constant call
+/// when one is equal (identical calls merge), else one made on this record.
+fn intern(program: &Program, result: &mut Evaluation, action: u32, args: Vec<Value>) -> InstanceId {
+    if let Some(position) = program.instances.iter().position(|i| i.action == action && i.args == args) {
+        return InstanceId(position as u32);
+    }
+    if let Some(position) = result.extra.iter().position(|(i, _)| i.action == action && i.args == args) {
+        return InstanceId((program.instances.len() + position) as u32);
+    }
+    let instance = ActionInstance::new(&program.model, action, args);
+    let call = CallInfo::new(&program.model, &instance);
+    result.extra.push((instance, call));
+    InstanceId((program.instances.len() + result.extra.len() - 1) as u32)
+}
+
+/// [`merge_actions`] for a program with computed calls: the calls of
+/// every fired rule (a computed rule's as evaluated), merged into entries
+/// in the order of their first firing rule, each listing every fired rule
+/// that produces it.
+fn merge_computed(
+    program: &Program,
+    result: &mut Evaluation,
+    instance_marks: &mut [u32],
+    epoch: u32,
+    source_set: &mut [u64],
+) {
+    let mut pairs: Vec<(InstanceId, RuleId)> = Vec::new();
+    for &rule in &result.fired {
+        match result.rule_calls.binary_search_by_key(&rule, |entry| entry.0) {
+            Ok(found) => {
+                let (_, start, end) = result.rule_calls[found];
+                pairs.extend(result.rule_call_ids[start as usize..end as usize].iter().map(|&id| (id, rule)));
+            }
+            Err(_) => pairs.extend(program.rule(rule).instances.iter().map(|&id| (InstanceId(id), rule))),
+        }
+    }
+    let mut extra_done = vec![false; result.extra.len()];
+    for position in 0..pairs.len() {
+        let instance = pairs[position].0;
+        let done = match instance.index().checked_sub(program.instances.len()) {
+            None => {
+                let mark = &mut instance_marks[instance.index()];
+                std::mem::replace(mark, epoch) == epoch
+            }
+            Some(extra) => std::mem::replace(&mut extra_done[extra], true),
+        };
+        if done {
+            continue;
+        }
+        let rules_start = result.action_rules.len() as u32;
+        let sources_start = result.action_sources.len() as u32;
+        source_set.fill(0);
+        for &(other, producer) in &pairs[position..] {
+            let repeated =
+                result.action_rules.len() > rules_start as usize && result.action_rules.last() == Some(&producer);
+            if other == instance && !repeated {
+                result.action_rules.push(producer);
+                let cites = &program.cite_sets[producer.index() * program.source_words..];
+                for (set, &cited) in source_set.iter_mut().zip(cites) {
+                    *set |= cited;
+                }
+            }
+        }
+        // A rule that makes one call twice lists itself once; producers
+        // come in firing order, which is declaration order.
+        for_each_bit(source_set, |source| result.action_sources.push(SourceId(source)));
+        result.actions.push(ActionEntry {
+            instance,
+            rules: (rules_start, result.action_rules.len() as u32),
+            sources: (sources_start, result.action_sources.len() as u32),
+            pending: (0, 0),
+        });
+    }
+}
+
+/// Marks the pending actions: those whose every producing rule is
+/// provisional, that is fires while a rule overriding it has an unknown
+/// condition (if that exception turns out true, the rule is overridden).
+/// The exceptions are listed once each, ascending.
+fn mark_pending(program: &Program, result: &mut Evaluation, rule_true: &[u64], rule_false: &[u64]) {
+    if program.overridable.is_empty() {
+        return;
+    }
+    let unknown = |rule: u32| !has(rule_true, rule) && !has(rule_false, rule);
+    for position in 0..result.actions.len() {
+        let entry = result.actions[position];
+        let producers = &result.action_rules[entry.rules.0 as usize..entry.rules.1 as usize];
+        let provisional = |producer: &RuleId| program.rule(*producer).overridden_by.iter().any(|&by| unknown(by));
+        if !producers.iter().all(provisional) {
+            continue;
+        }
+        let start = result.pending.len();
+        for index in entry.rules.0 as usize..entry.rules.1 as usize {
+            let producer = result.action_rules[index];
+            for &by in &program.rule(producer).overridden_by {
+                if unknown(by) {
+                    result.pending.push(RuleId(by));
+                }
+            }
+        }
+        result.pending[start..].sort_unstable();
+        let kept = {
+            let tail = &mut result.pending[start..];
+            let mut kept = 0;
+            for index in 0..tail.len() {
+                if index == 0 || tail[index] != tail[kept - 1] {
+                    tail[kept] = tail[index];
+                    kept += 1;
+                }
+            }
+            kept
+        };
+        result.pending.truncate(start + kept);
+        result.actions[position].pending = (start as u32, result.pending.len() as u32);
+    }
+}
+
+/// The entry the ruleset's `priority` puts first: the first listed action
+/// present, and among its calls the one with the shortest duration
+/// argument (the first in output order on a tie).
+fn disposition(program: &Program, result: &Evaluation) -> Option<u32> {
+    let mut best: Option<(u32, f64, u32)> = None;
+    for (position, entry) in (0u32..).zip(&result.actions) {
+        let call = result.call(program, entry.instance);
+        if call.rank == u32::MAX {
+            continue;
+        }
+        if best.is_none_or(|(rank, within, _)| (call.rank, call.within) < (rank, within)) {
+            best = Some((call.rank, call.within, position));
+        }
+    }
+    best.map(|(_, _, position)| position)
+}
+
+/// Ranks the facts to examine next. A fact in the missing list of an
+/// undetermined rule could bring that rule's calls the output does not hold
+/// yet; a fact that could decide a pending action's exception could cancel
+/// it. Facts are ranked by the most consequential thing they could do (the
+/// best rank under the ruleset's `priority`), then by how many things,
+/// then in declaration order; at most [`MAX_EXAMINE`] are kept, each with
+/// what it could do, most consequential first (rank, then the shortest
+/// deadline, then declaration order).
+fn rank_examine(
+    program: &Program,
+    result: &mut Evaluation,
+    instance_marks: &[u32],
+    epoch: u32,
+    exception_missing: &[(RuleId, u32, u32)],
+    could: &mut Vec<(u32, Could)>,
+    ranked: &mut Vec<(u32, usize, u32, u32, u32)>,
+) {
+    could.clear();
+    for &(rule, start, end) in &result.undetermined {
+        let facts = &result.missing[start as usize..end as usize];
+        for &instance in &program.rule(rule).instances {
+            if instance_marks[instance as usize] != epoch {
+                could.extend(facts.iter().map(|&slot| (slot, Could::Bring(InstanceId(instance)))));
+            }
+        }
+        for call in &program.rule(rule).calls {
+            if let RuleCall::Computed(index) = *call {
+                let template = program.computed_calls[index as usize].template;
+                could.extend(facts.iter().map(|&slot| (slot, Could::Computed(template))));
+            }
+        }
+    }
+    for (position, entry) in (0u32..).zip(&result.actions) {
+        for &exception in &result.pending[entry.pending.0 as usize..entry.pending.1 as usize] {
+            let range = match result.undetermined.binary_search_by_key(&exception, |entry| entry.0) {
+                Ok(found) => (result.undetermined[found].1, result.undetermined[found].2),
+                Err(_) => exception_missing.iter().find(|entry| entry.0 == exception).map_or((0, 0), |e| (e.1, e.2)),
+            };
+            let facts = &result.missing[range.0 as usize..range.1 as usize];
+            could.extend(facts.iter().map(|&slot| (slot, Could::Cancel(position))));
+        }
+    }
+    if could.is_empty() {
+        return;
+    }
+    could.sort_unstable();
+    could.dedup();
+    let urgency = |what: Could| {
+        let instance = match what {
+            Could::Bring(instance) => instance,
+            Could::Computed(index) => return (program.computed_calls[index as usize].rank, f64::INFINITY),
+            Could::Cancel(entry) => result.actions[entry as usize].instance,
+        };
+        let call = result.call(program, instance);
+        (call.rank, call.within)
+    };
+    ranked.clear();
+    let mut start = 0;
+    while start < could.len() {
+        let slot = could[start].0;
+        let end = start + could[start..].iter().take_while(|pair| pair.0 == slot).count();
+        let rank = could[start..end].iter().map(|&(_, what)| urgency(what).0).min().unwrap_or(u32::MAX);
+        ranked.push((rank, usize::MAX - (end - start), slot, start as u32, end as u32));
+        start = end;
+    }
+    ranked.sort_unstable();
+    ranked.truncate(MAX_EXAMINE);
+    // Each kept fact's calls, most consequential first (sorted in place).
+    for &(_, _, _, start, end) in ranked.iter() {
+        could[start as usize..end as usize].sort_by(|&(_, a), &(_, b)| {
+            urgency(a).partial_cmp(&urgency(b)).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(&b))
+        });
+    }
+    for &(_, _, slot, start, end) in ranked.iter() {
+        let first = result.examine_calls.len() as u32;
+        result.examine_calls.extend(could[start as usize..end as usize].iter().map(|&(_, what)| what));
+        result.examine.push(ExamineEntry { slot: SlotId(slot), calls: (first, result.examine_calls.len() as u32) });
     }
 }

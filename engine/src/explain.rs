@@ -1,17 +1,21 @@
-//! Explanations for one evaluated record, for people: each fired rule with
-//! the facts that made its condition true, each overridden rule and by
-//! whom, each undetermined rule with the facts to examine next, all with
-//! their citations. `osler eval` prints these.
+//! Explanations for one evaluated record, for people: the disposition,
+//! each fired rule with the facts (and the values of the lets) that made
+//! its condition true and, when it is provisional, the exceptions that
+//! could still override it, each overridden rule and by whom, each
+//! undetermined rule with the facts to examine next, all with their
+//! citations. `osler eval` prints these.
 
 use osler_dsl::model::{Model, Type, format_duration, format_number};
 use serde::Serialize;
 
+use crate::eval::Evaluation;
 use crate::eval::Scratch;
 use crate::interp::Context;
-use crate::logic::Truth;
+use crate::logic::{Truth, Val};
 use crate::output::{Outcome, build_outcome};
-use crate::program::{Kind, Node, NodeId, Program, RuleId, SlotId};
+use crate::program::{Kind, Node, NodeId, Program, RuleCall, RuleId, SlotId, call_text};
 use crate::record::{Record, Slot};
+use crate::warnings::warnings_of;
 
 /// Everything `osler eval` shows about one record.
 #[derive(Clone, PartialEq, Debug, Serialize)]
@@ -65,19 +69,47 @@ pub struct FactValue {
     pub value: String,
 }
 
+/// A let's value in the record and the facts it was computed from.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[non_exhaustive]
+pub struct LetValue {
+    /// The let's name.
+    pub name: String,
+    /// Its value as the ruleset writes values (`3`, `6h`, `unknown`).
+    pub value: String,
+    /// The known facts it read.
+    pub from: Vec<FactValue>,
+}
+
 /// A rule that fired, and why.
 #[derive(Clone, PartialEq, Debug, Serialize)]
 #[non_exhaustive]
 pub struct FiredRule {
     /// The rule.
     pub rule: RuleRef,
-    /// The facts that made the condition true.
+    /// The facts that made the condition true, except those only read
+    /// through a let in `lets`.
     pub because: Vec<FactValue>,
+    /// The values of the lets (other than conditions) that decided it,
+    /// such as a computed score, each with the facts it read.
+    pub lets: Vec<LetValue>,
     /// The rule's actions, rendered (`emergency(6h)`).
     pub actions: Vec<String>,
-    /// Rules that override this one and whose condition is unknown: if
-    /// they turn out true, this rule's actions are dropped.
-    pub unless: Vec<String>,
+    /// Whether the rule is *provisional*: it fires while a rule overriding
+    /// it has an unknown condition, so its actions may still be dropped.
+    pub provisional: bool,
+    /// Those exceptions, each with the facts that decide it.
+    pub exceptions: Vec<Exception>,
+}
+
+/// An exception that could still override a provisional rule.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[non_exhaustive]
+pub struct Exception {
+    /// The overriding rule, whose condition is unknown.
+    pub rule: String,
+    /// The unknown facts that could decide its condition.
+    pub missing: Vec<String>,
 }
 
 /// A rule that was overridden, and by whom.
@@ -133,8 +165,38 @@ pub(crate) fn render_call(model: &Model, action: u32, args: &[osler_dsl::model::
     format!("{name}({})", args.join(", "))
 }
 
-fn rule_actions(model: &Model, rule: RuleId) -> Vec<String> {
-    model.rules[rule.index()].actions.iter().map(|call| render_call(model, call.action, &call.args)).collect()
+/// A rule's calls as text: a computed call with its values on this record
+/// when the rule fired, `?` for each computed argument otherwise.
+fn rule_actions(program: &Program, result: &Evaluation, rule: RuleId) -> Vec<String> {
+    let model = &program.model;
+    if let Ok(found) = result.rule_calls.binary_search_by_key(&rule, |entry| entry.0) {
+        let (_, start, end) = result.rule_calls[found];
+        return result.rule_call_ids[start as usize..end as usize]
+            .iter()
+            .map(|&id| {
+                let instance = result.instance(program, id);
+                call_text(model, instance.action, &instance.args)
+            })
+            .collect();
+    }
+    model.rules[rule.index()]
+        .actions
+        .iter()
+        .map(|call| match call.constant_args() {
+            Some(args) => call_text(model, call.action, &args),
+            None => {
+                let args: Vec<String> = call
+                    .args
+                    .iter()
+                    .map(|arg| match arg {
+                        osler_dsl::model::Expr::Const(value) => model.render_value(value),
+                        _ => "?".to_owned(),
+                    })
+                    .collect();
+                format!("{}({})", model.actions[call.action as usize].name, args.join(", "))
+            }
+        })
+        .collect()
 }
 
 fn rule_ids(model: &Model, rules: impl IntoIterator<Item = RuleId>) -> Vec<String> {
@@ -162,31 +224,73 @@ pub(crate) fn render_slot(program: &Program, record: &Record, slot: u32) -> Stri
 
 pub(crate) fn explain(program: &Program, record: &Record, scratch: &mut Scratch) -> Explanation {
     let model = &program.model;
-    let outcome = build_outcome(program, record.id(), &scratch.result);
+    let outcome = build_outcome(program, record.id(), &scratch.result, warnings_of(program, record));
     let result = scratch.result.clone();
     let truth = scratch.truth.clone();
     let mut context = scratch.context(program, record);
-    let unless = |rule: RuleId| -> Vec<String> {
-        let overriders = &program.rule(rule).overridden_by;
-        rule_ids(model, overriders.iter().filter(|&&by| truth[by as usize] == Truth::Unknown).map(|&by| RuleId(by)))
+    let unknown_overriders = |rule: RuleId| {
+        program
+            .rule(rule)
+            .overridden_by
+            .iter()
+            .filter(|&&by| truth[by as usize] == Truth::Unknown)
+            .map(|&by| RuleId(by))
     };
+    let fact_values = |slots: &[u32]| -> Vec<FactValue> {
+        slots
+            .iter()
+            .map(|&slot| FactValue {
+                fact: program.fact(SlotId(slot)).name.clone(),
+                value: render_slot(program, record, slot),
+            })
+            .collect()
+    };
+    let mut marks = vec![0u32; program.facts.len()];
+    let mut stamp = 0u32;
     let fired = result
         .fired
         .iter()
         .map(|&rule| {
-            let mut facts = Vec::new();
-            because(&mut context, program.rule(rule).root, true, &mut facts);
+            // The computed arguments' values are what the rule outputs: their
+            // lets and facts decided it too.
+            let args: Vec<NodeId> = program
+                .rule(rule)
+                .calls
+                .iter()
+                .filter_map(|call| match *call {
+                    RuleCall::Computed(index) => Some(&program.computed_calls[index as usize].args),
+                    RuleCall::Constant(_) => None,
+                })
+                .flatten()
+                .map(|&(node, _)| node)
+                .collect();
+            let deciding = because(&mut context, program.rule(rule).root, &args);
+            let exceptions: Vec<Exception> = unknown_overriders(rule)
+                .map(|by| {
+                    stamp += 1;
+                    let mut missing = Vec::new();
+                    context.missing(program.rule(by).root, &mut missing, &mut marks, stamp);
+                    Exception {
+                        rule: model.rules[by.index()].id.clone(),
+                        missing: missing.iter().map(|&slot| program.fact(SlotId(slot)).name.clone()).collect(),
+                    }
+                })
+                .collect();
             FiredRule {
                 rule: rule_ref(model, rule),
-                because: facts
+                because: fact_values(&deciding.facts),
+                lets: deciding
+                    .lets
                     .iter()
-                    .map(|&slot| FactValue {
-                        fact: program.fact(SlotId(slot)).name.clone(),
-                        value: render_slot(program, record, slot),
+                    .map(|(index, facts)| LetValue {
+                        name: model.lets[*index as usize].name.clone(),
+                        value: let_value(&mut context, *index),
+                        from: fact_values(facts),
                     })
                     .collect(),
-                actions: rule_actions(model, rule),
-                unless: unless(rule),
+                actions: rule_actions(program, &result, rule),
+                provisional: !exceptions.is_empty(),
+                exceptions,
             }
         })
         .collect();
@@ -208,21 +312,58 @@ pub(crate) fn explain(program: &Program, record: &Record, scratch: &mut Scratch)
                 .iter()
                 .map(|&slot| program.fact(SlotId(slot)).name.clone())
                 .collect(),
-            actions: rule_actions(model, rule),
-            unless: unless(rule),
+            actions: rule_actions(program, &result, rule),
+            unless: rule_ids(model, unknown_overriders(rule)),
         })
         .collect();
     Explanation { outcome, fired, overridden, undetermined }
 }
 
-/// Collects the facts that make node `id` evaluate to `want`: for `and`
-/// true both sides, for `and` false the first false side, dually for `or`;
+/// A let's value on the record, as people read it (a `count` with
+/// unknown arguments is a range: `2 to 3`).
+fn let_value(context: &mut Context<'_>, index: u32) -> String {
+    let program = context.program;
+    let ty = &program.model.lets[index as usize].ty;
+    match context.value(program.let_roots[index as usize]) {
+        Val::Unknown => "unknown".to_owned(),
+        Val::Bool(b) => b.to_string(),
+        Val::Num(low, high) if low != high => format!("{} to {}", render_number(low, ty), render_number(high, ty)),
+        Val::Num(n, _) => render_number(n, ty),
+        Val::Enum(variant) => match ty {
+            Type::Enum(index) => program.model.enums[*index as usize].variants[variant as usize].clone(),
+            _ => unreachable!("an enum value in the non-enum let `{}`", program.model.lets[index as usize].name),
+        },
+        Val::Text(text) => format!("{:?}", context.text(text)),
+    }
+}
+
+fn render_number(n: f64, ty: &Type) -> String {
+    match ty {
+        Type::Duration => format_duration(n),
+        Type::Quantity(unit) => format!("{} {unit}", format_number(n)),
+        _ => format_number(n),
+    }
+}
+
+/// What decided a condition: the facts read outside non-condition lets,
+/// and each such let (by index) with the facts read inside it.
+#[derive(Default)]
+struct Deciding {
+    facts: Vec<u32>,
+    lets: Vec<(u32, Vec<u32>)>,
+}
+
+/// Collects what makes condition `id` true, then what the computed
+/// arguments `args` read: for `and` true every operand,
+/// for `or` true the first true operand, dually for false under `not`;
 /// every fact a comparison, `in`, `count` or `known` reads (see
-/// [`Why::Reads`]). A depth-first walk with an explicit stack: a chain of
-/// lets is followed without recursion.
-fn because(context: &mut Context<'_>, id: NodeId, want: bool, out: &mut Vec<u32>) {
-    let mut listed = vec![false; context.program.facts.len()];
-    let mut stack = vec![Why::Because(id, want)];
+/// [`Why::Reads`]). A let that is not a condition (a score, a date) is
+/// listed with its own facts. A depth-first walk with an explicit stack:
+/// a chain of lets is followed without recursion.
+fn because(context: &mut Context<'_>, id: NodeId, args: &[NodeId]) -> Deciding {
+    let mut deciding = Deciding::default();
+    let mut stack: Vec<Why> = args.iter().rev().map(|&arg| Why::Reads(arg, false, 0)).collect();
+    stack.push(Why::Because(id, true));
     while let Some(why) = stack.pop() {
         // Children are pushed last first, so they are walked in order.
         match why {
@@ -230,13 +371,9 @@ fn because(context: &mut Context<'_>, id: NodeId, want: bool, out: &mut Vec<u32>
                 let Some(node) = context.program.node(id) else { continue };
                 let wanted = if want { Truth::True } else { Truth::False };
                 match *node {
-                    Node::Let(index) => {
+                    Node::Let(index) if context.program.let_kinds.get(index as usize) == Some(&Kind::Bool) => {
                         if let Some(&root) = context.program.let_roots.get(index as usize) {
-                            if context.program.let_kinds.get(index as usize) == Some(&Kind::Bool) {
-                                stack.push(Why::Because(root, want));
-                            } else {
-                                stack.push(Why::Reads(root, false));
-                            }
+                            stack.push(Why::Because(root, want));
                         }
                     }
                     Node::Not(inner) => stack.push(Why::Because(inner, !want)),
@@ -255,22 +392,25 @@ fn because(context: &mut Context<'_>, id: NodeId, want: bool, out: &mut Vec<u32>
                             stack.push(Why::Because(operand, want));
                         }
                     }
-                    _ => stack.push(Why::Reads(id, false)),
+                    _ => stack.push(Why::Reads(id, false, 0)),
                 }
             }
-            Why::Reads(id, under_known) => reads(context, id, under_known, &mut stack, &mut listed, out),
+            Why::Reads(id, under_known, target) => reads(context, id, under_known, target, &mut stack, &mut deciding),
         }
     }
+    deciding
 }
 
 /// A step of [`because`]'s walk.
 enum Why {
     /// The facts that make a node evaluate to `want`.
     Because(NodeId, bool),
-    /// Every fact a node reads, through lets, in order, each once. Unknown
-    /// facts are left out (they did not decide anything) except under
-    /// `known(..)` (the flag), where being unknown is the point.
-    Reads(NodeId, bool),
+    /// Every fact a node reads, through lets, in order, each once, into
+    /// the top list (target 0) or a let's list (target `i + 1` for
+    /// `Deciding::lets[i]`). Unknown facts are left out (they did not
+    /// decide anything) except under `known(..)` (the flag), where being
+    /// unknown is the point.
+    Reads(NodeId, bool, usize),
 }
 
 /// One node of a [`Why::Reads`] walk: lists its fact or pushes its children.
@@ -278,20 +418,25 @@ fn reads(
     context: &Context<'_>,
     id: NodeId,
     under_known: bool,
+    target: usize,
     stack: &mut Vec<Why>,
-    listed: &mut [bool],
-    out: &mut Vec<u32>,
+    deciding: &mut Deciding,
 ) {
     let Some(node) = context.program.node(id) else { return };
     let record = context.record;
     let mut add = |slot: u32| {
         let known = record.slot(slot) != Slot::Unknown;
-        if (known || under_known || matches!(node, Node::KnownFact(_)))
-            && let Some(mark) = listed.get_mut(slot as usize)
-            && !*mark
-        {
-            *mark = true;
-            out.push(slot);
+        if known || under_known || matches!(node, Node::KnownFact(_)) {
+            let list = match target {
+                0 => &mut deciding.facts,
+                _ => match deciding.lets.get_mut(target - 1) {
+                    Some((_, facts)) => facts,
+                    None => return,
+                },
+            };
+            if !list.contains(&slot) {
+                list.push(slot);
+            }
         }
     };
     match *node {
@@ -303,23 +448,28 @@ fn reads(
         | Node::CompareFactConst(_, slot, _)
         | Node::FactIsVariant { slot, .. } => add(slot),
         Node::Let(index) => {
-            if let Some(&root) = context.program.let_roots.get(index as usize) {
-                stack.push(Why::Reads(root, under_known));
+            let Some(&root) = context.program.let_roots.get(index as usize) else { return };
+            if context.program.let_kinds.get(index as usize) == Some(&Kind::Bool) {
+                stack.push(Why::Reads(root, under_known, target));
+            } else if !deciding.lets.iter().any(|(seen, _)| *seen == index) {
+                // A value let is listed once, with the facts it reads.
+                deciding.lets.push((index, Vec::new()));
+                stack.push(Why::Reads(root, under_known, deciding.lets.len()));
             }
         }
-        Node::Known(a) => stack.push(Why::Reads(a, true)),
-        Node::Not(a) | Node::Neg(a) | Node::In { operand: a, .. } => stack.push(Why::Reads(a, under_known)),
+        Node::Known(a) => stack.push(Why::Reads(a, true, target)),
+        Node::Not(a) | Node::Neg(a) | Node::In { operand: a, .. } => stack.push(Why::Reads(a, under_known, target)),
         Node::CompareNum(_, a, b)
         | Node::EqEnum(_, a, b)
         | Node::EqBool(_, a, b)
         | Node::EqStr(_, a, b)
         | Node::Arith(_, a, b) => {
-            stack.push(Why::Reads(b, under_known));
-            stack.push(Why::Reads(a, under_known));
+            stack.push(Why::Reads(b, under_known, target));
+            stack.push(Why::Reads(a, under_known, target));
         }
         Node::Count { start, len } | Node::All { start, len } | Node::Any { start, len } => {
             let items = context.program.lists.get(start as usize..(start + len) as usize).unwrap_or_default();
-            stack.extend(items.iter().rev().map(|&item| Why::Reads(item, under_known)));
+            stack.extend(items.iter().rev().map(|&item| Why::Reads(item, under_known, target)));
         }
         Node::BoolConst(_) | Node::NumConst(_) | Node::EnumConst(_) | Node::StrConst(_) | Node::Output(_) => {}
     }

@@ -159,9 +159,10 @@ impl<'t> Cursor<'t> {
 }
 
 /// Reads `text` into `record` (cleared by the caller) and returns true
-/// when `text` is a flat object this path takes whole; returns false
-/// otherwise, leaving `unknown` as it was and the record to be cleared
-/// and read again by the serde reader.
+/// when `text` is a flat object this path takes whole, with its unknown
+/// field names counted in `unknown` and noted on the record, as the serde
+/// reader notes them; returns false otherwise, leaving `unknown` as it was
+/// and the record to be cleared and read again by the serde reader.
 pub(crate) fn read(
     program: &Program,
     text: &[u8],
@@ -219,6 +220,7 @@ pub(crate) fn read(
     for name in names {
         if let Ok(name) = std::str::from_utf8(name) {
             unknown.note(name);
+            record.note_unknown_field(name);
         }
     }
     true
@@ -354,7 +356,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::read;
-    use crate::json::read_record_with_serde;
+    use crate::json::{read_record, read_record_with_serde};
     use crate::reading::{ReadOptions, UnknownFields};
     use crate::record::Record;
     use crate::ruleset::Ruleset;
@@ -523,11 +525,22 @@ flag -> act
                 prop_assert!(result.is_ok(), "fast path took {text} but serde says {result:?}");
                 prop_assert_eq!(contents(&fast, slots), contents(&slow, slots), "{}", text);
                 prop_assert_eq!(fast_unknown, slow_unknown, "{}", text);
+                prop_assert_eq!(fast.unknown_fields(), slow.unknown_fields(), "{}", text);
             } else {
                 let mut untouched = UnknownFields::default();
                 untouched.note("before");
                 prop_assert_eq!(fast_unknown, untouched, "{}", text);
             }
+            // Through the whole reader, on a record that carries another
+            // record's unknown field: the names are the serde reader's,
+            // whichever path read them, and nothing of the earlier record.
+            let mut reused = ruleset.record();
+            let mut ignored = UnknownFields::default();
+            let stale = read_record(program, br#"{"stale": 1}"#, &mut reused, ReadOptions::default(), &mut ignored);
+            prop_assert!(stale.is_ok() && reused.unknown_fields() == ["stale"], "{stale:?}");
+            let again = read_record(program, text.as_bytes(), &mut reused, options, &mut ignored);
+            prop_assert_eq!(again.is_ok(), result.is_ok(), "{}", text);
+            prop_assert_eq!(reused.unknown_fields(), slow.unknown_fields(), "{}", text);
         }
     }
 }

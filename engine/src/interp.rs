@@ -162,7 +162,7 @@ impl<'a> Context<'a> {
         value
     }
 
-    fn text(&self, text: Text) -> &str {
+    pub(crate) fn text(&self, text: Text) -> &str {
         match text {
             Text::Constant(index) => self.program.strings.get(index as usize).map_or("", String::as_str),
             Text::Record(index) => self.record.string(index),

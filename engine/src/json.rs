@@ -15,6 +15,7 @@ use crate::flat_json;
 use crate::program::{Field, Kind, Program, SlotId};
 use crate::reading::{ReadOptions, UnknownFields};
 use crate::record::{Record, Slot, expected, number_slot, text_slot};
+use crate::warnings;
 
 /// The state of reading one record.
 pub(crate) struct Reading<'a> {
@@ -34,7 +35,8 @@ impl Reading<'_> {
 }
 
 /// Reads one JSON object into `record` (cleared first). Unknown field
-/// names are counted in `unknown` (and rejected when reading strictly). The
+/// names are counted in `unknown`, noted on the record (each once, in input
+/// order) and rejected when reading strictly. The
 /// common flat record takes the fast path in [`flat_json`]; whatever that
 /// does not take whole is read here with serde, which defines the result.
 pub(crate) fn read_record(
@@ -134,8 +136,11 @@ impl<'de> Visitor<'de> for KeySeed<'_, '_> {
         let field = self.reading.program.field(name);
         if field == Field::Unknown {
             self.reading.unknown.note(name);
-            if self.reading.options.strict {
-                self.reading.fail(RecordError::new(RecordErrorKind::UnknownField { name: name.to_owned() }));
+            self.reading.record.note_unknown_field(name);
+            // Only the first problem is kept, so the suggestion (a
+            // comparison with every fact) is looked for only once.
+            if self.reading.options.strict && self.reading.error.is_none() {
+                self.reading.fail(warnings::unknown_field_error(self.reading.program, name));
             }
         }
         Ok(field)

@@ -79,7 +79,7 @@
 //! assert_eq!(outcome.fired, ["ali_emergency"]);
 //! assert_eq!(
 //!     outcome.to_json_line(),
-//!     r#"{"id":"p17","actions":[{"name":"emergency","args":["6h"],"rules":["ali_emergency"],"sources":["ali_2026"]}],"fired":["ali_emergency"],"overridden":[],"undetermined":[]}"#
+//!     r#"{"id":"p17","actions":[{"name":"emergency","args":["6h"],"rules":["ali_emergency"],"sources":["ali_2026"]}],"fired":["ali_emergency"],"overridden":[],"undetermined":[],"examine":[]}"#
 //! );
 //!
 //! // The same ruleset reads JSON records straight into its slots.
@@ -98,6 +98,8 @@ pub mod batch;
 mod circuit;
 mod compile;
 mod csv_input;
+mod csv_output;
+mod detail;
 mod error;
 mod eval;
 pub mod explain;
@@ -115,10 +117,12 @@ mod ruleset;
 mod scan;
 mod schema;
 pub mod testing;
+mod warnings;
 
+pub use detail::Explain;
 pub use error::{CompileError, ForeignRecord, LoadError, RecordError, RecordErrorKind, RenderOptions};
 pub use logic::Truth;
-pub use output::{ActionOutcome, Outcome, Overridden, Undetermined};
+pub use output::{ActionOutcome, Examine, Outcome, Overridden, Undetermined};
 pub use property::{AssertCheck, ExclusiveCheck, PropertyReport};
 pub use reading::{ReadOptions, UnknownFields};
 pub use record::{Input, Record, RecordId};

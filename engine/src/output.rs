@@ -1,14 +1,18 @@
 //! The output of an evaluation: [`Outcome`] (owned, serde) for embedders,
 //! and a writer that renders the same JSON line straight from the index
 //! result into a byte buffer for batch runs. Both give identical bytes:
-//! compact JSON, keys in the fixed order `id, actions, fired, overridden,
-//! undetermined`.
+//! compact JSON, keys in the fixed order `id, disposition, actions, fired,
+//! overridden, undetermined, examine, warnings`; how many of them a line
+//! carries is its [`Explain`] level (`disposition` is absent when no action
+//! of the ruleset's `priority` is present, `warnings` when the record had
+//! no unknown field, `pending` on an action when it is not pending).
 
 use std::io::Write;
 
 use serde::{Deserialize, Serialize};
 
-use crate::eval::Evaluation;
+use crate::detail::Explain;
+use crate::eval::{ActionEntry, Evaluation};
 use crate::program::{Program, RuleId, SlotId, SourceId};
 use crate::record::RecordId;
 
@@ -18,6 +22,12 @@ use crate::record::RecordId;
 pub struct Outcome {
     /// The record's id, echoed.
     pub id: RecordId,
+    /// The action the ruleset's `priority` puts first: the first listed
+    /// action present, and among its calls the one with the shortest
+    /// duration argument (the first in output order on a tie). `None` when
+    /// no listed action is present (or the ruleset declares no priority).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disposition: Option<ActionOutcome>,
     /// The actions that stand, merged across rules, in the order of their
     /// first firing rule.
     pub actions: Vec<ActionOutcome>,
@@ -28,6 +38,30 @@ pub struct Outcome {
     pub overridden: Vec<Overridden>,
     /// Rules whose condition is unknown, with the facts that could decide them.
     pub undetermined: Vec<Undetermined>,
+    /// The unknown facts that could still change the output, most
+    /// consequential first (at most ten): each could bring an action the
+    /// output does not hold, or cancel a pending one.
+    #[serde(default)]
+    pub examine: Vec<Examine>,
+    /// Problems with the record that did not stop its evaluation: each
+    /// field that is not a fact of the ruleset (with a suggestion).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// A fact worth examining next, and what knowing it could change.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Examine {
+    /// The unknown fact.
+    pub fact: String,
+    /// The action calls it could bring (`"emergency(6h)"`), most urgent
+    /// first. A brief output line shows the first three.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub could: Vec<String>,
+    /// The pending actions it could cancel, by deciding their exception.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub could_cancel: Vec<String>,
 }
 
 /// One action of an outcome.
@@ -44,6 +78,12 @@ pub struct ActionOutcome {
     pub rules: Vec<String>,
     /// The sources those rules cite, in declaration order.
     pub sources: Vec<String>,
+    /// When every rule producing the action is provisional, the
+    /// exceptions that could still suppress it: the rules overriding them
+    /// whose condition is unknown, in declaration order. Empty when the
+    /// action stands firmly.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<String>,
 }
 
 /// A rule whose actions were dropped because other rules override it.
@@ -68,10 +108,74 @@ pub struct Undetermined {
 }
 
 impl Outcome {
-    /// The outcome as its compact JSON line (without the newline).
+    /// The outcome as its compact JSON line (without the newline), every
+    /// field included ([`Explain::Full`]).
     pub fn to_json_line(&self) -> String {
         serde_json::to_string(self).expect("an outcome is strings, numbers and lists")
     }
+
+    /// The outcome's JSON line at an explain level, as `osler run
+    /// --explain` writes it: `None` keeps the id, disposition, actions and
+    /// warnings; `Brief` adds fired, overridden and examine; `Full` is
+    /// [`Outcome::to_json_line`].
+    ///
+    /// ```
+    /// # let ruleset = osler_engine::Ruleset::from_sources(&[("a.osl".to_owned(),
+    /// #     "fact smoker: bool\naction refer()\nrule quit: smoker -> refer".to_owned())])?;
+    /// let outcome = ruleset.evaluate(&ruleset.read_json(r#"{"id": 2}"#)?)?;
+    /// assert_eq!(
+    ///     outcome.to_json_line_at(osler_engine::Explain::Brief),
+    ///     r#"{"id":2,"actions":[],"fired":[],"overridden":[],"examine":[{"fact":"smoker","could":["refer"]}]}"#
+    /// );
+    /// assert_eq!(outcome.to_json_line_at(osler_engine::Explain::None), r#"{"id":2,"actions":[]}"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn to_json_line_at(&self, detail: Explain) -> String {
+        let brief = detail >= Explain::Brief;
+        let examine: Vec<Examine> = if detail == Explain::Full {
+            self.examine.clone()
+        } else {
+            let first = |calls: &[String]| calls.iter().take(BRIEF_CALLS).cloned().collect();
+            self.examine
+                .iter()
+                .map(|entry| Examine {
+                    fact: entry.fact.clone(),
+                    could: first(&entry.could),
+                    could_cancel: first(&entry.could_cancel),
+                })
+                .collect()
+        };
+        let view = OutcomeView {
+            id: &self.id,
+            disposition: self.disposition.as_ref(),
+            actions: &self.actions,
+            fired: brief.then_some(self.fired.as_slice()),
+            overridden: brief.then_some(self.overridden.as_slice()),
+            undetermined: (detail == Explain::Full).then_some(self.undetermined.as_slice()),
+            examine: brief.then_some(examine.as_slice()),
+            warnings: &self.warnings,
+        };
+        serde_json::to_string(&view).expect("an outcome is strings, numbers and lists")
+    }
+}
+
+/// An outcome with the fields of one explain level.
+#[derive(Serialize)]
+struct OutcomeView<'a> {
+    id: &'a RecordId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    disposition: Option<&'a ActionOutcome>,
+    actions: &'a [ActionOutcome],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fired: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    overridden: Option<&'a [Overridden]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    undetermined: Option<&'a [Undetermined]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    examine: Option<&'a [Examine]>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    warnings: &'a [String],
 }
 
 fn slice<T>(list: &[T], (start, end): (u32, u32)) -> &[T] {
@@ -82,22 +186,29 @@ fn rule_ids(program: &Program, rules: &[RuleId]) -> Vec<String> {
     rules.iter().map(|&rule| program.rule_name(rule).to_owned()).collect()
 }
 
-pub(crate) fn build_outcome(program: &Program, id: &RecordId, result: &Evaluation) -> Outcome {
+fn action_outcome(program: &Program, result: &Evaluation, entry: &ActionEntry) -> ActionOutcome {
+    ActionOutcome {
+        name: program.model.actions[result.instance(program, entry.instance).action as usize].name.clone(),
+        args: result.instance(program, entry.instance).args_json.clone(),
+        rules: rule_ids(program, slice(&result.action_rules, entry.rules)),
+        sources: slice(&result.action_sources, entry.sources)
+            .iter()
+            .map(|&source| program.source_name(source).to_owned())
+            .collect(),
+        pending: rule_ids(program, slice(&result.pending, entry.pending)),
+    }
+}
+
+/// A JSON string literal's text (the pre-rendered calls are JSON strings).
+fn unquote(json: &str) -> String {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+pub(crate) fn build_outcome(program: &Program, id: &RecordId, result: &Evaluation, warnings: Vec<String>) -> Outcome {
     Outcome {
         id: id.clone(),
-        actions: result
-            .actions
-            .iter()
-            .map(|entry| ActionOutcome {
-                name: program.action_name(entry.instance).to_owned(),
-                args: program.instance(entry.instance).args_json.clone(),
-                rules: rule_ids(program, slice(&result.action_rules, entry.rules)),
-                sources: slice(&result.action_sources, entry.sources)
-                    .iter()
-                    .map(|&source| program.source_name(source).to_owned())
-                    .collect(),
-            })
-            .collect(),
+        disposition: result.disposition.map(|entry| action_outcome(program, result, &result.actions[entry as usize])),
+        actions: result.actions.iter().map(|entry| action_outcome(program, result, entry)).collect(),
         fired: rule_ids(program, &result.fired),
         overridden: result
             .overridden
@@ -118,6 +229,19 @@ pub(crate) fn build_outcome(program: &Program, id: &RecordId, result: &Evaluatio
                     .collect(),
             })
             .collect(),
+        examine: result
+            .examine
+            .iter()
+            .map(|entry| {
+                let mut examine = Examine { fact: program.fact(entry.slot).name.clone(), ..Examine::default() };
+                for &what in slice(&result.examine_calls, entry.calls) {
+                    let (json, cancel) = result.could_text(program, what);
+                    if cancel { &mut examine.could_cancel } else { &mut examine.could }.push(unquote(json));
+                }
+                examine
+            })
+            .collect(),
+        warnings,
     }
 }
 
@@ -174,46 +298,115 @@ fn write_decimal(out: &mut Vec<u8>, mut value: u64) {
     out.extend_from_slice(&digits[start..]);
 }
 
-/// Appends the outcome's JSON line (with its newline) to `out`, rendered
-/// from pre-rendered names: no allocation beyond `out`'s growth.
-pub(crate) fn write_outcome(out: &mut Vec<u8>, program: &Program, id: &RecordId, result: &Evaluation) {
+/// Writes one action entry: `{"name":..,"args":..,"rules":[..],"sources":[..]}`
+/// with `"pending":[..]` before the closing brace when it is pending.
+fn write_entry(out: &mut Vec<u8>, program: &Program, result: &Evaluation, entry: &ActionEntry) {
+    let rule = |r: RuleId| program.rule(r).json_id.as_str();
+    out.extend_from_slice(result.instance(program, entry.instance).json_head.as_bytes());
+    write_items(out, slice(&result.action_rules, entry.rules), rule);
+    out.extend_from_slice(b"],\"sources\":");
+    write_list(out, slice(&result.action_sources, entry.sources), |s: SourceId| {
+        program.source_json[s.index()].as_str()
+    });
+    if entry.pending.0 != entry.pending.1 {
+        out.extend_from_slice(b",\"pending\":");
+        write_list(out, slice(&result.pending, entry.pending), rule);
+    }
+    out.push(b'}');
+}
+
+/// How many calls of each kind (`could`, `could_cancel`) a brief line
+/// shows per fact of `examine`, the most consequential; `full` shows all.
+pub(crate) const BRIEF_CALLS: usize = 3;
+
+/// Writes `examine`'s entries (inside its brackets), at most `limit` calls
+/// of each kind per fact.
+fn write_examine(out: &mut Vec<u8>, program: &Program, result: &Evaluation, limit: usize) {
+    for (position, entry) in result.examine.iter().enumerate() {
+        if position > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"fact\":");
+        out.extend_from_slice(program.fact(entry.slot).json_name.as_bytes());
+        let calls = slice(&result.examine_calls, entry.calls);
+        let mut write_kind = |key: &[u8], cancel: bool| {
+            let mut first = true;
+            let chosen = calls.iter().map(|&what| result.could_text(program, what)).filter(|&(_, kind)| kind == cancel);
+            for (json, _) in chosen.take(limit) {
+                out.extend_from_slice(if first { key } else { b"," });
+                first = false;
+                out.extend_from_slice(json.as_bytes());
+            }
+            if !first {
+                out.push(b']');
+            }
+        };
+        write_kind(b",\"could\":[", false);
+        write_kind(b",\"could_cancel\":[", true);
+        out.push(b'}');
+    }
+}
+
+/// Appends the outcome's JSON line (with its newline) to `out` at explain
+/// level `detail`, rendered from pre-rendered names: no allocation beyond
+/// `out`'s growth. `warnings` appends the record's `,"warnings":[..]`, if any.
+pub(crate) fn write_outcome(
+    out: &mut Vec<u8>,
+    program: &Program,
+    id: &RecordId,
+    result: &Evaluation,
+    detail: Explain,
+    warnings: impl FnOnce(&mut Vec<u8>),
+) {
     let rule = |r: RuleId| program.rule(r).json_id.as_str();
     out.extend_from_slice(b"{\"id\":");
     write_id(out, id);
+    if let Some(entry) = result.disposition {
+        out.extend_from_slice(b",\"disposition\":");
+        write_entry(out, program, result, &result.actions[entry as usize]);
+    }
     out.extend_from_slice(b",\"actions\":[");
     for (position, entry) in result.actions.iter().enumerate() {
         if position > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(program.instance(entry.instance).json_head.as_bytes());
-        write_items(out, slice(&result.action_rules, entry.rules), rule);
-        out.extend_from_slice(b"],\"sources\":");
-        write_list(out, slice(&result.action_sources, entry.sources), |s: SourceId| {
-            program.source_json[s.index()].as_str()
-        });
-        out.push(b'}');
+        write_entry(out, program, result, entry);
     }
-    out.extend_from_slice(b"],\"fired\":");
-    write_list(out, &result.fired, rule);
-    out.extend_from_slice(b",\"overridden\":[");
-    for (position, &(r, start, end)) in result.overridden.iter().enumerate() {
-        if position > 0 {
-            out.push(b',');
+    out.push(b']');
+    if detail >= Explain::Brief {
+        out.extend_from_slice(b",\"fired\":");
+        write_list(out, &result.fired, rule);
+        out.extend_from_slice(b",\"overridden\":[");
+        for (position, &(r, start, end)) in result.overridden.iter().enumerate() {
+            if position > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(program.rule(r).json_overridden_head.as_bytes());
+            write_items(out, slice(&result.by, (start, end)), rule);
+            out.extend_from_slice(b"]}");
         }
-        out.extend_from_slice(program.rule(r).json_overridden_head.as_bytes());
-        write_items(out, slice(&result.by, (start, end)), rule);
-        out.extend_from_slice(b"]}");
+        out.push(b']');
     }
-    out.extend_from_slice(b"],\"undetermined\":[");
-    for (position, &(r, start, end)) in result.undetermined.iter().enumerate() {
-        if position > 0 {
-            out.push(b',');
+    if detail == Explain::Full {
+        out.extend_from_slice(b",\"undetermined\":[");
+        for (position, &(r, start, end)) in result.undetermined.iter().enumerate() {
+            if position > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(program.rule(r).json_undetermined_head.as_bytes());
+            write_items(out, slice(&result.missing, (start, end)), |f: u32| program.fact(SlotId(f)).json_name.as_str());
+            out.extend_from_slice(b"]}");
         }
-        out.extend_from_slice(program.rule(r).json_undetermined_head.as_bytes());
-        write_items(out, slice(&result.missing, (start, end)), |f: u32| program.fact(SlotId(f)).json_name.as_str());
-        out.extend_from_slice(b"]}");
+        out.push(b']');
     }
-    out.extend_from_slice(b"]}\n");
+    if detail >= Explain::Brief {
+        out.extend_from_slice(b",\"examine\":[");
+        let limit = if detail == Explain::Full { usize::MAX } else { BRIEF_CALLS };
+        write_examine(out, program, result, limit);
+        out.push(b']');
+    }
+    warnings(out);
+    out.extend_from_slice(b"}\n");
 }
 
 /// The error line that stands in for a record that could not be read.

@@ -151,6 +151,9 @@ pub(crate) struct CompiledRule {
     /// Rules that list this one in `overrides`, ascending.
     pub(crate) overridden_by: Vec<u32>,
     pub(crate) json_id: String,
+    /// For a rule with a computed argument, its calls in its own order
+    /// (empty for every other rule, whose calls are `instances`).
+    pub(crate) calls: Vec<RuleCall>,
     /// `{"rule":"..","missing":[` and `{"rule":"..","by":[`, ready to write.
     pub(crate) json_undetermined_head: String,
     pub(crate) json_overridden_head: String,
@@ -167,6 +170,84 @@ pub(crate) struct ActionInstance {
     pub(crate) json_head: String,
     /// Rules whose actions include this instance, ascending.
     pub(crate) rules: Vec<u32>,
+}
+
+/// One call of a rule that has a computed argument.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum RuleCall {
+    /// A call with constant arguments: an instance.
+    Constant(InstanceId),
+    /// A call with a computed argument: an index into
+    /// [`Program::computed_calls`].
+    Computed(u32),
+}
+
+/// A call whose arguments are computed on each record (`wells(score:
+/// wells_score)`); the rule that makes it fires only when every argument
+/// is known.
+#[derive(Clone, Debug)]
+pub(crate) struct ComputedCall {
+    pub(crate) action: u32,
+    /// Per parameter, its compiled expression (a constant is a constant
+    /// node) and the parameter's type.
+    pub(crate) args: Vec<(NodeId, Type)>,
+    /// The call as `examine` names it while its values are unknown, a JSON
+    /// string: `"wells(?)"`, constants rendered.
+    pub(crate) json_template: String,
+    /// The action's rank in the ruleset's `priority` (`u32::MAX` when not
+    /// listed).
+    pub(crate) rank: u32,
+    /// The first computed call with the same template: `examine` names
+    /// `wells(?)` once, whichever rules could make it.
+    pub(crate) template: u32,
+}
+
+/// What the decision logic needs of an action instance, beside it in
+/// [`Program::calls`] (same index).
+#[derive(Clone, Debug)]
+pub(crate) struct CallInfo {
+    /// The action's place in the ruleset's `priority` (0 first); `u32::MAX`
+    /// when the priority does not list it.
+    pub(crate) rank: u32,
+    /// Its first duration argument in seconds (infinite without one):
+    /// among calls of the disposition's action the shortest governs.
+    pub(crate) within: f64,
+    /// The call as `examine` names it, a JSON string: `"emergency(6h)"`,
+    /// `"self_care"` (no parentheses without arguments).
+    pub(crate) json_call: String,
+}
+
+impl ActionInstance {
+    /// The instance of `action` with constant `args`, rendered once.
+    pub(crate) fn new(model: &Model, action: u32, args: Vec<Value>) -> ActionInstance {
+        let args_json: Vec<serde_json::Value> = args.iter().map(|arg| value_json(model, arg)).collect();
+        let rendered_args = serde_json::to_string(&args_json).unwrap_or_else(|_| "[]".to_owned());
+        let name = model.actions.get(action as usize).map_or("", |info| info.name.as_str());
+        ActionInstance {
+            action,
+            args,
+            args_json,
+            json_head: format!("{{\"name\":{},\"args\":{rendered_args},\"rules\":[", json_string(name)),
+            rules: Vec::new(),
+        }
+    }
+}
+
+impl CallInfo {
+    /// What the decisions read of `instance`: the action's rank in the
+    /// ruleset's `priority`, its first duration argument, the call's text.
+    pub(crate) fn new(model: &Model, instance: &ActionInstance) -> CallInfo {
+        let rank = model.priority.iter().position(|&action| action == instance.action).map_or(u32::MAX, |p| p as u32);
+        let within = instance
+            .args
+            .iter()
+            .find_map(|arg| match arg {
+                Value::Duration(seconds) => Some(*seconds),
+                _ => None,
+            })
+            .unwrap_or(f64::INFINITY);
+        CallInfo { rank, within, json_call: json_string(&call_text(model, instance.action, &instance.args)) }
+    }
 }
 
 /// What a record field name means.
@@ -265,6 +346,12 @@ pub(crate) struct Program {
     pub(crate) fields: FieldTable,
     pub(crate) rules: Vec<CompiledRule>,
     pub(crate) instances: Vec<ActionInstance>,
+    /// Per instance (same index), its rank, deadline and rendered call.
+    pub(crate) calls: Vec<CallInfo>,
+    /// The calls with computed arguments, of every rule.
+    pub(crate) computed_calls: Vec<ComputedCall>,
+    /// The rules with a computed call, ascending.
+    pub(crate) computed_rules: Vec<u32>,
     pub(crate) source_json: Vec<String>,
     /// The rules that some rule overrides, ascending.
     pub(crate) overridable: Vec<u32>,
@@ -275,6 +362,9 @@ pub(crate) struct Program {
     /// Per action pattern ([`Node::Output`]), the action instances it
     /// matches, ascending: it is true when the output holds one of them.
     pub(crate) patterns: Vec<Vec<u32>>,
+    /// Per action pattern, what it matches: the action and, when given,
+    /// the arguments (for the calls computed on a record).
+    pub(crate) pattern_keys: Vec<(u32, Option<Vec<Value>>)>,
     /// Per assert, in model order, the roots of `when` and `then`. The
     /// circuit never sees them: properties run only on request.
     pub(crate) asserts: Vec<(NodeId, NodeId)>,
@@ -313,10 +403,9 @@ impl Program {
         &self.instances[instance.index()]
     }
 
-    /// The action's name as written in the ruleset.
     #[inline]
-    pub(crate) fn action_name(&self, instance: InstanceId) -> &str {
-        &self.model.actions[self.instance(instance).action as usize].name
+    pub(crate) fn call(&self, instance: InstanceId) -> &CallInfo {
+        &self.calls[instance.index()]
     }
 
     #[inline]
@@ -340,6 +429,17 @@ pub(crate) fn value_json(model: &Model, value: &Value) -> serde_json::Value {
             serde_json::Value::String(model.render_value(value))
         }
     }
+}
+
+/// `emergency(6h)`, `refer(vascular_surgery)`, `self_care`: a call as the
+/// ruleset writes it.
+pub(crate) fn call_text(model: &Model, action: u32, args: &[Value]) -> String {
+    let name = model.actions.get(action as usize).map_or("", |info| info.name.as_str());
+    if args.is_empty() {
+        return name.to_owned();
+    }
+    let args: Vec<String> = args.iter().map(|arg| model.render_value(arg)).collect();
+    format!("{name}({})", args.join(", "))
 }
 
 /// A number as JSON: integral values without a fraction (`50`, not `50.0`).

@@ -76,10 +76,24 @@ pub(crate) fn check(program: &Program, record: &Record, scratch: &mut Scratch) -
             *mark = true;
         }
     }
+    // Calls computed on this record match a pattern by action and values.
+    let computed: Vec<&crate::program::ActionInstance> = scratch
+        .result
+        .actions
+        .iter()
+        .filter(|entry| entry.instance.index() >= program.instances.len())
+        .map(|entry| scratch.result.instance(program, entry.instance))
+        .collect();
     let outputs: Vec<bool> = program
         .patterns
         .iter()
-        .map(|matches| matches.iter().any(|&instance| standing.get(instance as usize) == Some(&true)))
+        .zip(&program.pattern_keys)
+        .map(|(matches, (action, args))| {
+            matches.iter().any(|&instance| standing.get(instance as usize) == Some(&true))
+                || computed.iter().any(|instance| {
+                    instance.action == *action && args.as_ref().is_none_or(|args| *args == instance.args)
+                })
+        })
         .collect();
     let exclusives = program
         .exclusives
@@ -90,7 +104,7 @@ pub(crate) fn check(program: &Program, record: &Record, scratch: &mut Scratch) -
                 .result
                 .actions
                 .iter()
-                .map(|entry| program.instance(entry.instance))
+                .map(|entry| scratch.result.instance(program, entry.instance))
                 .filter(|instance| instance.action == action)
                 .map(|instance| instance.args.clone())
                 .collect(),

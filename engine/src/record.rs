@@ -3,6 +3,7 @@
 //! records through the conversions here, so every input path accepts the
 //! same value forms and reports the same errors.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use osler_dsl::model::{self, Type, Value};
@@ -27,6 +28,11 @@ pub(crate) enum Slot {
     /// Index into the record's string storage.
     Str(u32),
 }
+
+/// Unknown field names a record deduplicates by scanning the ones it has
+/// (the common case: none, or a misspelling or two); past this many it
+/// keeps a set.
+const SCANNED_UNKNOWN: usize = 16;
 
 /// The kind byte of an unknown slot, and of each [`Slot`] variant.
 pub(crate) const KIND_UNKNOWN: u8 = 0;
@@ -193,6 +199,16 @@ pub struct Record {
     pub(crate) known: Vec<u64>,
     strings: Vec<String>,
     strings_used: usize,
+    /// The record's field names that are not facts, in input order, each
+    /// once: the first `unknown_used` entries (the rest is storage kept
+    /// from earlier records, so refilling allocates nothing).
+    unknown_names: Vec<String>,
+    unknown_used: usize,
+    /// The same names as a set, built only when a record has more than
+    /// [`SCANNED_UNKNOWN`] of them, so a hostile record with a hundred
+    /// thousand distinct unknown fields is not deduplicated in quadratic
+    /// time (an empty set allocates nothing).
+    unknown_index: HashSet<String>,
     id: RecordId,
     spare_id: String,
 }
@@ -226,15 +242,66 @@ impl Record {
         }
     }
 
-    /// Forgets every value and the id, keeping the storage.
+    /// Forgets every value, the id and the unknown field names, keeping
+    /// the storage.
     pub fn clear(&mut self) {
         self.kinds.fill(KIND_UNKNOWN);
         self.bools.fill([0, 0]);
         self.known.fill(0);
         self.strings_used = 0;
+        self.unknown_used = 0;
+        if !self.unknown_index.is_empty() {
+            self.unknown_index.clear();
+        }
         if let RecordId::Text(text) = std::mem::take(&mut self.id) {
             self.spare_id = text;
         }
+    }
+
+    /// The field names of the record's input that are not facts of its
+    /// ruleset (a misspelled `pedal_pulse`, an extra column), in input
+    /// order, each name once. Reading a record fills them; clearing it
+    /// forgets them. They are ignored when evaluating, so a caller that
+    /// wants to know whether a red flag was dropped looks here.
+    ///
+    /// ```
+    /// let source = "fact pedal_pulses: bool\naction check()\nrule r: pedal_pulses -> check()\n";
+    /// let ruleset = osler_engine::Ruleset::from_sources(&[("r.osl".to_owned(), source.to_owned())])?;
+    /// let record = ruleset.read_json(r#"{"pedal_pulse": true, "note": 1, "pedal_pulse": false}"#)?;
+    /// assert_eq!(record.unknown_fields(), ["pedal_pulse", "note"]);
+    /// let record = ruleset.read_json(r#"{"pedal_pulses": true}"#)?;
+    /// assert!(record.unknown_fields().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn unknown_fields(&self) -> &[String] {
+        self.unknown_names.get(..self.unknown_used).unwrap_or_default()
+    }
+
+    /// Remembers `name` as a field of the record's input that is not a
+    /// fact (once however often it occurs), reusing storage from earlier
+    /// records.
+    pub(crate) fn note_unknown_field(&mut self, name: &str) {
+        if self.unknown_used < SCANNED_UNKNOWN {
+            if self.unknown_fields().iter().any(|known| known == name) {
+                return;
+            }
+        } else {
+            if self.unknown_index.is_empty() {
+                let noted = self.unknown_names.get(..self.unknown_used).unwrap_or_default();
+                self.unknown_index.extend(noted.iter().cloned());
+            }
+            if !self.unknown_index.insert(name.to_owned()) {
+                return;
+            }
+        }
+        match self.unknown_names.get_mut(self.unknown_used) {
+            Some(buffer) => {
+                buffer.clear();
+                buffer.push_str(name);
+            }
+            None => self.unknown_names.push(name.to_owned()),
+        }
+        self.unknown_used += 1;
     }
 
     /// The record's id.

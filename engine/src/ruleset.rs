@@ -10,6 +10,7 @@ use osler_dsl::model::{ActionIndex, FactIndex, Model, RuleIndex, Value};
 
 use crate::circuit::{self, Circuit};
 use crate::compile::compile;
+use crate::detail::Explain;
 use crate::error::{CompileError, ForeignRecord, LoadError, RecordError};
 use crate::eval::{self, Scratch};
 use crate::explain::{self, Explanation};
@@ -22,6 +23,7 @@ use crate::property::{self, PropertyReport};
 use crate::reading::{ReadOptions, UnknownFields};
 use crate::record::{Input, Record, RecordId};
 use crate::schema;
+use crate::warnings;
 
 /// A checked, compiled ruleset. Cheap to clone (the program is shared) and
 /// `Send + Sync`, so one compiled program serves many threads.
@@ -348,8 +350,8 @@ impl RecordBuilder<'_> {
 /// assert_eq!(
 ///     String::from_utf8(line)?,
 ///     concat!(
-///         r#"{"id":1,"actions":[{"name":"refer","args":[],"rules":["quit"],"sources":[]}],"fired":["quit"],"overridden":[],"undetermined":[]}"#, "\n",
-///         r#"{"id":2,"actions":[],"fired":[],"overridden":[],"undetermined":[{"rule":"quit","missing":["smoker"]}]}"#, "\n",
+///         r#"{"id":1,"actions":[{"name":"refer","args":[],"rules":["quit"],"sources":[]}],"fired":["quit"],"overridden":[],"undetermined":[],"examine":[]}"#, "\n",
+///         r#"{"id":2,"actions":[],"fired":[],"overridden":[],"undetermined":[{"rule":"quit","missing":["smoker"]}],"examine":[{"fact":"smoker","could":["refer"]}]}"#, "\n",
 ///     )
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -366,7 +368,7 @@ impl Evaluator<'_> {
     pub fn evaluate<'e>(&'e mut self, record: &'e Record) -> Result<Evaluated<'e>, ForeignRecord> {
         self.ruleset.owns(record)?;
         let Compiled { program, circuit } = &*self.ruleset.compiled;
-        eval::evaluate(program, circuit, record, &mut self.scratch);
+        eval::evaluate(program, circuit, record, &mut self.scratch, Explain::Full);
         eval::fill_truths(&mut self.scratch);
         Ok(Evaluated { program, record, scratch: &mut self.scratch })
     }
@@ -383,13 +385,27 @@ pub struct Evaluated<'e> {
 impl Evaluated<'_> {
     /// The owned, serialisable outcome.
     pub fn to_outcome(&self) -> Outcome {
-        output::build_outcome(self.program, self.record.id(), &self.scratch.result)
+        output::build_outcome(
+            self.program,
+            self.record.id(),
+            &self.scratch.result,
+            warnings::warnings_of(self.program, self.record),
+        )
     }
 
     /// Appends the outcome's JSON line (newline included) to `out`; the
     /// bytes equal `serde_json::to_string(&self.to_outcome())` plus `\n`.
     pub fn write_json_line(&self, out: &mut Vec<u8>) {
-        output::write_outcome(out, self.program, self.record.id(), &self.scratch.result);
+        self.write_json_line_at(out, Explain::Full);
+    }
+
+    /// Appends the outcome's JSON line at an explain level (newline
+    /// included) to `out`; the bytes equal
+    /// [`Outcome::to_json_line_at`] plus `\n`.
+    pub fn write_json_line_at(&self, out: &mut Vec<u8>, detail: Explain) {
+        output::write_outcome(out, self.program, self.record.id(), &self.scratch.result, detail, |line| {
+            warnings::write_warnings_json(line, self.program, self.record);
+        });
     }
 
     /// The truth of each rule's condition, in declaration order.
@@ -435,7 +451,7 @@ impl Evaluated<'_> {
     /// order (identical calls merged, as in [`Outcome::actions`]).
     pub fn actions(&self) -> impl ExactSizeIterator<Item = (ActionIndex, &[Value])> + '_ {
         self.scratch.result.actions.iter().map(|entry| {
-            let instance = self.program.instance(entry.instance);
+            let instance = self.scratch.result.instance(self.program, entry.instance);
             (instance.action, instance.args.as_slice())
         })
     }

@@ -114,7 +114,7 @@ pub fn run_tests(ruleset: &Ruleset) -> TestReport {
             .result
             .actions
             .iter()
-            .map(|entry| program.instance(entry.instance))
+            .map(|entry| evaluated.scratch.result.instance(program, entry.instance))
             .map(|instance| (instance.action, instance.args.as_slice()))
             .collect();
         let actual: Vec<String> = standing.iter().map(|(action, args)| render_call(model, *action, args)).collect();

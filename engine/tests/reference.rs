@@ -237,13 +237,18 @@ fn random_model_sized(choices: &[u32], size: Size) -> Model {
         let condition = generator.bool_expr(3);
         let mut actions = Vec::new();
         for _ in 0..1 + generator.rng.below(2) {
-            actions.push(match generator.rng.below(3) {
-                0 => ActionCall {
-                    action: 0,
-                    args: vec![Value::Duration([3600.0, 21600.0, 0.0][generator.rng.below(3)])],
-                },
-                1 => ActionCall { action: 1, args: vec![Value::Variant(0, generator.rng.below(3) as u32)] },
-                _ => ActionCall { action: 2, args: Vec::new() },
+            // Computed arguments read a fact of the parameter's type, when
+            // the model has one.
+            let duration_fact = generator.facts.iter().position(|ty| *ty == Type::Duration);
+            let enum_fact = generator.facts.iter().position(|ty| *ty == Type::Enum(0));
+            actions.push(match (generator.rng.below(5), duration_fact, enum_fact) {
+                (3, Some(fact), _) => ActionCall { action: 0, args: vec![Expr::Fact(fact as u32)] },
+                (4, _, Some(fact)) => ActionCall { action: 1, args: vec![Expr::Fact(fact as u32)] },
+                (0 | 3, ..) => {
+                    ActionCall::constant(0, vec![Value::Duration([3600.0, 21600.0, 0.0][generator.rng.below(3)])])
+                }
+                (1 | 4, ..) => ActionCall::constant(1, vec![Value::Variant(0, generator.rng.below(3) as u32)]),
+                _ => ActionCall::constant(2, Vec::new()),
             });
         }
         let cites = (0..3u32).filter(|_| generator.rng.chance(40)).collect();
@@ -294,6 +299,7 @@ fn random_model_sized(choices: &[u32], size: Size) -> Model {
             ActionInfo { name: "pick".to_owned(), params: vec![("what".to_owned(), Type::Enum(0))], doc: None },
             ActionInfo { name: "note".to_owned(), params: Vec::new(), doc: None },
         ],
+        priority: [vec![], vec![0, 2], vec![1, 0], vec![2, 1, 0], vec![0]][generator.rng.below(5)].clone(),
         rules,
         tests: Vec::new(),
         asserts: Vec::new(),
@@ -549,60 +555,273 @@ fn arith(op: ArithOp, (al, ah): (f64, f64), (bl, bh): (f64, f64)) -> Option<(f64
     Some((low, high))
 }
 
+/// A call's argument values on the record (`None` while one is unknown).
+fn call_values(reference: &Reference<'_>, call: &ActionCall) -> Option<Vec<Value>> {
+    call.args
+        .iter()
+        .map(|arg| match (arg, reference.eval(arg)) {
+            (Expr::Const(value), _) => Some(value.clone()),
+            (_, R::Num(Some((n, m)))) if n == m => Some(Value::Duration(n)),
+            (_, R::Enum(Some(v))) => Some(Value::Variant(0, v)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `wait(1h)`, `note`, `wait(?)` for an unknown computed argument.
+fn call_text(model: &Model, action: u32, args: &[Option<Value>]) -> String {
+    let name = &model.actions[action as usize].name;
+    if args.is_empty() {
+        return name.clone();
+    }
+    let args: Vec<String> =
+        args.iter().map(|arg| arg.as_ref().map_or("?".to_owned(), |v| model.render_value(v))).collect();
+    format!("{name}({})", args.join(", "))
+}
+
+/// A call with its values: the action and its arguments.
+type Call = (u32, Vec<Value>);
+
+/// A computed call as `examine` names it: `wait(?)`.
+fn template_text(model: &Model, call: &ActionCall) -> String {
+    let shown: Vec<Option<Value>> = call
+        .args
+        .iter()
+        .map(|arg| match arg {
+            Expr::Const(v) => Some(v.clone()),
+            _ => None,
+        })
+        .collect();
+    call_text(model, call.action, &shown)
+}
+
+/// What the reference decides about one rule.
+enum Status {
+    Fired(Vec<Call>),
+    Overridden(Vec<usize>),
+    Undetermined(Vec<u32>),
+    False,
+}
+
+fn status(reference: &Reference<'_>, truth: &[Option<bool>], index: usize) -> Status {
+    let model = reference.model;
+    let rule = &model.rules[index];
+    if truth[index] == Some(false) {
+        return Status::False;
+    }
+    let by: Vec<usize> = (0..model.rules.len())
+        .filter(|&other| truth[other] == Some(true) && model.rules[other].overrides.contains(&(index as u32)))
+        .collect();
+    if !by.is_empty() {
+        return Status::Overridden(by);
+    }
+    let mut missing = Vec::new();
+    if truth[index] == Some(true) {
+        let calls: Option<Vec<Call>> =
+            rule.actions.iter().map(|call| call_values(reference, call).map(|args| (call.action, args))).collect();
+        if let Some(calls) = calls {
+            return Status::Fired(calls);
+        }
+        // The condition holds; a computed argument is unknown.
+        for call in &rule.actions {
+            for arg in &call.args {
+                if !matches!(arg, Expr::Const(_)) {
+                    reference.missing(arg, &mut missing);
+                }
+            }
+        }
+    } else {
+        reference.missing(&rule.condition, &mut missing);
+    }
+    Status::Undetermined(missing)
+}
+
 fn reference_outcome(model: &Model, record: &[Option<Given>]) -> Outcome {
     let reference = Reference { model, record };
     let truth: Vec<Option<bool>> = model.rules.iter().map(|rule| reference.truth(&rule.condition)).collect();
     let mut outcome = Outcome::default();
     outcome.id = RecordId::Null;
-    let mut fired = Vec::new();
+    let mut fired: Vec<(usize, Vec<Call>)> = Vec::new();
+    let mut undetermined: Vec<(usize, Vec<u32>)> = Vec::new();
     for (index, rule) in model.rules.iter().enumerate() {
-        if truth[index] == Some(false) {
-            continue;
-        }
-        let by: Vec<usize> = (0..model.rules.len())
-            .filter(|&other| truth[other] == Some(true) && model.rules[other].overrides.contains(&(index as u32)))
-            .collect();
-        if !by.is_empty() {
-            let mut overridden = Overridden::default();
-            overridden.rule = rule.id.clone();
-            overridden.by = by.iter().map(|&o| model.rules[o].id.clone()).collect();
-            outcome.overridden.push(overridden);
-        } else if truth[index] == Some(true) {
-            fired.push(index);
-            outcome.fired.push(rule.id.clone());
-        } else {
-            let mut missing = Vec::new();
-            reference.missing(&rule.condition, &mut missing);
-            let mut undetermined = Undetermined::default();
-            undetermined.rule = rule.id.clone();
-            undetermined.missing = missing.iter().map(|&f| model.facts[f as usize].name.clone()).collect();
-            outcome.undetermined.push(undetermined);
+        match status(&reference, &truth, index) {
+            Status::False => {}
+            Status::Overridden(by) => {
+                let mut overridden = Overridden::default();
+                overridden.rule = rule.id.clone();
+                overridden.by = by.iter().map(|&o| model.rules[o].id.clone()).collect();
+                outcome.overridden.push(overridden);
+            }
+            Status::Fired(calls) => {
+                outcome.fired.push(rule.id.clone());
+                fired.push((index, calls));
+            }
+            Status::Undetermined(missing) => {
+                let mut entry = Undetermined::default();
+                entry.rule = rule.id.clone();
+                entry.missing = missing.iter().map(|&f| model.facts[f as usize].name.clone()).collect();
+                outcome.undetermined.push(entry);
+                undetermined.push((index, missing));
+            }
         }
     }
-    let mut seen: Vec<&ActionCall> = Vec::new();
-    for &index in &fired {
-        for call in &model.rules[index].actions {
-            if seen.iter().any(|s| s.action == call.action && s.args == call.args) {
+    // Actions: every distinct call of the fired rules, in the order of its
+    // first firing rule; each lists every fired rule that makes it.
+    let unknown_overriders = |index: usize| -> Vec<usize> {
+        (0..model.rules.len())
+            .filter(|&other| truth[other].is_none() && model.rules[other].overrides.contains(&(index as u32)))
+            .collect()
+    };
+    let mut entries: Vec<Call> = Vec::new();
+    for (_, calls) in &fired {
+        for call in calls {
+            if entries.contains(call) {
                 continue;
             }
-            seen.push(call);
-            let producers: Vec<usize> = fired
-                .iter()
-                .copied()
-                .filter(|&r| model.rules[r].actions.iter().any(|c| c.action == call.action && c.args == call.args))
-                .collect();
+            entries.push(call.clone());
+            let producers: Vec<usize> =
+                fired.iter().filter(|(_, calls)| calls.contains(call)).map(|(index, _)| *index).collect();
             let mut sources: Vec<u32> = producers.iter().flat_map(|&r| model.rules[r].cites.clone()).collect();
             sources.sort_unstable();
             sources.dedup();
+            let mut pending: Vec<usize> = Vec::new();
+            if producers.iter().all(|&r| !unknown_overriders(r).is_empty()) {
+                pending = producers.iter().flat_map(|&r| unknown_overriders(r)).collect();
+                pending.sort_unstable();
+                pending.dedup();
+            }
             let mut action = ActionOutcome::default();
-            action.name = model.actions[call.action as usize].name.clone();
-            action.args = call.args.iter().map(|arg| serde_json::Value::String(model.render_value(arg))).collect();
+            action.name = model.actions[call.0 as usize].name.clone();
+            action.args = call.1.iter().map(|arg| serde_json::Value::String(model.render_value(arg))).collect();
             action.rules = producers.iter().map(|&r| model.rules[r].id.clone()).collect();
             action.sources = sources.iter().map(|&s| model.sources[s as usize].name.clone()).collect();
+            action.pending = pending.iter().map(|&r| model.rules[r].id.clone()).collect();
             outcome.actions.push(action);
         }
     }
+    let rank = |action: u32| model.priority.iter().position(|&a| a == action).unwrap_or(usize::MAX);
+    let within = |args: &[Value]| {
+        args.iter()
+            .find_map(|arg| match arg {
+                Value::Duration(d) => Some(*d),
+                _ => None,
+            })
+            .unwrap_or(f64::INFINITY)
+    };
+    // The disposition: the first listed action present, its shortest call.
+    for &action in &model.priority {
+        let mut best: Option<usize> = None;
+        for (position, entry) in entries.iter().enumerate() {
+            if entry.0 == action && best.is_none_or(|b| within(&entry.1) < within(&entries[b].1)) {
+                best = Some(position);
+            }
+        }
+        if let Some(best) = best {
+            outcome.disposition = Some(outcome.actions[best].clone());
+            break;
+        }
+    }
+    outcome.examine = reference_examine(model, &reference, &undetermined, &entries, &outcome, &rank, &within);
     outcome
+}
+
+/// `examine`, written from its definition: per unknown fact, the calls
+/// the undetermined rules missing it could bring (not already output) and
+/// the pending actions whose exceptions it could decide; facts ranked by
+/// the best rank, then the most things, then declaration order.
+fn reference_examine(
+    model: &Model,
+    reference: &Reference<'_>,
+    undetermined: &[(usize, Vec<u32>)],
+    entries: &[Call],
+    outcome: &Outcome,
+    rank: &dyn Fn(u32) -> usize,
+    within: &dyn Fn(&[Value]) -> f64,
+) -> Vec<osler_engine::Examine> {
+    // The constant calls in order of first appearance, and the computed
+    // calls' texts likewise: the tie order of the engine's list.
+    let mut constants: Vec<Call> = Vec::new();
+    let mut templates: Vec<String> = Vec::new();
+    for rule in &model.rules {
+        for call in &rule.actions {
+            match call.constant_args() {
+                Some(args) if !constants.contains(&(call.action, args.clone())) => constants.push((call.action, args)),
+                Some(_) => {}
+                None => {
+                    let text = template_text(model, call);
+                    if !templates.contains(&text) {
+                        templates.push(text);
+                    }
+                }
+            }
+        }
+    }
+    // (fact, kind order, tie index, rank, within, text, cancel)
+    let mut items: Vec<(u32, usize, usize, f64, String, bool)> = Vec::new();
+    let mut add = |fact: u32, tie: usize, rank: usize, within: f64, text: String, cancel: bool| {
+        if !items.iter().any(|item| item.0 == fact && item.4 == text && item.5 == cancel) {
+            items.push((fact, tie, rank, within, text, cancel));
+        }
+    };
+    for (index, missing) in undetermined {
+        for call in &model.rules[*index].actions {
+            let tie_and_text = match call.constant_args() {
+                Some(args) if entries.contains(&(call.action, args.clone())) => None,
+                Some(args) => {
+                    let tie = constants.iter().position(|c| *c == (call.action, args.clone())).unwrap_or(0);
+                    let text = call_text(model, call.action, &args.iter().cloned().map(Some).collect::<Vec<_>>());
+                    Some((tie, rank(call.action), within(&args), text))
+                }
+                None => {
+                    let text = template_text(model, call);
+                    let tie = 1_000_000 + templates.iter().position(|t| *t == text).unwrap_or(0);
+                    Some((tie, rank(call.action), f64::INFINITY, text))
+                }
+            };
+            if let Some((tie, rank, within, text)) = tie_and_text {
+                for &fact in missing {
+                    add(fact, tie, rank, within, text.clone(), false);
+                }
+            }
+        }
+    }
+    for (position, action) in outcome.actions.iter().enumerate() {
+        for exception in &action.pending {
+            let Some(rule) = model.rules.iter().find(|rule| rule.id == *exception) else { continue };
+            let mut missing = Vec::new();
+            reference.missing(&rule.condition, &mut missing);
+            let (call_action, args) = &entries[position];
+            let text = call_text(model, *call_action, &args.iter().cloned().map(Some).collect::<Vec<_>>());
+            for fact in missing {
+                add(fact, 2_000_000 + position, rank(*call_action), within(args), text.clone(), true);
+            }
+        }
+    }
+    let mut facts: Vec<u32> = items.iter().map(|item| item.0).collect();
+    facts.sort_unstable();
+    facts.dedup();
+    let key = |fact: u32| {
+        let mine = items.iter().filter(|item| item.0 == fact);
+        let best = mine.clone().map(|item| item.2).min().unwrap_or(usize::MAX);
+        (best, usize::MAX - mine.count(), fact)
+    };
+    facts.sort_by_key(|&fact| key(fact));
+    facts.truncate(10);
+    facts
+        .iter()
+        .map(|&fact| {
+            let mut mine: Vec<&(u32, usize, usize, f64, String, bool)> =
+                items.iter().filter(|item| item.0 == fact).collect();
+            mine.sort_by(|a, b| {
+                (a.2, a.3).partial_cmp(&(b.2, b.3)).unwrap_or(std::cmp::Ordering::Equal).then(a.1.cmp(&b.1))
+            });
+            let mut examine = osler_engine::Examine::default();
+            examine.fact = model.facts[fact as usize].name.clone();
+            examine.could = mine.iter().filter(|item| !item.5).map(|item| item.4.clone()).collect();
+            examine.could_cancel = mine.iter().filter(|item| item.5).map(|item| item.4.clone()).collect();
+            examine
+        })
+        .collect()
 }
 
 fn engine_outcome(ruleset: &Ruleset, model: &Model, record: &[Option<Given>]) -> Outcome {

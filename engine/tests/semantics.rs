@@ -293,7 +293,7 @@ fn overrides_drop_the_overridden_rules_actions() {
     let result = outcome(&rules, r#"{"id":"p1","sensory":true,"paralysis":true,"pain":true}"#);
     assert_eq!(
         result.to_json_line(),
-        r#"{"id":"p1","actions":[{"name":"ali_category","args":["III"],"rules":["irreversible"],"sources":["s1","s2"]},{"name":"emergency","args":["6h"],"rules":["irreversible","painful"],"sources":["s1","s2"]}],"fired":["irreversible","painful"],"overridden":[{"rule":"revasc","by":["irreversible"]}],"undetermined":[]}"#
+        r#"{"id":"p1","actions":[{"name":"ali_category","args":["III"],"rules":["irreversible"],"sources":["s1","s2"]},{"name":"emergency","args":["6h"],"rules":["irreversible","painful"],"sources":["s1","s2"]}],"fired":["irreversible","painful"],"overridden":[{"rule":"revasc","by":["irreversible"]}],"undetermined":[],"examine":[]}"#
     );
     // Not overridden when the overriding rule is false.
     let result = outcome(&rules, r#"{"sensory":true,"paralysis":false}"#);
@@ -328,7 +328,7 @@ fn output_line_format_and_ids() {
     let line = |json: &str| outcome(&rules, json).to_json_line();
     assert_eq!(
         line(r#"{"id":17}"#),
-        r#"{"id":17,"actions":[],"fired":[],"overridden":[],"undetermined":[{"rule":"revasc","missing":["sensory"]},{"rule":"irreversible","missing":["sensory","paralysis"]},{"rule":"painful","missing":["pain"]}]}"#
+        r#"{"id":17,"actions":[],"fired":[],"overridden":[],"undetermined":[{"rule":"revasc","missing":["sensory"]},{"rule":"irreversible","missing":["sensory","paralysis"]},{"rule":"painful","missing":["pain"]}],"examine":[{"fact":"sensory","could":["emergency(6h)","revascularize","ali_category(III)"]},{"fact":"paralysis","could":["emergency(6h)","ali_category(III)"]},{"fact":"pain","could":["emergency(6h)"]}]}"#
     );
     assert!(line(r#"{"pain":false,"sensory":false}"#).starts_with(r#"{"id":null,"actions":[],"fired":[]"#));
     assert!(line(r#"{"id":"a \"quoted\" id","pain":false}"#).starts_with(r#"{"id":"a \"quoted\" id","#));

@@ -204,7 +204,8 @@ fn override_findings(
     let fires = encoder.fires(rule);
     let rails: Vec<Rail> = overriders.iter().map(|&by| encoder.condition(by)).collect();
     let unknowns: Vec<Lit> = rails.iter().map(|rail| encoder.formula.and(&[!rail.t, !rail.f])).collect();
-    let mut goal = vec![own.t];
+    // Provisional means it emits: undetermined arguments emit nothing.
+    let mut goal = vec![own.t, encoder.args_known(rule)];
     goal.extend(rails.iter().map(|rail| !rail.t));
     let some_unknown = encoder.formula.or(&unknowns);
     goal.push(some_unknown);
@@ -315,7 +316,7 @@ fn redundancy(
         }
     }
     let mut encoder = Encoder::new(model, index, &cone, &[]);
-    let fires = encoder.fires(rule);
+    let fires = encoder.emits(rule);
     let uncovered = uncovered(&mut encoder, coverers);
     let goal = encoder.formula.and(&[fires, uncovered]);
     let approximate = encoder.approximate;
@@ -346,7 +347,7 @@ fn redundancy(
 fn uncovered(encoder: &mut Encoder<'_>, coverers: &[(usize, Vec<RuleIndex>)]) -> Lit {
     let mut missing = Vec::with_capacity(coverers.len());
     for (_, rules) in coverers {
-        let fired: Vec<Lit> = rules.iter().map(|&other| encoder.fires(other)).collect();
+        let fired: Vec<Lit> = rules.iter().map(|&other| encoder.emits(other)).collect();
         let covered = encoder.formula.or(&fired);
         missing.push(!covered);
     }
@@ -355,8 +356,13 @@ fn uncovered(encoder: &mut Encoder<'_>, coverers: &[(usize, Vec<RuleIndex>)]) ->
 
 /// Other rules that emit `call` exactly: at most [`MAX_COVERERS`], the
 /// ones nearest to `rule` in declaration order among those whose
-/// condition reads a fact `rule`'s reads, then among any.
+/// condition reads a fact `rule`'s reads, then among any. None for a call
+/// with computed arguments, whose value the analysis does not follow (so
+/// a rule with one is never redundant), and a computed call covers none.
 pub(crate) fn coverers(model: &Model, index: &Index, rule: RuleIndex, call: &ActionCall) -> Vec<RuleIndex> {
+    if call.is_computed() {
+        return Vec::new();
+    }
     let emits = |other: RuleIndex| {
         other != rule && model.rules.get(other as usize).is_some_and(|info| info.actions.iter().any(|c| c == call))
     };

@@ -4,12 +4,12 @@
 //! one model over a shared record (facts matched by name), so one formula
 //! asks "does the old output hold this call, and the new one not?".
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::encode::{Cone, Encoder, Index};
 use super::sat::Lit;
 use super::search::{Answer, Query};
-use crate::model::{ActionCall, Expr, Model, RuleIndex, Type, Value};
+use crate::model::{ActionCall, Expr, LetIndex, Model, RuleIndex, Type, Value};
 
 /// Which version emits the call.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -25,9 +25,11 @@ pub enum Side {
 pub struct Change {
     /// The action's name.
     pub action: String,
-    /// The call's arguments.
+    /// The call's arguments (empty for a call with computed arguments,
+    /// whose values the analysis does not follow).
     pub args: Vec<Value>,
-    /// The call as written, `emergency(6h)`.
+    /// The call as written, `emergency(6h)`; a computed argument is `…`
+    /// (`wells(…)`), and such a change is always approximate.
     pub call: String,
     /// The version whose output holds the call on the example.
     pub side: Side,
@@ -177,7 +179,7 @@ fn merge(old: &Model, new: &Model) -> Result<Merged, DiffError> {
             .iter()
             .map(|call| ActionCall {
                 action: maps.actions.get(call.action as usize).copied().unwrap_or(call.action),
-                args: call.args.iter().map(|v| maps.value(v)).collect(),
+                args: call.args.iter().map(|arg| maps.expr(arg)).collect(),
             })
             .collect();
         rule.overrides = info.overrides.iter().map(|&r| maps.rules.get(r as usize).copied().unwrap_or(r)).collect();
@@ -198,7 +200,14 @@ pub fn diff(old: &Model, new: &Model) -> Result<Vec<Change>, DiffError> {
     for (rule_index, rule) in model.rules.iter().enumerate() {
         let is_old = (rule_index as u32) < merged.old_rules;
         for call in &rule.actions {
-            let at = match calls.iter().position(|(c, _, _)| c == call) {
+            // Computed calls go together when their arguments always have
+            // the same values (the same expressions, lets seen through).
+            let same = |c: &ActionCall| {
+                c.action == call.action
+                    && c.args.len() == call.args.len()
+                    && c.args.iter().zip(&call.args).all(|(a, b)| same_value(model, a, b))
+            };
+            let at = match calls.iter().position(|(c, _, _)| if call.is_computed() { same(c) } else { c == call }) {
                 Some(at) => at,
                 None => {
                     calls.push((call.clone(), Vec::new(), Vec::new()));
@@ -218,9 +227,26 @@ pub fn diff(old: &Model, new: &Model) -> Result<Vec<Change>, DiffError> {
         for &rule in old_rules.iter().chain(new_rules) {
             cone.firing(model, &index, rule);
         }
+        let constants = call.constant_args();
+        // A computed call that may equal a constant one is not followed.
+        let candidates: Vec<RuleIndex> = match &constants {
+            Some(args) => index.computed_emitting(model, call.action, args).collect(),
+            None => Vec::new(),
+        };
+        for &rule in &candidates {
+            cone.firing(model, &index, rule);
+        }
         let mut encoder = Encoder::new(model, &index, &cone, &[]);
-        let old_fires: Vec<Lit> = old_rules.iter().map(|&r| encoder.fires(r)).collect();
-        let new_fires: Vec<Lit> = new_rules.iter().map(|&r| encoder.fires(r)).collect();
+        let mut old_fires: Vec<Lit> = old_rules.iter().map(|&r| encoder.emits(r)).collect();
+        let mut new_fires: Vec<Lit> = new_rules.iter().map(|&r| encoder.emits(r)).collect();
+        for &rule in &candidates {
+            let lit = encoder.may_emit(rule);
+            if rule < merged.old_rules { old_fires.push(lit) } else { new_fires.push(lit) }
+        }
+        if constants.is_none() {
+            // Another rule may emit the same value: only a proof counts.
+            encoder.approximate = true;
+        }
         let in_old = encoder.formula.or(&old_fires);
         let in_new = encoder.formula.or(&new_fires);
         let only_old = encoder.formula.and(&[in_old, !in_new]);
@@ -231,16 +257,24 @@ pub fn diff(old: &Model, new: &Model) -> Result<Vec<Change>, DiffError> {
         let rendered = if call.args.is_empty() {
             name.clone()
         } else {
-            format!("{name}({})", call.args.iter().map(|v| model.render_value(v)).collect::<Vec<_>>().join(", "))
+            let args: Vec<String> = call
+                .args
+                .iter()
+                .map(|arg| match arg {
+                    Expr::Const(value) => model.render_value(value),
+                    _ => "…".to_owned(),
+                })
+                .collect();
+            format!("{name}({})", args.join(", "))
         };
-        if seen.insert(rendered.clone(), ()).is_some() {
+        if constants.is_some() && seen.insert(rendered.clone(), ()).is_some() {
             continue;
         }
         for (goal, side) in [(only_old, Side::Old), (only_new, Side::New)] {
             if let Answer::Witness(example) = query.example(&[goal]) {
                 changes.push(Change {
                     action: name.clone(),
-                    args: call.args.clone(),
+                    args: constants.clone().unwrap_or_default(),
                     call: rendered.clone(),
                     side,
                     example: example
@@ -253,4 +287,48 @@ pub fn diff(old: &Model, new: &Model) -> Result<Vec<Change>, DiffError> {
         }
     }
     Ok(changes)
+}
+
+/// Whether two expressions of `model` always have the same value: equal
+/// trees, lets seen through. Iterative, each pair of lets compared once.
+pub(crate) fn same_value(model: &Model, a: &Expr, b: &Expr) -> bool {
+    let mut stack: Vec<(&Expr, &Expr)> = vec![(a, b)];
+    let mut seen: BTreeSet<(LetIndex, LetIndex)> = BTreeSet::new();
+    let value = |index: &LetIndex| model.lets.get(*index as usize).map(|info| &info.value);
+    while let Some((a, b)) = stack.pop() {
+        match (a, b) {
+            (Expr::Let(x), Expr::Let(y)) if x == y => {}
+            (Expr::Let(x), Expr::Let(y)) => {
+                if seen.insert((*x, *y)) {
+                    let (Some(a), Some(b)) = (value(x), value(y)) else { return false };
+                    stack.push((a, b));
+                }
+            }
+            (Expr::Let(x), other) | (other, Expr::Let(x)) => match value(x) {
+                Some(inner) => stack.push((inner, other)),
+                None => return false,
+            },
+            (Expr::Const(x), Expr::Const(y)) if x == y => {}
+            (Expr::Fact(x), Expr::Fact(y)) if x == y => {}
+            (Expr::Not(x), Expr::Not(y)) | (Expr::Neg(x), Expr::Neg(y)) | (Expr::Known(x), Expr::Known(y)) => {
+                stack.push((x, y));
+            }
+            (Expr::In(x, s), Expr::In(y, t)) if s == t => stack.push((x, y)),
+            (Expr::Compare(o, x1, x2), Expr::Compare(p, y1, y2)) if o == p => {
+                stack.push((x1, y1));
+                stack.push((x2, y2));
+            }
+            (Expr::Arith(o, x1, x2), Expr::Arith(p, y1, y2)) if o == p => {
+                stack.push((x1, y1));
+                stack.push((x2, y2));
+            }
+            (Expr::And(x), Expr::And(y)) | (Expr::Or(x), Expr::Or(y)) | (Expr::Count(x), Expr::Count(y))
+                if x.len() == y.len() =>
+            {
+                stack.extend(x.iter().zip(y));
+            }
+            _ => return false,
+        }
+    }
+    true
 }

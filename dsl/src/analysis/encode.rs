@@ -25,6 +25,8 @@ use super::domain::Domain;
 use super::sat::{FALSE, Formula, Lit, TRUE};
 use crate::model::{CompareOp, Expr, FactIndex, LetIndex, Model, RuleIndex, Type, Value};
 
+mod emit;
+
 /// The two rails of a boolean expression.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct Rail {
@@ -55,7 +57,8 @@ pub struct Index {
     pub overridden_by: Vec<Vec<RuleIndex>>,
     /// Per action, the rules that emit a call of it (index order).
     pub emitters: Vec<Vec<RuleIndex>>,
-    /// Per rule, the facts its condition reads (through lets), sorted.
+    /// Per rule, the facts its condition and its computed arguments read
+    /// (through lets), sorted.
     pub support: Vec<Vec<FactIndex>>,
     /// Per fact, the rules whose condition reads it (index order).
     pub readers: Vec<Vec<RuleIndex>>,
@@ -85,6 +88,9 @@ impl Index {
             }
             let mut facts = Vec::new();
             rule.condition.facts_read(model, &mut facts);
+            for call in &rule.actions {
+                call.facts_read(model, &mut facts);
+            }
             facts.sort_unstable();
             for &fact in &facts {
                 if let Some(list) = readers.get_mut(fact as usize) {
@@ -96,8 +102,10 @@ impl Index {
         Index { overridden_by, emitters, support, readers }
     }
 
-    /// The rules that emit exactly the call `action(args)` (any call of
-    /// the action when `args` is `None`).
+    /// The rules that emit exactly the call `action(args)` with constant
+    /// arguments (any call of the action when `args` is `None`, computed
+    /// or not). The rules whose computed calls may equal `action(args)`
+    /// are [`Index::computed_emitting`].
     pub fn emitting<'a>(
         &'a self,
         model: &'a Model,
@@ -106,7 +114,17 @@ impl Index {
     ) -> impl Iterator<Item = RuleIndex> + 'a {
         self.emitters.get(action as usize).into_iter().flatten().copied().filter(move |&rule| {
             model.rules.get(rule as usize).is_some_and(|info| {
-                info.actions.iter().any(|call| call.action == action && args.is_none_or(|args| call.args == args))
+                info.actions.iter().any(|call| {
+                    call.action == action
+                        && args.is_none_or(|args| {
+                            call.args.len() == args.len()
+                                && call
+                                    .args
+                                    .iter()
+                                    .zip(args)
+                                    .all(|(arg, value)| matches!(arg, Expr::Const(v) if v == value))
+                        })
+                })
             })
         })
     }
@@ -140,6 +158,12 @@ impl Cone {
         for &by in index.overridden_by.get(rule as usize).into_iter().flatten() {
             self.condition(model, index, by);
         }
+        // A rule emits only when its computed arguments are known.
+        for call in model.rules.get(rule as usize).map(|info| info.actions.as_slice()).unwrap_or_default() {
+            for arg in call.args.iter().filter(|arg| !matches!(arg, Expr::Const(_))) {
+                self.expr(model, index, arg);
+            }
+        }
     }
 
     /// Adds an expression (lets and action patterns inside it too).
@@ -156,7 +180,10 @@ impl Cone {
                     }
                 }
                 Expr::Output(action, args) => {
-                    let rules: Vec<RuleIndex> = index.emitting(model, *action, args.as_deref()).collect();
+                    let mut rules: Vec<RuleIndex> = index.emitting(model, *action, args.as_deref()).collect();
+                    if let Some(args) = args {
+                        rules.extend(index.computed_emitting(model, *action, args));
+                    }
                     for rule in rules {
                         self.firing(model, index, rule);
                     }
@@ -218,6 +245,8 @@ pub(crate) struct Encoder<'m> {
     lets: HashMap<LetIndex, Rail>,
     conditions: HashMap<RuleIndex, Rail>,
     firings: HashMap<RuleIndex, Lit>,
+    /// Per rule, [`Encoder::emits`].
+    emissions: HashMap<RuleIndex, Lit>,
 }
 
 impl<'m> Encoder<'m> {
@@ -236,6 +265,7 @@ impl<'m> Encoder<'m> {
             lets: HashMap::new(),
             conditions: HashMap::new(),
             firings: HashMap::new(),
+            emissions: HashMap::new(),
         };
         for expr in cone.exprs(model, extra) {
             encoder.cut(expr);
@@ -281,6 +311,7 @@ impl<'m> Encoder<'m> {
                     stack.push(b);
                 }
                 Expr::And(items) | Expr::Or(items) | Expr::Count(items) => stack.extend(items.iter()),
+                Expr::Output(action, Some(args)) => self.cut_pattern(*action, args),
                 Expr::Const(_) | Expr::Fact(_) | Expr::Let(_) | Expr::Output(..) => {}
             }
         }
@@ -499,10 +530,15 @@ impl<'m> Encoder<'m> {
     }
 
     /// Whether the record's output holds `action(args)` (any call when
-    /// `args` is `None`).
+    /// `args` is `None`). A computed call that may equal `action(args)`
+    /// is not followed ([`Encoder::may_emit`]).
     pub(crate) fn output(&mut self, action: u32, args: Option<&[Value]>) -> Lit {
         let rules: Vec<RuleIndex> = self.index.emitting(self.model, action, args).collect();
-        let lits: Vec<Lit> = rules.into_iter().map(|rule| self.fires(rule)).collect();
+        let mut lits: Vec<Lit> = rules.into_iter().map(|rule| self.emits(rule)).collect();
+        if let Some(args) = args {
+            let computed: Vec<RuleIndex> = self.index.computed_emitting(self.model, action, args).collect();
+            lits.extend(computed.into_iter().map(|rule| self.may_emit(rule)));
+        }
         self.formula.or(&lits)
     }
 

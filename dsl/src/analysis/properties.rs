@@ -11,7 +11,7 @@ use super::sat::Lit;
 use super::search::Query;
 use crate::code::Code;
 use crate::diagnostic::Severity;
-use crate::model::{Model, Value};
+use crate::model::{Model, RuleIndex, Value};
 
 /// The finding of assert `assert`, if it fails (or cannot be decided).
 pub fn assert_findings(model: &Model, index: &Index, assert: u32, out: &mut Vec<Finding>) {
@@ -46,24 +46,39 @@ pub fn assert_findings(model: &Model, index: &Index, assert: u32, out: &mut Vec<
 /// different calls of its action.
 pub fn exclusive_findings(model: &Model, index: &Index, exclusive: u32, out: &mut Vec<Finding>) {
     let Some(info) = model.exclusives.get(exclusive as usize) else { return };
-    // The different calls of the action, in first-emitted order.
-    let mut calls: Vec<&[Value]> = Vec::new();
-    for rule in &model.rules {
-        for call in rule.actions.iter().filter(|call| call.action == info.action) {
-            if !calls.contains(&call.args.as_slice()) {
-                calls.push(&call.args);
+    // The different constant calls of the action, in first-emitted order,
+    // and the rules with computed calls of it (one entry per call).
+    let mut calls: Vec<Vec<Value>> = Vec::new();
+    let mut computed: Vec<RuleIndex> = Vec::new();
+    for (rule, rule_info) in model.rules.iter().enumerate() {
+        for call in rule_info.actions.iter().filter(|call| call.action == info.action) {
+            match call.constant_args() {
+                Some(args) if !calls.contains(&args) => calls.push(args),
+                Some(_) => {}
+                None => computed.push(rule as RuleIndex),
             }
         }
     }
-    if calls.len() < 2 {
+    if calls.len() + computed.len() < 2 {
         return;
     }
     let mut cone = Cone::default();
     for args in &calls {
-        cone.expr(model, index, &crate::model::Expr::Output(info.action, Some(args.to_vec())));
+        cone.expr(model, index, &crate::model::Expr::Output(info.action, Some(args.clone())));
+    }
+    for &rule in &computed {
+        cone.firing(model, index, rule);
     }
     let mut encoder = Encoder::new(model, index, &cone, &[]);
-    let outputs: Vec<Lit> = calls.iter().map(|args| encoder.output(info.action, Some(args))).collect();
+    // A computed call's value is not followed: two true entries are two
+    // calls only when they differ, so with computed calls a violation is
+    // a candidate for the engine to replay (two calls can only come from
+    // two true entries, so a proof stays a proof).
+    let mut outputs: Vec<Lit> = calls.iter().map(|args| encoder.exact_output(info.action, args)).collect();
+    outputs.extend(computed.iter().map(|&rule| encoder.emits(rule)));
+    if !computed.is_empty() {
+        encoder.approximate = true;
+    }
     // Two or more different calls: a counter, linear in the calls.
     let violated = encoder.at_least(&outputs, 2);
     let approximate = encoder.approximate;

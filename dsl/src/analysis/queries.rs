@@ -21,7 +21,7 @@ use super::builtin::{pick_coverers, rule_findings};
 use super::encode::Index;
 use super::finding::{Claim, Finding, Subject};
 use super::properties::{assert_findings, exclusive_findings};
-use crate::check::{ExprChecker, QueryEnv, RExpr, build_model, build_model_of, call_values, ruleset_check};
+use crate::check::{ExprChecker, QueryEnv, RExpr, build_model, build_model_of, call_args, ruleset_check};
 use crate::db::{Item, Ruleset, file_items};
 use crate::diagnostic::Severity;
 use crate::model::Model;
@@ -43,9 +43,10 @@ fn has_errors(db: &dyn salsa::Database, ruleset: Ruleset) -> bool {
 }
 
 /// What the analysis needs to know of one declaration to place it in the
-/// rule graph: the facts and lets its expression reads (as the checker
-/// resolved them, in first-use order), and for a rule its calls (action
-/// and constant arguments, one key each) and its `overrides`.
+/// rule graph: the facts and lets its expressions read (a rule's condition
+/// and computed arguments, as the checker resolved them, in first-use
+/// order), and for a rule its calls (action and constant arguments, one
+/// key each; a computed call's key is its own) and its `overrides`.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct Shape {
     /// Facts read directly.
@@ -68,10 +69,23 @@ pub fn rule_shape<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, item: Ite
         DeclKind::Rule(rule) => {
             let (_, condition) = checker.infer(&rule.condition, Some(&Ty::Bool));
             reads(&condition, &mut shape);
-            for call in &rule.actions {
-                let args: Vec<String> =
-                    call_values(&mut checker, call).iter().map(|value| format!("{value:?}")).collect();
-                shape.calls.push((call.name.text.clone(), format!("{}({})", call.name.text, args.join(","))));
+            for (position, call) in rule.actions.iter().enumerate() {
+                let resolved = call_args(&mut checker, call, true);
+                resolved.iter().for_each(|arg| reads(arg, &mut shape));
+                let constants: Option<Vec<String>> = resolved
+                    .iter()
+                    .map(|arg| match arg {
+                        RExpr::Const(value) => Some(format!("{value:?}")),
+                        _ => None,
+                    })
+                    .collect();
+                // A computed call is never another rule's call (it is
+                // covered by none): its key is its own, never a constant's.
+                let key = match constants {
+                    Some(args) => format!("{}({})", call.name.text, args.join(",")),
+                    None => format!("{}(<computed {} {position}>)", call.name.text, item.key(db).name),
+                };
+                shape.calls.push((call.name.text.clone(), key));
             }
             shape.overrides = rule.overrides.iter().map(|name| name.text.clone()).collect();
         }

@@ -10,6 +10,8 @@ use crate::model::{ArithOp, CompareOp};
 use crate::syntax::{BinaryOp, Expr, ExprKind, Ident, LogicOp, Span, UnaryOp};
 use crate::types::Ty;
 
+mod args;
+
 /// A constant with enums by name.
 #[derive(Clone, PartialEq, Debug)]
 pub(crate) enum RValue {
@@ -108,14 +110,6 @@ pub(crate) fn not_constant(span: Span, what: &str) -> Diagnostic {
         .with_help("write a literal (`6h`, `50 mmHg`, `true`) or an enum variant")
 }
 
-fn arity_error(name: &str, span: Span, params: &[(String, Ty)], found: usize) -> Diagnostic {
-    let signature: Vec<String> = params.iter().map(|(n, t)| format!("{n}: {t}")).collect();
-    let plural = if params.len() == 1 { "" } else { "s" };
-    Diagnostic::error(Code::Arity, span, format!("`{name}` takes {} argument{plural}, found {found}", params.len()))
-        .with_label(format!("`{name}({})`", signature.join(", ")))
-        .with_help(format!("call it as `{name}({})`", signature.join(", ")))
-}
-
 /// Types and resolves expressions, collecting diagnostics (and, when
 /// recording, every name it resolves).
 pub(crate) struct ExprChecker<'a> {
@@ -196,7 +190,9 @@ impl<'a> ExprChecker<'a> {
                 (Ty::Duration, RExpr::Const(RValue::Duration(number(expr) * unit.seconds() as f64)))
             }
             ExprKind::String(s) => (Ty::String, RExpr::Const(RValue::String(s.clone()))),
-            ExprKind::Paren(inner) => self.infer(inner, expected),
+            // A named argument where the caller did not put it in place
+            // (`count`, an unknown function) has been reported there.
+            ExprKind::Paren(inner) | ExprKind::Named { value: inner, .. } => self.infer(inner, expected),
             ExprKind::Name(ident) => self.name(ident, expected),
             ExprKind::Qualified { ty, variant } => self.qualified(ty, variant),
             ExprKind::Call { callee, args } => self.call(expr.span, callee, args),
@@ -434,6 +430,7 @@ impl<'a> ExprChecker<'a> {
     fn call(&mut self, span: Span, callee: &Ident, args: &[Expr]) -> (Ty, RExpr) {
         match callee.text.as_str() {
             "count" => {
+                self.no_named_arguments(callee, args);
                 if args.is_empty() {
                     self.error(
                         Diagnostic::error(Code::Arity, span, "`count` needs at least one condition")
@@ -445,6 +442,7 @@ impl<'a> ExprChecker<'a> {
                 (Ty::Number, RExpr::Count(items))
             }
             "known" => {
+                self.no_named_arguments(callee, args);
                 if args.len() != 1 {
                     self.error(
                         Diagnostic::error(Code::Arity, span, format!("`known` takes 1 argument, found {}", args.len()))
@@ -464,7 +462,7 @@ impl<'a> ExprChecker<'a> {
                 if let Some(params) = &info.action {
                     self.record(callee.span, Some(Target::Action(other.to_owned())), false, None);
                     if self.patterns {
-                        return match self.action_args(callee, span, Some(args), params, false) {
+                        return match self.action_values(callee, span, Some(args), params, false) {
                             Some(values) => (Ty::Bool, RExpr::Output(other.to_owned(), Some(values))),
                             None => (Ty::Bool, RExpr::Invalid),
                         };
@@ -507,58 +505,6 @@ impl<'a> ExprChecker<'a> {
             "the functions are `count(..)` and `known(..)`"
         };
         self.error(with_suggestion(diagnostic, suggestion.as_deref(), otherwise));
-    }
-
-    /// Checks the arguments of an action call (a rule's action, a test's
-    /// `expect`, an action pattern) against the action's parameters: arity,
-    /// types, constants. `args` is `None` without parentheses, which needs
-    /// no arguments only when `bare_needs_args` is false (a test's `expect`
-    /// and a pattern match every call). Gives the constant arguments, or
-    /// `None` when something was reported (or none were written).
-    pub fn action_args(
-        &mut self,
-        name: &Ident,
-        span: Span,
-        args: Option<&[Expr]>,
-        params: &[(String, Ty)],
-        bare_needs_args: bool,
-    ) -> Option<Vec<RValue>> {
-        let Some(args) = args else {
-            if bare_needs_args && !params.is_empty() {
-                self.error(arity_error(&name.text, span, params, 0));
-            }
-            return None;
-        };
-        if args.len() != params.len() {
-            for (index, arg) in args.iter().enumerate() {
-                self.resolve_silently(arg, params.get(index).map(|(_, ty)| ty));
-            }
-            self.error(arity_error(&name.text, span, params, args.len()));
-            return None;
-        }
-        let mut values = Some(Vec::with_capacity(args.len()));
-        for (arg, (param_name, param_ty)) in args.iter().zip(params) {
-            let (ty, resolved) = self.infer(arg, Some(param_ty));
-            let value = constant_value(&resolved);
-            if !ty.fits(param_ty) {
-                self.error(
-                    Diagnostic::error(
-                        Code::ArgumentType,
-                        arg.span,
-                        format!("argument `{param_name}` of `{}` is `{param_ty}`, found `{ty}`", name.text),
-                    )
-                    .with_label(format!("this is `{ty}`"))
-                    .with_help(format!("pass a `{param_ty}`")),
-                );
-            } else if !is_constant(&resolved) {
-                self.error(not_constant(arg.span, "action arguments"));
-            }
-            match (value, &mut values) {
-                (Some(value), Some(values)) if ty.fits(param_ty) => values.push(value),
-                _ => values = None,
-            }
-        }
-        values
     }
 
     /// Is this a bare name that only makes sense given the other side's

@@ -13,7 +13,7 @@ use crate::code::Code;
 use crate::db::{Item, Ruleset};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::syntax::{
-    ActionCall, ActionDecl, AssertDecl, DeclKind, EnumDecl, ExclusiveDecl, Expr, Ident, LetDecl, RuleDecl, Span,
+    ActionCall, ActionDecl, AssertDecl, DeclKind, EnumDecl, Expr, Ident, LetDecl, PriorityDecl, RuleDecl, Span,
     TestDecl, TypeExpr, TypeExprKind,
 };
 use crate::types::Ty;
@@ -60,7 +60,8 @@ fn walk_item<'db>(
         DeclKind::Rule(rule) => check_rule(&mut checker, rule, &item.key(db).name),
         DeclKind::Test(test) => check_test(&mut checker, test),
         DeclKind::Assert(decl) => check_assert(&mut checker, decl),
-        DeclKind::Exclusive(decl) => check_exclusive(&mut checker, decl),
+        DeclKind::Exclusive(decl) => check_action_name(&mut checker, &decl.action),
+        DeclKind::Priority(decl) => check_priority(&mut checker, decl),
     }
     let mut names = checker.names.take().unwrap_or_default();
     names.sort_by_key(|name| (name.span.start, name.span.end));
@@ -161,15 +162,39 @@ fn check_assert_side(checker: &mut ExprChecker<'_>, side: &Expr, what: &str) {
     }
 }
 
-/// `exclusive ACTION`: the action must be declared.
-fn check_exclusive(checker: &mut ExprChecker<'_>, decl: &ExclusiveDecl) {
-    let action = &decl.action;
+/// An action named without a call (`exclusive ACTION`, the names of a
+/// `priority`): it must be declared.
+fn check_action_name(checker: &mut ExprChecker<'_>, action: &Ident) {
     checker.record(action.span, Some(Target::Action(action.text.clone())), false, None);
     let info = checker.env.info(&action.text);
     if info.action.is_none() && !info.broken {
         let otherwise = format!("declare it: `action {}(...)`", action.text);
         let diagnostic = unknown_name(checker.env, Namespace::Action, action, "no such `action`", &otherwise);
         checker.diagnostics.push(diagnostic);
+    }
+}
+
+/// `priority A > B > ..`: each name a declared action, none listed twice
+/// (the second mention is reported, pointing back at the first).
+fn check_priority(checker: &mut ExprChecker<'_>, decl: &PriorityDecl) {
+    let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+    for action in &decl.actions {
+        check_action_name(checker, action);
+        match seen.get(action.text.as_str()) {
+            Some(&first) => checker.diagnostics.push(
+                Diagnostic::error(
+                    Code::PriorityRepeats,
+                    action.span,
+                    format!("`{}` is listed twice in the priority", action.text),
+                )
+                .with_label("listed again here")
+                .with_related(None, first, "first listed here")
+                .with_help("list each action once, at its place from the most urgent to the least"),
+            ),
+            None => {
+                seen.insert(&action.text, action.span);
+            }
+        }
     }
 }
 
@@ -298,5 +323,5 @@ fn check_action_call(checker: &mut ExprChecker<'_>, call: &ActionCall, in_test: 
         checker.diagnostics.push(diagnostic);
         return;
     };
-    checker.action_args(&call.name, call.span, call.args.as_deref(), &params, !in_test);
+    checker.action_args(&call.name, call.span, call.args.as_deref(), &params, !in_test, !in_test);
 }

@@ -25,7 +25,7 @@ pub use checked::{Checked, check_ruleset, check_sources, load_ruleset};
 pub use env::NameInfo;
 pub(crate) use expr::{ExprChecker, RExpr};
 pub use item::{check_item, item_resolutions};
-pub(crate) use model_build::call_values;
+pub(crate) use model_build::call_args;
 pub use model_build::{build_model, build_model_of};
 pub(crate) use names::QueryEnv;
 pub use names::{

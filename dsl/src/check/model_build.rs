@@ -75,13 +75,14 @@ impl Indices {
     }
 }
 
-/// The constant arguments of an action call of a checked ruleset, as the
-/// checker resolves them ([`ExprChecker::action_args`]); none for a call
-/// written without parentheses. The one resolution the model builder and
-/// the analysis's rule shapes share.
-pub(crate) fn call_values(checker: &mut ExprChecker<'_>, call: &syntax::ActionCall) -> Vec<RValue> {
+/// The arguments of an action call of a checked ruleset, in the
+/// parameters' order, as the checker resolves them
+/// ([`ExprChecker::action_args`]; computed ones only when `computed`, in a
+/// rule's actions); none for a call written without parentheses. The one
+/// resolution the model builder and the analysis's rule shapes share.
+pub(crate) fn call_args(checker: &mut ExprChecker<'_>, call: &syntax::ActionCall, computed: bool) -> Vec<RExpr> {
     let params = checker.env.info(&call.name.text).action.unwrap_or_default();
-    checker.action_args(&call.name, call.span, call.args.as_deref(), &params, false).unwrap_or_default()
+    checker.action_args(&call.name, call.span, call.args.as_deref(), &params, false, computed).unwrap_or_default()
 }
 
 /// 1-based line numbers of offsets, with each file's line starts computed
@@ -271,11 +272,17 @@ impl Builder<'_, '_> {
         }
     }
 
-    /// An action call with its constant arguments, resolved as the checker
-    /// resolves them (typed by the action's parameters, negations folded).
-    fn call(&self, checker: &mut ExprChecker<'_>, call: &syntax::ActionCall) -> Option<model::ActionCall> {
+    /// An action call with its arguments, resolved as the checker resolves
+    /// them (typed by the action's parameters, in their order, negations
+    /// folded; computed ones only when `computed`, in a rule's actions).
+    fn call(
+        &self,
+        checker: &mut ExprChecker<'_>,
+        call: &syntax::ActionCall,
+        computed: bool,
+    ) -> Option<model::ActionCall> {
         let action = *self.indices.actions.get(&call.name.text)?;
-        let args = call_values(checker, call).iter().map(|value| self.indices.value(value)).collect();
+        let args = call_args(checker, call, computed).iter().map(|arg| self.indices.expr(arg)).collect();
         Some(model::ActionCall { action, args })
     }
 
@@ -293,7 +300,7 @@ impl Builder<'_, '_> {
             let DeclKind::Rule(rule) = &item.syntax(db).kind else { continue };
             let mut checker = ExprChecker::new(&self.env);
             let (_, condition) = checker.infer(&rule.condition, Some(&Ty::Bool));
-            let actions = rule.actions.iter().filter_map(|call| self.call(&mut checker, call)).collect();
+            let actions = rule.actions.iter().filter_map(|call| self.call(&mut checker, call, true)).collect();
             let info = model::RuleInfo {
                 id: item.key(db).name.clone(),
                 title: rule.title.as_ref().map(|t| t.value.clone()),
@@ -331,11 +338,11 @@ impl Builder<'_, '_> {
                 .expects
                 .iter()
                 .filter_map(|expect| {
-                    let call = self.call(&mut checker, &expect.action)?;
+                    let call = self.call(&mut checker, &expect.action, false)?;
                     Some(model::Expectation {
                         negated: expect.negated,
                         action: call.action,
-                        args: expect.action.args.as_ref().map(|_| call.args),
+                        args: expect.action.args.as_ref().map(|_| call.constant_args().unwrap_or_default()),
                     })
                 })
                 .collect();
@@ -348,6 +355,7 @@ impl Builder<'_, '_> {
 impl Builder<'_, '_> {
     /// The `assert` and `exclusive` properties, in declaration order
     /// (files sorted by path); action patterns become [`model::Expr::Output`].
+    /// The `priority` too: its actions as indices, most urgent first.
     fn properties(&mut self) {
         let source_index = self.source_index();
         let db = self.db;
@@ -373,6 +381,13 @@ impl Builder<'_, '_> {
                     let Some(&action) = self.indices.actions.get(&exclusive.action.text) else { continue };
                     let location = self.location(item);
                     self.model.exclusives.push(model::ExclusiveInfo { action, location });
+                }
+                // The first `priority` (a second is a checker error); a
+                // fragment's model keeps the actions it has.
+                DeclKind::Priority(priority) if self.model.priority.is_empty() => {
+                    let actions = priority.actions.iter();
+                    self.model.priority =
+                        actions.filter_map(|action| self.indices.actions.get(&action.text).copied()).collect();
                 }
                 _ => {}
             }

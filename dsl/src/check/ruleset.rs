@@ -1,4 +1,4 @@
-//! Ruleset-wide checks (duplicates, let and override cycles, unused
+//! Ruleset-wide checks (duplicates, a second `priority`, let and override cycles, unused
 //! declarations, rules without a citation) and the per-file diagnostics
 //! the CLI and the language server publish, fed by per-file summaries so
 //! an edit recomputes the summaries of the edited file only.
@@ -81,6 +81,7 @@ fn name_span(db: &dyn salsa::Database, item: Item<'_>) -> Span {
         DeclKind::Test(test) => test.title.span,
         DeclKind::Rule(rule) if rule.name.is_none() => rule.arrow,
         DeclKind::Assert(assert) if assert.name.is_none() => assert.when.span,
+        DeclKind::Priority(priority) => priority.keyword,
         kind => kind.name().map_or(decl.span, |name| name.span),
     };
     span.shift(item.offset(db))
@@ -183,6 +184,40 @@ pub fn declaration_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Ve
     }
 
     out
+}
+
+/// One `priority` per ruleset: every declaration after the first (files in
+/// path order, as the model builder reads them) is a duplicate. Spans are
+/// absolute.
+#[salsa::tracked(returns(ref))]
+pub fn priority_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<FileDiagnostic> {
+    let mut files: Vec<SourceFile> = ruleset.files(db).clone();
+    files.sort_by(|a, b| a.path(db).cmp(b.path(db)));
+    let priorities: Vec<Item<'_>> = files
+        .iter()
+        .flat_map(|&file| file_items(db, file).iter().copied())
+        .filter(|item| item.key(db).kind == "priority")
+        .collect();
+    let Some((&first, rest)) = priorities.split_first() else { return Vec::new() };
+    let first_path = first.file(db).path(db).clone();
+    rest.iter()
+        .map(|&other| {
+            let other_path = other.file(db).path(db).clone();
+            let diagnostic = Diagnostic::error(
+                Code::Duplicate,
+                name_span(db, other),
+                "the ruleset declares `priority` more than once",
+            )
+            .with_label("declared again here")
+            .with_related(
+                (first_path != other_path).then(|| first_path.clone()),
+                name_span(db, first),
+                "first declared here",
+            )
+            .with_help("keep one `priority` listing every action that decides the disposition");
+            FileDiagnostic { path: other_path, diagnostic }
+        })
+        .collect()
 }
 
 /// The names a file's declarations use.
@@ -300,7 +335,8 @@ pub fn unused_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<Fil
                 SymbolKind::Fact | SymbolKind::Let | SymbolKind::Action | SymbolKind::Source => symbol.kind,
                 _ => continue,
             };
-            // An action only asserted about is never emitted: still unused.
+            // An action only asserted about (or only ranked by the `priority`)
+            // is never emitted: still unused.
             if used.contains(name.as_str()) || (kind != SymbolKind::Action && asserted.contains(name.as_str())) {
                 continue;
             }
@@ -335,6 +371,7 @@ pub fn unused_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<Fil
 pub fn ruleset_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<FileDiagnostic> {
     let mut out = declaration_diagnostics(db, ruleset).clone();
     out.extend(rule_graph_diagnostics(db, ruleset).iter().cloned());
+    out.extend(priority_diagnostics(db, ruleset).iter().cloned());
     out.extend(unused_diagnostics(db, ruleset).iter().cloned());
     out
 }

@@ -96,6 +96,9 @@ fn keyword_doc(keyword: &str) -> Option<&'static str> {
             "`assert name \"Title\": when -> then cite source`: on every record where `when` holds, `then` holds; both sides may name actions (`self_care`, `suspect(limb_threat)`: the output holds it)."
         }
         "exclusive" => "`exclusive action`: no record's output holds two different calls of the action.",
+        "priority" => {
+            "`priority a > b > ..`: the record's disposition is the first listed action its output holds (most urgent first)."
+        }
         _ => return None,
     })
 }

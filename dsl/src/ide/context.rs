@@ -18,7 +18,7 @@ pub enum CompletionContext {
     AssertCondition,
     /// After `==`, `!=` or inside `in {`: the variants of this enum.
     Variants(String),
-    /// After `->` or `expect`.
+    /// After `->`, `expect`, `exclusive`, `priority` or a priority's `>`.
     Actions,
     /// After `cite`.
     Sources,
@@ -196,7 +196,8 @@ impl Reader<'_> {
         let last_index = self.last_index();
         let first = self.first();
         Some(match self.word(last_index) {
-            "->" | "expect" | "exclusive" => CompletionContext::Actions,
+            "->" | "expect" | "exclusive" | "priority" => CompletionContext::Actions,
+            ">" if first == "priority" => CompletionContext::Actions,
             // `assert |`: an unnamed assert's condition (or its name).
             "assert" => CompletionContext::Condition,
             "cite" => CompletionContext::Sources,
@@ -248,7 +249,7 @@ impl Reader<'_> {
         if first == "rule" && !self.tokens.iter().any(|t| t.text(self.source) == ":") {
             return CompletionContext::Nothing;
         }
-        if matches!(first, "fact" | "action" | "source" | "ruleset" | "enum") {
+        if matches!(first, "fact" | "action" | "source" | "ruleset" | "enum" | "priority") {
             return CompletionContext::Nothing;
         }
         match last_token.kind {

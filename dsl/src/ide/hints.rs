@@ -6,7 +6,7 @@ use super::context::{CompletionContext, completion_context};
 use super::describe::{action_signature, doc_of};
 use super::names::{Target, declaring_item, info, name_uses};
 use crate::db::{Ruleset, SourceFile, file_items};
-use crate::syntax::{ActionCall, DeclKind};
+use crate::syntax::{ActionCall, DeclKind, ExprKind};
 use crate::types::Ty;
 
 /// The action call around the cursor: its signature, parameter ranges in
@@ -91,7 +91,9 @@ pub fn inlay_hints(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceFile)
         };
         for call in calls {
             let Some(params) = info(db, ruleset, &call.name.text).action else { continue };
-            for (arg, (param, _)) in call.args.iter().flatten().zip(&params) {
+            // Named arguments say their parameter already (and come last).
+            let positional = call.args.iter().flatten().filter(|arg| !matches!(arg.kind, ExprKind::Named { .. }));
+            for (arg, (param, _)) in positional.zip(&params) {
                 out.push(InlayHintInfo {
                     offset: arg.span.start + offset,
                     label: format!("{param}:"),

@@ -109,6 +109,37 @@ mod tests {
         assert_eq!(context("fact |"), CompletionContext::Nothing);
     }
 
+    /// A `priority` names actions: completion offers them after the keyword
+    /// and after each `>`, the names are actions to highlighting,
+    /// references and rename, and the outline lists the declaration.
+    #[test]
+    fn priority_names_are_actions_to_the_editor() {
+        assert_eq!(context("priority |"), CompletionContext::Actions);
+        assert_eq!(context("priority emergency > ur|"), CompletionContext::Actions);
+        assert_eq!(context("priority emergency\n  > |"), CompletionContext::Actions);
+        assert_eq!(context("priority emergency |"), CompletionContext::Nothing);
+        let db = Database::default();
+        let text = "fact a: bool\naction emergency(within: duration)\naction self_care\nrule r: a -> emergency(6h)\nrule s: not a -> self_care\npriority emergency > self_care\n";
+        let (set, files) = ruleset(&db, &[("a.osl", text)]);
+        let file = files[0];
+        let in_priority = text.rfind("emergency").unwrap_or(0) as u32;
+        let (_, offered) = completions(&db, set, file, in_priority + 2);
+        let labels: Vec<&str> = offered.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(labels, ["emergency", "self_care"]);
+        let emergency = Target::Action("emergency".to_owned());
+        assert_eq!(name_at(&db, set, file, in_priority).map(|n| n.target), Some(emergency.clone()));
+        assert_eq!(references(&db, set, &emergency, true).len(), 3, "declaration, rule and priority");
+        let edits = rename(&db, set, file, in_priority, "now").unwrap_or_default();
+        assert_eq!(edits.len(), 3, "{edits:?}");
+        let tokens = semantic_tokens(&db, set, file);
+        let kind_at = |offset: u32| tokens.iter().find(|t| t.span.start == offset).map(|t| t.kind);
+        let keyword = text.find("priority").unwrap_or(0) as u32;
+        assert_eq!(kind_at(keyword), Some(SemanticKind::Keyword));
+        assert_eq!(kind_at(in_priority), Some(SemanticKind::Action));
+        let entry = outline(&db, file).into_iter().find(|entry| entry.name == "priority");
+        assert_eq!(entry.and_then(|entry| entry.detail).as_deref(), Some("emergency > self_care"));
+    }
+
     /// The old editor typing took an arithmetic expression's type from its
     /// left operand, so `2 * 50 mmHg` was a bare `number` to it while the
     /// checker says `number mmHg`. The quick fix declaring an unknown fact

@@ -118,6 +118,11 @@ pub fn outline(db: &dyn salsa::Database, file: SourceFile) -> Vec<OutlineItem> {
                 Some("exclusive".to_owned()),
                 vec![],
             ),
+            // The one `priority`, by its keyword, its actions in the detail.
+            DeclKind::Priority(d) => {
+                let ranked: Vec<&str> = d.actions.iter().map(|action| action.text.as_str()).collect();
+                ("priority".to_owned(), d.keyword, OutlineKind::Rule, Some(ranked.join(" > ")), vec![])
+            }
         };
         out.push(OutlineItem { name, kind, detail, span, name_span: name_span.shift(offset), children });
     }

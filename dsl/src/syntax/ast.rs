@@ -52,6 +52,8 @@ pub enum DeclKind {
     Assert(AssertDecl),
     /// `exclusive action`.
     Exclusive(ExclusiveDecl),
+    /// `priority a > b > ..`.
+    Priority(PriorityDecl),
 }
 
 impl DeclKind {
@@ -68,12 +70,14 @@ impl DeclKind {
             DeclKind::Test(_) => "test",
             DeclKind::Assert(_) => "assert",
             DeclKind::Exclusive(_) => "exclusive",
+            DeclKind::Priority(_) => "priority",
         }
     }
 
     /// The declared name, if the declaration has one (unnamed rules,
     /// unnamed asserts and tests do not; tests are known by their title).
-    /// An `exclusive` is known by the action it is about.
+    /// An `exclusive` is known by the action it is about; a `priority`
+    /// (one per ruleset) by its keyword alone.
     pub fn name(&self) -> Option<&Ident> {
         match self {
             DeclKind::Ruleset(d) => Some(&d.name),
@@ -85,7 +89,7 @@ impl DeclKind {
             DeclKind::Rule(d) => d.name.as_ref(),
             DeclKind::Assert(d) => d.name.as_ref(),
             DeclKind::Exclusive(d) => Some(&d.action),
-            DeclKind::Test(_) => None,
+            DeclKind::Test(_) | DeclKind::Priority(_) => None,
         }
     }
 }
@@ -213,12 +217,23 @@ pub struct ExclusiveDecl {
     pub action: Ident,
 }
 
+/// `priority a > b > ..`: the actions that decide a record's disposition,
+/// most urgent first.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct PriorityDecl {
+    /// Where the `priority` keyword is written.
+    pub keyword: Span,
+    /// The actions, most urgent first (at least one).
+    pub actions: Vec<Ident>,
+}
+
 /// A call of an action: in a rule's actions or a test's `expect`.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct ActionCall {
     /// The action's name.
     pub name: Ident,
-    /// `None` when written without parentheses (`self_care`).
+    /// `None` when written without parentheses (`self_care`). Positional
+    /// arguments, then named ones ([`ExprKind::Named`]), as written.
     pub args: Option<Vec<Expr>>,
     /// The whole call.
     pub span: Span,
@@ -329,7 +344,7 @@ pub enum ExprKind {
     Call {
         /// The name called.
         callee: Ident,
-        /// The arguments, in order.
+        /// The arguments, in order (named ones are [`ExprKind::Named`]).
         args: Vec<Expr>,
     },
     /// `not x` or `-x`.
@@ -374,6 +389,15 @@ pub enum ExprKind {
     },
     /// An expression in parentheses.
     Paren(Box<Expr>),
+    /// A named argument, `score: wells_score`: only ever an argument of an
+    /// action call or a call (the grammar allows it nowhere else); the
+    /// checker puts it in its parameter's place.
+    Named {
+        /// The parameter's name.
+        name: Ident,
+        /// The argument.
+        value: Box<Expr>,
+    },
 }
 
 /// A prefix operator.
@@ -466,7 +490,9 @@ impl Expr {
         match &self.kind {
             ExprKind::Call { args, .. } => args.iter().for_each(|arg| arg.walk(visit)),
             ExprKind::Logic { operands, .. } => operands.iter().for_each(|operand| operand.walk(visit)),
-            ExprKind::Unary { operand, .. } | ExprKind::Paren(operand) => operand.walk(visit),
+            ExprKind::Unary { operand, .. } | ExprKind::Paren(operand) | ExprKind::Named { value: operand, .. } => {
+                operand.walk(visit)
+            }
             ExprKind::Binary { lhs, rhs, .. } => {
                 lhs.walk(visit);
                 rhs.walk(visit);

@@ -29,7 +29,7 @@ impl Expected {
     fn describe(self) -> String {
         match self {
             Expected::Declaration => {
-                "a declaration (`fact`, `let`, `enum`, `action`, `rule`, `source`, `test`, `assert`, `exclusive`) or a rule `condition -> action`"
+                "a declaration (`fact`, `let`, `enum`, `action`, `rule`, `source`, `test`, `assert`, `exclusive`, `priority`) or a rule `condition -> action`"
                     .to_owned()
             }
             Expected::Expression => "an expression".to_owned(),
@@ -57,6 +57,7 @@ fn classify(rule: Rule) -> Option<Expected> {
         | Rule::rule_decl
         | Rule::assert_decl
         | Rule::exclusive_decl
+        | Rule::priority_decl
         | Rule::short_rule => Declaration,
         Rule::expr
         | Rule::or_expr
@@ -98,6 +99,8 @@ fn classify(rule: Rule) -> Option<Expected> {
         Rule::kw_test | Rule::test_decl => Keyword("test"),
         Rule::kw_assert => Keyword("assert"),
         Rule::kw_exclusive => Keyword("exclusive"),
+        Rule::kw_priority => Keyword("priority"),
+        Rule::priority_gt => Symbol(">"),
         Rule::assert_header => Name,
         Rule::kw_given | Rule::given_stmt => Keyword("given"),
         Rule::kw_expect | Rule::expect_stmt => Keyword("expect"),
@@ -114,6 +117,7 @@ fn classify(rule: Rule) -> Option<Expected> {
         Rule::or_op | Rule::and_op | Rule::cmp_op | Rule::in_op | Rule::add_op | Rule::mul_op => Operator,
         Rule::EOI => EndOfDeclaration,
         Rule::actions | Rule::action_call => Name,
+        Rule::named_arg => Expression,
         Rule::param => Name,
         _ => return None,
     })
@@ -178,7 +182,7 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
     }
     // In an assert, `assert x` could still become a header `assert x:`,
     // but the arrow is what is missing in nearly every case.
-    let property = ["assert", "exclusive"].into_iter().find(|word| starts_with_word(source, word));
+    let property = ["assert", "exclusive", "priority"].into_iter().find(|word| starts_with_word(source, word));
     if property == Some("assert") && expected.contains(&Expected::Symbol("->")) {
         expected.retain(|e| *e == Expected::Symbol("->"));
     }
@@ -216,6 +220,9 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
         ),
         Some("exclusive") if !expected.contains(&Expected::Declaration) => {
             Some("write `exclusive ACTION`, naming a declared action".to_owned())
+        }
+        Some("priority") if !expected.contains(&Expected::Declaration) => {
+            Some("write `priority A > B > ...`, naming declared actions from the most urgent to the least".to_owned())
         }
         _ => help_for(&expected, found.map(|(token, _)| token), previous.map(|(token, _)| token)),
     };

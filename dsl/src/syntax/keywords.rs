@@ -20,7 +20,7 @@ const fn keyword(word: &'static str, reserved: bool, declaration: bool) -> Keywo
 }
 
 /// Every keyword, in the order completions and messages list them.
-pub const KEYWORDS: [Keyword; 26] = [
+pub const KEYWORDS: [Keyword; 27] = [
     keyword("ruleset", true, true),
     keyword("source", true, true),
     keyword("year", false, false),
@@ -35,6 +35,7 @@ pub const KEYWORDS: [Keyword; 26] = [
     keyword("test", false, true),
     keyword("assert", true, true),
     keyword("exclusive", true, true),
+    keyword("priority", true, true),
     keyword("given", true, false),
     keyword("expect", true, false),
     keyword("and", true, false),
@@ -80,10 +81,10 @@ const fn select<const N: usize>(view: View) -> [&'static str; N] {
 }
 
 /// The words that start a declaration.
-pub const DECLARATION_KEYWORDS: [&str; 10] = select(View::Declaration);
+pub const DECLARATION_KEYWORDS: [&str; 11] = select(View::Declaration);
 
 /// The words the grammar reserves (its `keyword` rule): never a name.
-pub const RESERVED_WORDS: [&str; 23] = select(View::Reserved);
+pub const RESERVED_WORDS: [&str; 24] = select(View::Reserved);
 
 /// Whether `word` has keyword meaning somewhere (for spacing and
 /// highlighting; see [`is_reserved`] for what can never be a name).

@@ -210,6 +210,7 @@ impl Lowerer {
                 c.expect(Rule::kw_exclusive)?;
                 DeclKind::Exclusive(ExclusiveDecl { action: self.ident_child(&mut c, NameRole::Any)? })
             }
+            Rule::priority_decl => self.priority_decl(&mut c)?,
             Rule::test_decl => {
                 c.expect(Rule::kw_test)?;
                 let title = string_lit(c.expect(Rule::string)?);
@@ -288,6 +289,19 @@ impl Lowerer {
         pair.into_inner().filter(|p| p.as_rule() == Rule::ident).map(|p| self.ident(p, role)).collect()
     }
 
+    /// `priority A > B > ..`: the keyword, then the actions between the
+    /// `>` separators.
+    fn priority_decl(&mut self, c: &mut Children<'_>) -> Lowered<DeclKind> {
+        let keyword = span_of(&c.expect(Rule::kw_priority)?);
+        let mut actions = Vec::new();
+        while let Ok(pair) = c.next() {
+            if pair.as_rule() == Rule::ident {
+                actions.push(self.ident(pair, NameRole::Any));
+            }
+        }
+        Ok(DeclKind::Priority(PriorityDecl { keyword, actions }))
+    }
+
     fn action_call(&mut self, pair: Pair<'_, Rule>) -> Lowered<ActionCall> {
         let span = span_of(&pair);
         let mut c = Children::of(pair);
@@ -295,8 +309,8 @@ impl Lowerer {
         let args = if c.optional(Rule::lparen).is_some() {
             let mut args = Vec::new();
             while let Ok(pair) = c.next() {
-                if pair.as_rule() == Rule::expr {
-                    args.push(self.expr(pair, 1)?);
+                if matches!(pair.as_rule(), Rule::expr | Rule::named_arg) {
+                    args.push(self.argument(pair, 1)?);
                 }
             }
             Some(args)
@@ -490,11 +504,24 @@ impl Lowerer {
         }
         let mut args = Vec::new();
         while let Ok(pair) = c.next() {
-            if pair.as_rule() == Rule::expr {
-                args.push(self.expr(pair, depth + 1)?);
+            if matches!(pair.as_rule(), Rule::expr | Rule::named_arg) {
+                args.push(self.argument(pair, depth + 1)?);
             }
         }
         Ok(Expr { kind: ExprKind::Call { callee, args }, span })
+    }
+
+    /// An argument of a call: an expression, or `name: expression`.
+    fn argument(&mut self, pair: Pair<'_, Rule>, depth: u32) -> Lowered<Expr> {
+        if pair.as_rule() != Rule::named_arg {
+            return self.expr(pair, depth);
+        }
+        let span = span_of(&pair);
+        let mut c = Children::of(pair);
+        let name = self.ident_child(&mut c, NameRole::Any)?;
+        c.expect(Rule::colon)?;
+        let value = self.expr(c.expect(Rule::expr)?, depth)?;
+        Ok(Expr { kind: ExprKind::Named { name, value: Box::new(value) }, span })
     }
 
     /// Literals and names: no nesting.

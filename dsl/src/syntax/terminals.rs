@@ -73,7 +73,8 @@ fn kind_of(pair: &Pair<'_, Rule>) -> Option<TokenKind> {
         | Rule::neg_op
         | Rule::cmp_op
         | Rule::add_op
-        | Rule::mul_op => TokenKind::Punct,
+        | Rule::mul_op
+        | Rule::priority_gt => TokenKind::Punct,
         // Names, keywords, `true`/`false` and the word operators.
         _ => TokenKind::Word,
     })

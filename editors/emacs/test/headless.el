@@ -105,7 +105,13 @@
                         ("^\\(exclusive\\) " font-lock-keyword-face
                          "`exclusive' highlighted as a keyword")
                         ("^exclusive \\(ali_category\\)" font-lock-function-name-face
-                         "the exclusive action highlighted as a name")))
+                         "the exclusive action highlighted as a name")
+                        ("^\\(priority\\) " font-lock-keyword-face
+                         "`priority' highlighted as a keyword")
+                        ("^priority \\(emergency\\)" font-lock-function-name-face
+                         "the first priority action highlighted as a name")
+                        ("^priority emergency > \\(treat\\)" font-lock-function-name-face
+                         "a later priority action highlighted as a name")))
           (goto-char (point-min))
           (let* ((found (re-search-forward (nth 0 case) nil t))
                  (face (and found (get-text-property (match-beginning 1) 'face))))

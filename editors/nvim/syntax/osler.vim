@@ -4,7 +4,7 @@ if exists('b:current_syntax')
   finish
 endif
 
-syn keyword oslerDeclaration ruleset source enum fact let action rule test assert exclusive
+syn keyword oslerDeclaration ruleset source enum fact let action rule test assert exclusive priority
 syn keyword oslerKeyword     overrides cite given expect year url
 syn keyword oslerOperator    and or not in
 syn keyword oslerBoolean     true false

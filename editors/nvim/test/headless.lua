@@ -149,10 +149,10 @@ local ok, error_message = pcall(function()
   -- The property declarations, highlighted by syntax/osler.vim in a scratch
   -- buffer (`syntax`, not `filetype`, so no second client starts).
   local scratch = vim.api.nvim_create_buf(false, true)
-  vim.api.nvim_buf_set_lines(scratch, 0, -1, false, { 'assert no_home_care: self_care -> not emergency', 'exclusive ali_category' })
+  vim.api.nvim_buf_set_lines(scratch, 0, -1, false, { 'assert no_home_care: self_care -> not emergency', 'exclusive ali_category', 'priority emergency > self_care' })
   vim.api.nvim_buf_call(scratch, function()
     vim.bo.syntax = 'osler'
-    for _, case in ipairs({ { 1, 'assert' }, { 2, 'exclusive' } }) do
+    for _, case in ipairs({ { 1, 'assert' }, { 2, 'exclusive' }, { 3, 'priority' } }) do
       local group = vim.fn.synIDattr(vim.fn.synID(case[1], 1, 1), 'name')
       check(group == 'oslerDeclaration', '`' .. case[2] .. '` highlighted as a declaration keyword', group)
     end
