@@ -9,7 +9,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use osler_engine::{Record, Ruleset};
+use osler_engine::{Explain, Record, Ruleset};
 
 fn records(ruleset: &Ruleset, count: u64) -> Vec<Record> {
     let mut rng = common::Rng(0x9e37_79b9_7f4a_7c15);
@@ -45,6 +45,20 @@ fn bench_ruleset(c: &mut Criterion, name: &str, ruleset: &Ruleset, records: &[Re
             line.len()
         })
     });
+    // The batch's path: evaluate as far as the line shows, at each level.
+    for level in [Explain::None, Explain::Brief, Explain::Full] {
+        group.bench_function(format!("write_line_{level}"), |b| {
+            b.iter(|| {
+                for record in records {
+                    line.clear();
+                    evaluator
+                        .write_json_line_at(black_box(record), level, &mut line)
+                        .expect("a record of this ruleset");
+                }
+                line.len()
+            })
+        });
+    }
     group.finish();
 }
 

@@ -182,6 +182,7 @@ fn fact_slots(model: &Model) -> Result<Vec<FactSlot>, CompileError> {
             ty: fact.ty,
             kind: Kind::of(fact.ty),
             json_name: json_string(&fact.name),
+            json_examine_head: format!("{{\"fact\":{}", json_string(&fact.name)),
         })
         .collect();
     for fact in &facts {

@@ -8,7 +8,7 @@
 
 use osler_dsl::model::Model;
 
-use crate::eval::{ActionEntry, Evaluation};
+use crate::evaluation::{ActionEntry, Evaluation};
 use crate::program::{Program, RuleId};
 use crate::record::{Record, RecordId};
 use crate::warnings::warnings_of;

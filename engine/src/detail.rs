@@ -8,6 +8,7 @@
 /// assert_eq!(Explain::default(), Explain::Brief);
 /// assert_eq!("full".parse::<Explain>(), Ok(Explain::Full));
 /// assert!("all".parse::<Explain>().is_err());
+/// assert_eq!(Explain::None.to_string().parse::<Explain>(), Ok(Explain::None));
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
 #[non_exhaustive]
@@ -32,5 +33,17 @@ impl std::str::FromStr for Explain {
             "full" => Ok(Explain::Full),
             other => Err(format!("unknown explain level `{other}` (expected none, brief or full)")),
         }
+    }
+}
+
+/// The level as `--explain` spells it: `Explain::Full.to_string()` is
+/// `"full"`, which parses back.
+impl std::fmt::Display for Explain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Explain::None => "none",
+            Explain::Brief => "brief",
+            Explain::Full => "full",
+        })
     }
 }

@@ -7,107 +7,14 @@
 
 use crate::circuit::{Circuit, Step, Values, Walk};
 use crate::detail::Explain;
+use crate::evaluation::{ActionEntry, Evaluation};
+use crate::examine::{self, Ranking};
 use crate::interp::Context;
 use crate::logic::{Truth, Val};
 use osler_dsl::model::{Type, Value};
 
-use crate::program::{ActionInstance, CallInfo, InstanceId, NodeId, Program, RuleCall, RuleId, SlotId, SourceId};
+use crate::program::{ActionInstance, CallInfo, InstanceId, NodeId, Program, RuleCall, RuleId, SourceId};
 use crate::record::Record;
-
-/// The result of one evaluation, as typed indices into the program (the
-/// output writers index the program's tables with them directly).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Evaluation {
-    pub(crate) fired: Vec<RuleId>,
-    /// `(rule, start, end)`: the overriding rules are `by[start..end]`.
-    pub(crate) overridden: Vec<(RuleId, u32, u32)>,
-    pub(crate) by: Vec<RuleId>,
-    /// `(rule, start, end)`: the facts to examine are `missing[start..end]`.
-    pub(crate) undetermined: Vec<(RuleId, u32, u32)>,
-    /// Fact slots (raw, as the circuit's walk writes them).
-    pub(crate) missing: Vec<u32>,
-    pub(crate) actions: Vec<ActionEntry>,
-    pub(crate) action_rules: Vec<RuleId>,
-    pub(crate) action_sources: Vec<SourceId>,
-    /// The exceptions of pending actions (`ActionEntry::pending`).
-    pub(crate) pending: Vec<RuleId>,
-    /// The entry of `actions` that the ruleset's `priority` puts first.
-    pub(crate) disposition: Option<u32>,
-    /// The ranked facts to examine next, most consequential first, each
-    /// with what it could bring: `calls[calls.0..calls.1]`.
-    pub(crate) examine: Vec<ExamineEntry>,
-    pub(crate) examine_calls: Vec<Could>,
-    /// The instances computed calls made on this record that the program
-    /// does not hold: `InstanceId(program.instances.len() + i)` is
-    /// `extra[i]`.
-    pub(crate) extra: Vec<(ActionInstance, CallInfo)>,
-    /// Per fired rule with a computed call, ascending, its calls' instances
-    /// in its own order: `rule_call_ids[start..end]`.
-    pub(crate) rule_calls: Vec<(RuleId, u32, u32)>,
-    pub(crate) rule_call_ids: Vec<InstanceId>,
-}
-
-impl Evaluation {
-    /// An instance of the output: the program's, or one a computed call
-    /// made on this record.
-    pub(crate) fn instance<'a>(&'a self, program: &'a Program, id: InstanceId) -> &'a ActionInstance {
-        match id.index().checked_sub(program.instances.len()) {
-            None => program.instance(id),
-            Some(extra) => &self.extra[extra].0,
-        }
-    }
-
-    /// What the decisions read of an instance of the output.
-    pub(crate) fn call<'a>(&'a self, program: &'a Program, id: InstanceId) -> &'a CallInfo {
-        match id.index().checked_sub(program.instances.len()) {
-            None => program.call(id),
-            Some(extra) => &self.extra[extra].1,
-        }
-    }
-
-    /// The call `what` names, as a JSON string, and whether it is one the
-    /// fact could cancel (rather than bring).
-    pub(crate) fn could_text<'a>(&'a self, program: &'a Program, what: Could) -> (&'a str, bool) {
-        match what {
-            Could::Bring(instance) => (&program.call(instance).json_call, false),
-            Could::Computed(call) => (&program.computed_calls[call as usize].json_template, false),
-            Could::Cancel(entry) => (&self.call(program, self.actions[entry as usize].instance).json_call, true),
-        }
-    }
-}
-
-/// One fact of `examine` and its range of [`Evaluation::examine_calls`].
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct ExamineEntry {
-    pub(crate) slot: SlotId,
-    pub(crate) calls: (u32, u32),
-}
-
-/// What determining a fact could do to the output.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
-pub(crate) enum Could {
-    /// Bring an action call the output does not hold yet.
-    Bring(InstanceId),
-    /// Bring a call with a computed argument ([`Program::computed_calls`]).
-    Computed(u32),
-    /// Suppress a pending action (an entry of [`Evaluation::actions`]).
-    Cancel(u32),
-}
-
-/// The most facts `examine` lists: the few that matter most.
-pub(crate) const MAX_EXAMINE: usize = 10;
-
-/// One merged action of the output: an action instance with the rules that
-/// produced it (`action_rules[rules.0..rules.1]`) and their sources. When
-/// every producing rule is provisional (a rule overriding it has an
-/// unknown condition), those exceptions are `pending[pending.0..pending.1]`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct ActionEntry {
-    pub(crate) instance: InstanceId,
-    pub(crate) rules: (u32, u32),
-    pub(crate) sources: (u32, u32),
-    pub(crate) pending: (u32, u32),
-}
 
 /// Reusable buffers for evaluating records with one program. One per
 /// thread; see `Evaluator` in `ruleset.rs`.
@@ -135,10 +42,8 @@ pub(crate) struct Scratch {
     /// Work stacks of the missing-facts walks (kept to reuse their memory).
     steps: Vec<Step>,
     nodes: Vec<(NodeId, bool)>,
-    /// `(fact slot, what it could do)` pairs while `examine` is ranked.
-    could: Vec<(u32, Could)>,
-    /// `(rank, -count, slot, start, end)` per fact being ranked.
-    ranked: Vec<(u32, usize, u32, u32, u32)>,
+    /// The buffers of ranking `examine`.
+    ranking: Ranking,
     /// Missing facts of exceptions that are not undetermined themselves:
     /// `(rule, start, end)` into `result.missing`.
     exception_missing: Vec<(RuleId, u32, u32)>,
@@ -164,8 +69,7 @@ impl Scratch {
             instance_marks: vec![0; program.instances.len()],
             steps: Vec::new(),
             nodes: Vec::new(),
-            could: Vec::new(),
-            ranked: Vec::new(),
+            ranking: Ranking::new(program),
             exception_missing: Vec::new(),
             result: Evaluation::default(),
         }
@@ -179,6 +83,7 @@ impl Scratch {
             || self.source_set.len() != program.source_words
             || self.fact_marks.len() != program.facts.len()
             || self.instance_marks.len() != program.instances.len()
+            || !self.ranking.fits(program)
         {
             *self = Scratch::new(program, circuit);
         }
@@ -186,24 +91,10 @@ impl Scratch {
         if self.epoch == 0 {
             self.lets.iter_mut().for_each(|entry| entry.0 = 0);
             self.instance_marks.fill(0);
+            self.ranking.forget_epochs();
             self.epoch = 1;
         }
-        let result = &mut self.result;
-        result.fired.clear();
-        result.overridden.clear();
-        result.by.clear();
-        result.undetermined.clear();
-        result.missing.clear();
-        result.actions.clear();
-        result.action_rules.clear();
-        result.action_sources.clear();
-        result.pending.clear();
-        result.disposition = None;
-        result.examine.clear();
-        result.examine_calls.clear();
-        result.extra.clear();
-        result.rule_calls.clear();
-        result.rule_call_ids.clear();
+        self.result.clear();
         self.exception_missing.clear();
     }
 }
@@ -300,8 +191,7 @@ pub(crate) fn evaluate(program: &Program, circuit: &Circuit, record: &Record, sc
         instance_marks,
         steps,
         nodes,
-        could,
-        ranked,
+        ranking,
         exception_missing,
         result,
     } = scratch;
@@ -344,13 +234,6 @@ pub(crate) fn evaluate(program: &Program, circuit: &Circuit, record: &Record, sc
         let mut walk = Walk { out, marks: fact_marks, stamp: *missing_stamp, steps };
         circuit.rule_missing(rule_index, values, &mut context, &mut walk);
     };
-    for_each_bit(undetermined, |rule_index| {
-        let start = result.missing.len() as u32;
-        if detail != Explain::None {
-            missing_of(rule_index, &mut result.missing);
-        }
-        result.undetermined.push((RuleId(rule_index), start, result.missing.len() as u32));
-    });
     if program.computed_rules.is_empty() {
         merge_actions(program, result, fired, instance_marks, *epoch, source_set);
     } else {
@@ -358,6 +241,27 @@ pub(crate) fn evaluate(program: &Program, circuit: &Circuit, record: &Record, sc
     }
     mark_pending(program, result, rule_true, rule_false);
     result.disposition = disposition(program, result);
+    // The missing facts of the undetermined rules: all of them in full;
+    // in brief only those `examine` reads, of rules that could still
+    // bring something (a call the output does not hold, a computed call)
+    // or cancel something (a pending exception); none at `None`.
+    for_each_bit(undetermined, |rule_index| {
+        let start = result.missing.len() as u32;
+        let wanted = match detail {
+            Explain::None => false,
+            Explain::Brief => {
+                let rule = program.rule(RuleId(rule_index));
+                !rule.calls.is_empty()
+                    || rule.instances.iter().any(|&instance| instance_marks[instance as usize] != *epoch)
+                    || result.pending.contains(&RuleId(rule_index))
+            }
+            Explain::Full => true,
+        };
+        if wanted {
+            missing_of(rule_index, &mut result.missing);
+        }
+        result.undetermined.push((RuleId(rule_index), start, result.missing.len() as u32));
+    });
     if detail == Explain::None {
         return;
     }
@@ -373,7 +277,7 @@ pub(crate) fn evaluate(program: &Program, circuit: &Circuit, record: &Record, sc
             exception_missing.push((exception, start, result.missing.len() as u32));
         }
     }
-    rank_examine(program, result, instance_marks, *epoch, exception_missing, could, ranked);
+    examine::rank(program, result, instance_marks, *epoch, exception_missing, ranking);
 }
 
 /// The statuses as bit sets: a rule whose condition is not false is
@@ -663,84 +567,4 @@ fn disposition(program: &Program, result: &Evaluation) -> Option<u32> {
         }
     }
     best.map(|(_, _, position)| position)
-}
-
-/// Ranks the facts to examine next. A fact in the missing list of an
-/// undetermined rule could bring that rule's calls the output does not hold
-/// yet; a fact that could decide a pending action's exception could cancel
-/// it. Facts are ranked by the most consequential thing they could do (the
-/// best rank under the ruleset's `priority`), then by how many things,
-/// then in declaration order; at most [`MAX_EXAMINE`] are kept, each with
-/// what it could do, most consequential first (rank, then the shortest
-/// deadline, then declaration order).
-fn rank_examine(
-    program: &Program,
-    result: &mut Evaluation,
-    instance_marks: &[u32],
-    epoch: u32,
-    exception_missing: &[(RuleId, u32, u32)],
-    could: &mut Vec<(u32, Could)>,
-    ranked: &mut Vec<(u32, usize, u32, u32, u32)>,
-) {
-    could.clear();
-    for &(rule, start, end) in &result.undetermined {
-        let facts = &result.missing[start as usize..end as usize];
-        for &instance in &program.rule(rule).instances {
-            if instance_marks[instance as usize] != epoch {
-                could.extend(facts.iter().map(|&slot| (slot, Could::Bring(InstanceId(instance)))));
-            }
-        }
-        for call in &program.rule(rule).calls {
-            if let RuleCall::Computed(index) = *call {
-                let template = program.computed_calls[index as usize].template;
-                could.extend(facts.iter().map(|&slot| (slot, Could::Computed(template))));
-            }
-        }
-    }
-    for (position, entry) in (0u32..).zip(&result.actions) {
-        for &exception in &result.pending[entry.pending.0 as usize..entry.pending.1 as usize] {
-            let range = match result.undetermined.binary_search_by_key(&exception, |entry| entry.0) {
-                Ok(found) => (result.undetermined[found].1, result.undetermined[found].2),
-                Err(_) => exception_missing.iter().find(|entry| entry.0 == exception).map_or((0, 0), |e| (e.1, e.2)),
-            };
-            let facts = &result.missing[range.0 as usize..range.1 as usize];
-            could.extend(facts.iter().map(|&slot| (slot, Could::Cancel(position))));
-        }
-    }
-    if could.is_empty() {
-        return;
-    }
-    could.sort_unstable();
-    could.dedup();
-    let urgency = |what: Could| {
-        let instance = match what {
-            Could::Bring(instance) => instance,
-            Could::Computed(index) => return (program.computed_calls[index as usize].rank, f64::INFINITY),
-            Could::Cancel(entry) => result.actions[entry as usize].instance,
-        };
-        let call = result.call(program, instance);
-        (call.rank, call.within)
-    };
-    ranked.clear();
-    let mut start = 0;
-    while start < could.len() {
-        let slot = could[start].0;
-        let end = start + could[start..].iter().take_while(|pair| pair.0 == slot).count();
-        let rank = could[start..end].iter().map(|&(_, what)| urgency(what).0).min().unwrap_or(u32::MAX);
-        ranked.push((rank, usize::MAX - (end - start), slot, start as u32, end as u32));
-        start = end;
-    }
-    ranked.sort_unstable();
-    ranked.truncate(MAX_EXAMINE);
-    // Each kept fact's calls, most consequential first (sorted in place).
-    for &(_, _, _, start, end) in ranked.iter() {
-        could[start as usize..end as usize].sort_by(|&(_, a), &(_, b)| {
-            urgency(a).partial_cmp(&urgency(b)).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(&b))
-        });
-    }
-    for &(_, _, slot, start, end) in ranked.iter() {
-        let first = result.examine_calls.len() as u32;
-        result.examine_calls.extend(could[start as usize..end as usize].iter().map(|&(_, what)| what));
-        result.examine.push(ExamineEntry { slot: SlotId(slot), calls: (first, result.examine_calls.len() as u32) });
-    }
 }

@@ -8,8 +8,8 @@
 use osler_dsl::model::{Model, Type, format_duration, format_number};
 use serde::Serialize;
 
-use crate::eval::Evaluation;
 use crate::eval::Scratch;
+use crate::evaluation::Evaluation;
 use crate::interp::Context;
 use crate::logic::{Truth, Val};
 use crate::output::{Outcome, build_outcome};

@@ -102,6 +102,8 @@ mod csv_output;
 mod detail;
 mod error;
 mod eval;
+mod evaluation;
+mod examine;
 pub mod explain;
 pub mod files;
 mod flat_json;

@@ -12,7 +12,7 @@ use std::io::Write;
 use serde::{Deserialize, Serialize};
 
 use crate::detail::Explain;
-use crate::eval::{ActionEntry, Evaluation};
+use crate::evaluation::{ActionEntry, Could, Evaluation};
 use crate::program::{Program, RuleId, SlotId, SourceId};
 use crate::record::RecordId;
 
@@ -233,12 +233,14 @@ pub(crate) fn build_outcome(program: &Program, id: &RecordId, result: &Evaluatio
             .examine
             .iter()
             .map(|entry| {
-                let mut examine = Examine { fact: program.fact(entry.slot).name.clone(), ..Examine::default() };
-                for &what in slice(&result.examine_calls, entry.calls) {
-                    let (json, cancel) = result.could_text(program, what);
-                    if cancel { &mut examine.could_cancel } else { &mut examine.could }.push(unquote(json));
+                let (could, cancel) = result.could_of(entry);
+                let texts =
+                    |calls: &[Could]| calls.iter().map(|&what| unquote(result.could_text(program, what))).collect();
+                Examine {
+                    fact: program.fact(entry.slot).name.clone(),
+                    could: texts(could),
+                    could_cancel: texts(cancel),
                 }
-                examine
             })
             .collect(),
         warnings,
@@ -326,23 +328,23 @@ fn write_examine(out: &mut Vec<u8>, program: &Program, result: &Evaluation, limi
         if position > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(b"{\"fact\":");
-        out.extend_from_slice(program.fact(entry.slot).json_name.as_bytes());
-        let calls = slice(&result.examine_calls, entry.calls);
-        let mut write_kind = |key: &[u8], cancel: bool| {
-            let mut first = true;
-            let chosen = calls.iter().map(|&what| result.could_text(program, what)).filter(|&(_, kind)| kind == cancel);
-            for (json, _) in chosen.take(limit) {
-                out.extend_from_slice(if first { key } else { b"," });
-                first = false;
-                out.extend_from_slice(json.as_bytes());
+        out.extend_from_slice(program.fact(entry.slot).json_examine_head.as_bytes());
+        let (could, cancel) = result.could_of(entry);
+        let mut write_kind = |key: &[u8], calls: &[Could]| {
+            if calls.is_empty() {
+                return;
             }
-            if !first {
-                out.push(b']');
+            out.extend_from_slice(key);
+            for (position, &what) in calls.iter().take(limit).enumerate() {
+                if position > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(result.could_text(program, what).as_bytes());
             }
+            out.push(b']');
         };
-        write_kind(b",\"could\":[", false);
-        write_kind(b",\"could_cancel\":[", true);
+        write_kind(b",\"could\":[", could);
+        write_kind(b",\"could_cancel\":[", cancel);
         out.push(b'}');
     }
 }

@@ -139,6 +139,8 @@ pub(crate) struct FactSlot {
     pub(crate) kind: Kind,
     /// The name as a JSON string, quotes included.
     pub(crate) json_name: String,
+    /// `{"fact":"..."`, the start of its entry in `examine`.
+    pub(crate) json_examine_head: String,
 }
 
 #[derive(Clone, Debug)]

@@ -10,7 +10,7 @@ use osler_dsl::model::{
     ActionCall, ActionInfo, ArithOp, CompareOp, EnumInfo, Expr, FactInfo, LetInfo, Location, Model, RuleInfo,
     SourceInfo, Type, Unit, Value,
 };
-use osler_engine::{ActionOutcome, Input, Outcome, Overridden, RecordId, Ruleset, Truth, Undetermined};
+use osler_engine::{ActionOutcome, Explain, Input, Outcome, Overridden, RecordId, Ruleset, Truth, Undetermined};
 use proptest::prelude::*;
 
 /// The generator's random choices, drawn by proptest as a plain sequence of
@@ -890,6 +890,14 @@ proptest! {
             let got = engine_outcome(&ruleset, &model, &record);
             prop_assert_eq!(&got, &expected, "record {:?}\nrules {:#?}", record, model.rules);
             let built = engine_record(&ruleset, &model, &record);
+            // The batch's path, which at `none` and `brief` collects only
+            // what the line shows, writes the reference's line.
+            for level in [Explain::Brief, Explain::None, Explain::Full] {
+                let mut line = Vec::new();
+                evaluator.write_json_line_at(&built, level, &mut line).unwrap_or_else(|e| panic!("{e}"));
+                let want = format!("{}\n", expected.to_json_line_at(level));
+                prop_assert_eq!(String::from_utf8_lossy(&line), want, "{:?} record {:?}\nrules {:#?}", level, record, model.rules);
+            }
             let conditions = evaluator.evaluate(&built).unwrap_or_else(|e| panic!("{e}")).conditions().to_vec();
             prop_assert_eq!(conditions, reference_conditions(&model, &record));
             // The reusable evaluator agrees with the one-shot API.
@@ -924,6 +932,9 @@ proptest! {
             let built = engine_record(&ruleset, &model, &record);
             let conditions = ruleset.evaluator().evaluate(&built).unwrap_or_else(|e| panic!("{e}")).conditions().to_vec();
             prop_assert_eq!(conditions, reference_conditions(&model, &record));
+            let mut line = Vec::new();
+            ruleset.evaluator().write_json_line_at(&built, Explain::Brief, &mut line).unwrap_or_else(|e| panic!("{e}"));
+            prop_assert_eq!(String::from_utf8_lossy(&line), format!("{}\n", expected.to_json_line_at(Explain::Brief)));
         }
     }
 }
