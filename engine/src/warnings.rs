@@ -119,6 +119,17 @@ mod tests {
     use super::{unknown_field_warning, write_warnings_json};
     use crate::ruleset::Ruleset;
 
+    /// The record's warnings written into a line `{"id":null,..}`, parsed.
+    fn warnings_line(program: &crate::program::Program, record: &crate::record::Record) -> serde_json::Value {
+        let mut out = b"{\"id\":null".to_vec();
+        write_warnings_json(&mut out, program, record);
+        out.push(b'}');
+        match serde_json::from_slice(&out) {
+            Ok(line) => line,
+            Err(error) => panic!("{error}: {}", String::from_utf8_lossy(&out)),
+        }
+    }
+
     const RULES: &str = "
 enum Pulse { present, absent }
 fact pedal_pulses: Pulse
@@ -159,13 +170,7 @@ rule r: pedal_pulses == absent and unilateral -> emergency()
         };
         // Twice, so the second line comes from the cache and must agree.
         for _ in 0..2 {
-            let mut out = b"{\"id\":null".to_vec();
-            write_warnings_json(&mut out, program, &record);
-            out.push(b'}');
-            let line: serde_json::Value = match serde_json::from_slice(&out) {
-                Ok(line) => line,
-                Err(error) => panic!("{error}: {}", String::from_utf8_lossy(&out)),
-            };
+            let line = warnings_line(program, &record);
             assert_eq!(
                 line["warnings"],
                 serde_json::json!([
@@ -180,13 +185,7 @@ rule r: pedal_pulses == absent and unilateral -> emergency()
             Err(error) => panic!("{error}"),
         };
         assert_eq!(record.unknown_fields().len(), 200);
-        let mut out = b"{\"id\":null".to_vec();
-        write_warnings_json(&mut out, program, &record);
-        out.push(b'}');
-        let line: serde_json::Value = match serde_json::from_slice(&out) {
-            Ok(line) => line,
-            Err(error) => panic!("{error}: {}", String::from_utf8_lossy(&out)),
-        };
+        let line = warnings_line(program, &record);
         let warnings = line["warnings"].as_array().cloned().unwrap_or_default();
         assert_eq!(warnings.len(), 101);
         assert_eq!(warnings[99], "unknown field `extra_99`");
