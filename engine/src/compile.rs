@@ -69,15 +69,28 @@ pub(crate) fn compile(model: Arc<Model>) -> Result<Program, CompileError> {
             json_undetermined_head: format!("{{\"rule\":{json_id},\"missing\":["),
             json_overridden_head: format!("{{\"rule\":{json_id},\"by\":["),
             json_id,
+            json_entries: Vec::new(),
         });
     }
-    let source_json = model.sources.iter().map(|source| json_string(&source.name)).collect();
+    let source_json: Vec<String> = model.sources.iter().map(|source| json_string(&source.name)).collect();
+    for rule in &mut rules {
+        let sources: Vec<&str> = rule.cites.iter().map(|&source| source_json[source as usize].as_str()).collect();
+        let sources = sources.join(",");
+        rule.json_entries = rule
+            .instances
+            .iter()
+            .map(|&instance| {
+                format!("{}{}],\"sources\":[{sources}]", instances[instance as usize].json_head, rule.json_id)
+            })
+            .collect();
+    }
     let overridable =
         rules.iter().enumerate().filter(|(_, rule)| !rule.overridden_by.is_empty()).map(|(i, _)| i as u32).collect();
     let source_words = model.sources.len().div_ceil(64);
     let cite_sets = cite_sets(&rules, source_words);
     let (asserts, exclusives, patterns, pattern_keys) = compile_properties(&mut compiler, &model, &instances)?;
-    let calls = call_infos(&model, &instances);
+    let mut calls = call_infos(&model, &instances);
+    let bring_order = bring_order(&mut calls, &mut computed_calls);
     let computed_rules =
         rules.iter().enumerate().filter(|(_, rule)| !rule.calls.is_empty()).map(|(i, _)| i as u32).collect();
     let Compiler { nodes, lists, words, strings, let_kinds, .. } = compiler;
@@ -98,6 +111,7 @@ pub(crate) fn compile(model: Arc<Model>) -> Result<Program, CompileError> {
         instances,
         calls,
         computed_calls,
+        bring_order,
         computed_rules,
         source_json,
         overridable,
@@ -264,7 +278,7 @@ fn rule_calls(
             let template =
                 computed.iter().position(|other| other.json_template == json_template).map_or(index, |p| p as u32);
             calls.push(RuleCall::Computed(index));
-            computed.push(ComputedCall { action: call.action, args: compiled, json_template, rank, template });
+            computed.push(ComputedCall { action: call.action, args: compiled, json_template, rank, template, key: 0 });
             continue;
         };
         let position = match instances.iter().position(|i| i.action == call.action && i.args == args) {
@@ -293,6 +307,38 @@ fn rule_calls(
 /// Per instance, what the disposition and `examine` read.
 fn call_infos(model: &Model, instances: &[ActionInstance]) -> Vec<CallInfo> {
     instances.iter().map(|instance| CallInfo::new(model, instance)).collect()
+}
+
+/// [`Program::bring_order`], setting each call's and computed call's
+/// `key` (a computed call's is its template's).
+fn bring_order(calls: &mut [CallInfo], computed: &mut [ComputedCall]) -> Vec<(u32, u32)> {
+    // (rank, within, kind: 0 instance, 1 template, index)
+    let mut things: Vec<(u32, f64, u32, u32)> =
+        calls.iter().enumerate().map(|(index, call)| (call.rank, call.within, 0, index as u32)).collect();
+    things.extend(
+        computed
+            .iter()
+            .enumerate()
+            .filter(|(index, call)| call.template as usize == *index)
+            .map(|(index, call)| (call.rank, f64::INFINITY, 1, index as u32)),
+    );
+    things.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then((a.2, a.3).cmp(&(b.2, b.3))));
+    let instances = calls.len() as u32;
+    let mut template_keys = vec![0u32; computed.len()];
+    let mut order = Vec::with_capacity(things.len());
+    for (key, &(rank, _, kind, index)) in (0u32..).zip(&things) {
+        if kind == 0 {
+            calls[index as usize].key = key;
+            order.push((index, rank));
+        } else {
+            template_keys[index as usize] = key;
+            order.push((instances + index, rank));
+        }
+    }
+    for call in computed.iter_mut() {
+        call.key = template_keys[call.template as usize];
+    }
+    order
 }
 
 /// Per rule, `source_words` words: the set of sources it cites.

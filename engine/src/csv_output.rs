@@ -74,6 +74,7 @@ fn call_cell(program: &Program, result: &Evaluation, entry: &ActionEntry) -> Str
 }
 
 /// Appends the row of an evaluated record.
+#[inline(never)]
 pub(crate) fn write_row(out: &mut Vec<u8>, program: &Program, record: &Record, result: &Evaluation) {
     let model = &program.model;
     let mut cells = Vec::with_capacity(model.actions.len() + 5);
@@ -109,6 +110,8 @@ pub(crate) fn write_row(out: &mut Vec<u8>, program: &Program, record: &Record, r
 
 /// Appends the row of a record that could not be read: its id, and the
 /// error with its line.
+#[cold]
+#[inline(never)]
 pub(crate) fn write_error_row(out: &mut Vec<u8>, program: &Program, id: &RecordId, line: u64, error: &str) {
     let empty = program.model.actions.len() + 3;
     let cells = std::iter::once(id_text(id))

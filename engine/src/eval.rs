@@ -331,7 +331,7 @@ fn merge_actions(
 ) {
     for position in 0..result.fired.len() {
         let rule = program.rule(result.fired[position]);
-        for &instance_index in &rule.instances {
+        for (place, &instance_index) in (0u32..).zip(&rule.instances) {
             let mark = &mut instance_marks[instance_index as usize];
             if *mark == epoch {
                 continue;
@@ -351,11 +351,15 @@ fn merge_actions(
                 }
             }
             for_each_bit(source_set, |source| result.action_sources.push(SourceId(source)));
+            // The first firing producer is this rule: alone, its entry is
+            // pre-rendered.
+            let alone = result.action_rules.len() as u32 == rules_start + 1;
             result.actions.push(ActionEntry {
                 instance: InstanceId(instance_index),
                 rules: (rules_start, result.action_rules.len() as u32),
                 sources: (sources_start, result.action_sources.len() as u32),
                 pending: (0, 0),
+                whole: if alone { place } else { ActionEntry::NOT_WHOLE },
             });
         }
     }
@@ -365,6 +369,7 @@ fn merge_actions(
 /// arguments is unknown does not fire: it is undetermined (its condition
 /// still holds, so whom it overrides is unchanged). The others' calls
 /// become instances, the program's own when a value equals a constant call.
+#[inline(never)]
 fn computed_arguments(
     program: &Program,
     context: &mut Context<'_>,
@@ -454,6 +459,7 @@ fn intern(program: &Program, result: &mut Evaluation, action: u32, args: Vec<Val
 /// every fired rule (a computed rule's as evaluated), merged into entries
 /// in the order of their first firing rule, each listing every fired rule
 /// that produces it.
+#[inline(never)]
 fn merge_computed(
     program: &Program,
     result: &mut Evaluation,
@@ -506,6 +512,7 @@ fn merge_computed(
             rules: (rules_start, result.action_rules.len() as u32),
             sources: (sources_start, result.action_sources.len() as u32),
             pending: (0, 0),
+            whole: ActionEntry::NOT_WHOLE,
         });
     }
 }

@@ -126,4 +126,13 @@ pub(crate) struct ActionEntry {
     pub(crate) rules: (u32, u32),
     pub(crate) sources: (u32, u32),
     pub(crate) pending: (u32, u32),
+    /// When one rule alone produced it, the instance's position among
+    /// that rule's instances: its entry is pre-rendered
+    /// (`CompiledRule::json_entries`). [`ActionEntry::NOT_WHOLE`] otherwise.
+    pub(crate) whole: u32,
+}
+
+impl ActionEntry {
+    /// [`ActionEntry::whole`] of an entry written piece by piece.
+    pub(crate) const NOT_WHOLE: u32 = u32::MAX;
 }

@@ -14,7 +14,11 @@
 //! `(fact, could)` pairs: each distinct thing is visited once, its facts
 //! deduplicated with a stamp, while per-fact counters keep the rank and
 //! the count; only the kept facts' calls are placed (into ranges sized
-//! by those counts) and sorted, each range on its own.
+//! by those counts) and sorted, each range on its own. A thing is a
+//! `u32` key whose order is its consequence: what could be brought has
+//! its static place in [`Program::bring_order`]; what could be cancelled
+//! follows, in the order of this record's pending entries sorted by the
+//! same measure.
 
 use crate::evaluation::{Could, Evaluation, ExamineEntry, MAX_EXAMINE};
 use crate::program::{InstanceId, Program, RuleCall, RuleId, SlotId};
@@ -34,27 +38,6 @@ struct Tally {
     place: u32,
 }
 
-/// How consequential one thing a fact could do is, and the thing: what
-/// it could bring before what it could cancel, then the action's rank
-/// under `priority`, then its first duration argument (sooner first),
-/// then the order of [`Could`].
-#[derive(Clone, Copy, Debug)]
-struct Weighed {
-    cancel: bool,
-    rank: u32,
-    within: f64,
-    what: Could,
-}
-
-impl Weighed {
-    fn order(&self, other: &Weighed) -> std::cmp::Ordering {
-        (self.cancel, self.rank)
-            .cmp(&(other.cancel, other.rank))
-            .then(self.within.partial_cmp(&other.within).unwrap_or(std::cmp::Ordering::Equal))
-            .then(self.what.cmp(&other.what))
-    }
-}
-
 /// Reusable buffers of the ranking, sized for one program (see
 /// [`Ranking::new`]); every per-record mark is a stamp or is reset from
 /// the list of what was touched, so a record clears nothing else.
@@ -67,10 +50,14 @@ pub(crate) struct Ranking {
     stamp: u32,
     /// The facts met on this record, to rank and then reset.
     touched: Vec<u32>,
-    /// Every distinct `(fact, thing)` pair, in the order met.
-    pairs: Vec<(u32, Weighed)>,
-    /// The kept facts' things, placed fact by fact and sorted.
-    placed: Vec<Weighed>,
+    /// Every distinct `(fact, key)` pair, in the order met.
+    pairs: Vec<(u32, u32)>,
+    /// The kept facts' keys, placed fact by fact and sorted.
+    placed: Vec<u32>,
+    /// This record's pending entries, `(rank, first duration argument,
+    /// position in the output)`, sorted: the key of the i-th is
+    /// `bring_order.len() + i`.
+    cancels: Vec<(u32, f64, u32)>,
     /// `(template, rule)` of the undetermined rules' computed calls.
     templates: Vec<(u32, u32)>,
     /// `(best rank, u32::MAX - count, fact)` of the facts being ranked.
@@ -105,11 +92,12 @@ impl Ranking {
         }
     }
 
-    /// Counts `thing` for each fact of `facts`; with `dedup`, only for
-    /// those not yet counted under the current stamp (one rule's missing
-    /// facts never repeat, so a thing with one source needs no stamp).
+    /// Counts the thing `key` (of rank `rank`) for each fact of `facts`;
+    /// with `dedup`, only for those not yet counted under the current
+    /// stamp (one rule's missing facts never repeat, so a thing with one
+    /// source needs no stamp).
     #[inline]
-    fn add(&mut self, facts: &[u32], thing: Weighed, dedup: bool) {
+    fn add(&mut self, facts: &[u32], key: u32, rank: u32, dedup: bool) {
         for &slot in facts {
             let tally = &mut self.tallies[slot as usize];
             if dedup {
@@ -120,11 +108,11 @@ impl Ranking {
             }
             if tally.count == 0 {
                 self.touched.push(slot);
-                tally.best = thing.rank;
+                tally.best = rank;
             }
             tally.count += 1;
-            tally.best = tally.best.min(thing.rank);
-            self.pairs.push((slot, thing));
+            tally.best = tally.best.min(rank);
+            self.pairs.push((slot, key));
         }
     }
 }
@@ -132,7 +120,9 @@ impl Ranking {
 /// Fills `result.examine` and `result.examine_calls` (see the module
 /// notes). `instance_marks[i] == epoch` marks the program instances the
 /// output holds; `exception_missing` holds the missing facts of pending
-/// exceptions that are not undetermined themselves.
+/// exceptions that are not undetermined themselves. (Not inlined: it runs
+/// once per record, and profiles then show its cost apart.)
+#[inline(never)]
 pub(crate) fn rank(
     program: &Program,
     result: &mut Evaluation,
@@ -151,7 +141,7 @@ pub(crate) fn rank(
     }
     if !ranking.pairs.is_empty() {
         keep_most_consequential(ranking);
-        place(result, ranking);
+        place(program, result, ranking);
     }
     for &slot in &ranking.touched {
         let tally = &mut ranking.tallies[slot as usize];
@@ -188,10 +178,9 @@ fn gather_bring(program: &Program, result: &Evaluation, instance_marks: &[u32], 
             }
             let id = InstanceId(instance);
             let call = program.call(id);
-            let thing = Weighed { cancel: false, rank: call.rank, within: call.within, what: Could::Bring(id) };
             let producers = &program.instance(id).rules;
             if producers.len() == 1 {
-                ranking.add(facts, thing, false);
+                ranking.add(facts, call.key, call.rank, false);
                 continue;
             }
             if ranking.instance_seen[index] == epoch {
@@ -201,7 +190,7 @@ fn gather_bring(program: &Program, result: &Evaluation, instance_marks: &[u32], 
             ranking.next_stamp();
             for &producer in producers {
                 let facts = if producer == rule.0 { facts } else { missing_of(result, producer) };
-                ranking.add(facts, thing, true);
+                ranking.add(facts, call.key, call.rank, true);
             }
         }
     }
@@ -225,9 +214,8 @@ fn gather_computed(program: &Program, result: &Evaluation, ranking: &mut Ranking
         if position == 0 || ranking.templates[position - 1].0 != template {
             ranking.next_stamp();
         }
-        let rank = program.computed_calls[template as usize].rank;
-        let thing = Weighed { cancel: false, rank, within: f64::INFINITY, what: Could::Computed(template) };
-        ranking.add(missing_of(result, rule), thing, true);
+        let call = &program.computed_calls[template as usize];
+        ranking.add(missing_of(result, rule), call.key, call.rank, true);
     }
 }
 
@@ -239,19 +227,25 @@ fn gather_cancel(
     exception_missing: &[(RuleId, u32, u32)],
     ranking: &mut Ranking,
 ) {
+    ranking.cancels.clear();
     for (position, entry) in (0u32..).zip(&result.actions) {
-        if entry.pending.0 == entry.pending.1 {
-            continue;
+        if entry.pending.0 != entry.pending.1 {
+            let call = result.call(program, entry.instance);
+            ranking.cancels.push((call.rank, call.within, position));
         }
+    }
+    ranking.cancels.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let first = program.bring_order.len() as u32;
+    for index in 0..ranking.cancels.len() {
+        let (rank, _, position) = ranking.cancels[index];
         ranking.next_stamp();
-        let call = result.call(program, entry.instance);
-        let thing = Weighed { cancel: true, rank: call.rank, within: call.within, what: Could::Cancel(position) };
+        let entry = &result.actions[position as usize];
         for &exception in &result.pending[entry.pending.0 as usize..entry.pending.1 as usize] {
             let facts = match exception_missing.iter().find(|entry| entry.0 == exception) {
                 Some(&(_, start, end)) => &result.missing[start as usize..end as usize],
                 None => missing_of(result, exception.0),
             };
-            ranking.add(facts, thing, true);
+            ranking.add(facts, first + index as u32, rank, true);
         }
     }
 }
@@ -266,17 +260,28 @@ fn keep_most_consequential(ranking: &mut Ranking) {
         (tally.best, u32::MAX - tally.count, slot)
     }));
     if ranked.len() > MAX_EXAMINE {
-        ranked.select_nth_unstable(MAX_EXAMINE - 1);
-        ranked.truncate(MAX_EXAMINE);
+        keep_first(ranked);
     }
-    ranked.sort_unstable();
+    if ranked.len() > 1 {
+        ranked.sort_unstable();
+    }
 }
 
-/// Places the kept facts' things, one range per fact sized by its count,
-/// sorts each range most consequential first (what it could bring, then
-/// what it could cancel) and writes them to `result.examine_calls`.
-fn place(result: &mut Evaluation, ranking: &mut Ranking) {
-    let Ranking { tallies, pairs, placed, ranked, .. } = ranking;
+/// Keeps the [`MAX_EXAMINE`] least of `ranked`, in any order (rare in a
+/// batch: out of the common path's code).
+#[cold]
+#[inline(never)]
+fn keep_first(ranked: &mut Vec<(u32, u32, u32)>) {
+    ranked.select_nth_unstable(MAX_EXAMINE - 1);
+    ranked.truncate(MAX_EXAMINE);
+}
+
+/// Places the kept facts' keys, one range per fact sized by its count,
+/// sorts each range (most consequential first: what it could bring, then
+/// what it could cancel) and writes what they name to
+/// `result.examine_calls`.
+fn place(program: &Program, result: &mut Evaluation, ranking: &mut Ranking) {
+    let Ranking { tallies, pairs, placed, ranked, cancels, .. } = ranking;
     let mut next = 0u32;
     for (place, &(_, _, slot)) in (1u32..).zip(ranked.iter()) {
         let tally = &mut tallies[slot as usize];
@@ -287,21 +292,29 @@ fn place(result: &mut Evaluation, ranking: &mut Ranking) {
         next += count;
     }
     placed.clear();
-    placed.resize(next as usize, pairs[0].1);
-    for &(slot, thing) in pairs.iter() {
+    placed.resize(next as usize, 0);
+    for &(slot, key) in pairs.iter() {
         let tally = &mut tallies[slot as usize];
         if tally.place != 0 {
-            placed[tally.count as usize] = thing;
+            placed[tally.count as usize] = key;
             tally.count += 1;
         }
     }
+    let first = program.bring_order.len() as u32;
+    let instances = program.instances.len() as u32;
     for entry in &mut result.examine {
         let (start, _, end) = entry.calls;
         let range = &mut placed[start as usize..end as usize];
         if range.len() > 1 {
-            range.sort_unstable_by(Weighed::order);
+            range.sort_unstable();
         }
-        entry.calls.1 = start + range.partition_point(|thing| !thing.cancel) as u32;
+        entry.calls.1 = start + range.partition_point(|&key| key < first) as u32;
     }
-    result.examine_calls.extend(placed.iter().map(|thing| thing.what));
+    result.examine_calls.extend(placed.iter().map(|&key| match key.checked_sub(first) {
+        None => match program.bring_order[key as usize].0 {
+            thing if thing < instances => Could::Bring(InstanceId(thing)),
+            thing => Could::Computed(thing - instances),
+        },
+        Some(cancel) => Could::Cancel(cancels[cancel as usize].2),
+    }));
 }

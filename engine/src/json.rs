@@ -55,7 +55,10 @@ pub(crate) fn read_record(
 }
 
 /// Reads one JSON object into `record` (cleared) with serde: any JSON, and
-/// the reference for what a record means and for every error.
+/// the reference for what a record means and for every error. (Kept out of
+/// the batch loop's code: the fast path takes the common records.)
+#[cold]
+#[inline(never)]
 pub(crate) fn read_record_with_serde(
     program: &Program,
     text: &[u8],

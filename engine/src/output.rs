@@ -304,12 +304,20 @@ fn write_decimal(out: &mut Vec<u8>, mut value: u64) {
 /// with `"pending":[..]` before the closing brace when it is pending.
 fn write_entry(out: &mut Vec<u8>, program: &Program, result: &Evaluation, entry: &ActionEntry) {
     let rule = |r: RuleId| program.rule(r).json_id.as_str();
-    out.extend_from_slice(result.instance(program, entry.instance).json_head.as_bytes());
-    write_items(out, slice(&result.action_rules, entry.rules), rule);
-    out.extend_from_slice(b"],\"sources\":");
-    write_list(out, slice(&result.action_sources, entry.sources), |s: SourceId| {
-        program.source_json[s.index()].as_str()
-    });
+    let producers = slice(&result.action_rules, entry.rules);
+    match producers {
+        [alone] if entry.whole != ActionEntry::NOT_WHOLE => {
+            out.extend_from_slice(program.rule(*alone).json_entries[entry.whole as usize].as_bytes());
+        }
+        _ => {
+            out.extend_from_slice(result.instance(program, entry.instance).json_head.as_bytes());
+            write_items(out, producers, rule);
+            out.extend_from_slice(b"],\"sources\":");
+            write_list(out, slice(&result.action_sources, entry.sources), |s: SourceId| {
+                program.source_json[s.index()].as_str()
+            });
+        }
+    }
     if entry.pending.0 != entry.pending.1 {
         out.extend_from_slice(b",\"pending\":");
         write_list(out, slice(&result.pending, entry.pending), rule);
@@ -420,6 +428,8 @@ struct ErrorLine<'a> {
 }
 
 /// Appends `{"id":..,"line":N,"error":".."}` and a newline to `out`.
+#[cold]
+#[inline(never)]
 pub(crate) fn write_error(out: &mut Vec<u8>, id: &RecordId, line: u64, error: &str) {
     let _ = serde_json::to_writer(&mut *out, &ErrorLine { id, line, error });
     let _ = out.write_all(b"\n");

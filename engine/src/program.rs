@@ -159,6 +159,10 @@ pub(crate) struct CompiledRule {
     /// `{"rule":"..","missing":[` and `{"rule":"..","by":[`, ready to write.
     pub(crate) json_undetermined_head: String,
     pub(crate) json_overridden_head: String,
+    /// Per instance (same index as `instances`), its whole action entry
+    /// when this rule is the only producer that fired, without the closing
+    /// brace: `{"name":..,"args":..,"rules":["this"],"sources":[..]`.
+    pub(crate) json_entries: Vec<String>,
 }
 
 /// An action with constant arguments, shared by every rule that produces
@@ -202,6 +206,8 @@ pub(crate) struct ComputedCall {
     /// The first computed call with the same template: `examine` names
     /// `wells(?)` once, whichever rules could make it.
     pub(crate) template: u32,
+    /// Its template's place in [`Program::bring_order`].
+    pub(crate) key: u32,
 }
 
 /// What the decision logic needs of an action instance, beside it in
@@ -217,6 +223,9 @@ pub(crate) struct CallInfo {
     /// The call as `examine` names it, a JSON string: `"emergency(6h)"`,
     /// `"self_care"` (no parentheses without arguments).
     pub(crate) json_call: String,
+    /// Its place in [`Program::bring_order`] (set when the program is
+    /// compiled; 0 for a call a computed call made on one record).
+    pub(crate) key: u32,
 }
 
 impl ActionInstance {
@@ -248,7 +257,7 @@ impl CallInfo {
                 _ => None,
             })
             .unwrap_or(f64::INFINITY);
-        CallInfo { rank, within, json_call: json_string(&call_text(model, instance.action, &instance.args)) }
+        CallInfo { rank, within, json_call: json_string(&call_text(model, instance.action, &instance.args)), key: 0 }
     }
 }
 
@@ -352,6 +361,13 @@ pub(crate) struct Program {
     pub(crate) calls: Vec<CallInfo>,
     /// The calls with computed arguments, of every rule.
     pub(crate) computed_calls: Vec<ComputedCall>,
+    /// What a fact could bring, in the order `examine` ranks it (the
+    /// action's rank under `priority`, then its first duration argument,
+    /// sooner first, then instances before computed templates, then by
+    /// index): `(thing, rank)`, where a thing below `instances.len()` is an
+    /// instance and from there a template of `computed_calls`. A call's
+    /// place here is its `key`.
+    pub(crate) bring_order: Vec<(u32, u32)>,
     /// The rules with a computed call, ascending.
     pub(crate) computed_rules: Vec<u32>,
     pub(crate) source_json: Vec<String>,

@@ -80,11 +80,19 @@ pub(crate) fn warnings_of(program: &Program, record: &Record) -> Vec<String> {
 /// Appends `,"warnings":[...]` (one JSON string per unknown field of
 /// `record`, in input order) to an output line being written, or nothing
 /// when the record has no unknown fields.
+#[inline]
 pub(crate) fn write_warnings_json(out: &mut Vec<u8>, program: &Program, record: &Record) {
-    let names = record.unknown_fields();
-    if names.is_empty() {
-        return;
+    if !record.unknown_fields().is_empty() {
+        write_some_warnings(out, program, record);
     }
+}
+
+/// [`write_warnings_json`] for a record with unknown fields (rare: kept
+/// out of the hot loop).
+#[cold]
+#[inline(never)]
+fn write_some_warnings(out: &mut Vec<u8>, program: &Program, record: &Record) {
+    let names = record.unknown_fields();
     out.extend_from_slice(b",\"warnings\":[");
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
