@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use osler_dsl::model::{CompareOp, Expr, Model, Type, Value};
 
 use crate::error::CompileError;
+use crate::output::write_entry_fields;
 use crate::program::{
     ActionInstance, CallInfo, CompiledRule, ComputedCall, FactSlot, Field, FieldTable, InstanceId, Kind, Node, NodeId,
     Program, RuleCall, SlotId, flip, json_string,
@@ -74,15 +75,20 @@ pub(crate) fn compile(model: Arc<Model>) -> Result<Program, CompileError> {
     }
     let source_json: Vec<String> = model.sources.iter().map(|source| json_string(&source.name)).collect();
     for rule in &mut rules {
-        let sources: Vec<&str> = rule.cites.iter().map(|&source| source_json[source as usize].as_str()).collect();
-        let sources = sources.join(",");
-        rule.json_entries = rule
-            .instances
-            .iter()
-            .map(|&instance| {
-                format!("{}{}],\"sources\":[{sources}]", instances[instance as usize].json_head, rule.json_id)
-            })
-            .collect();
+        let entries = rule.instances.iter().map(|&instance| {
+            let mut entry = Vec::new();
+            let (head, id) = (instances[instance as usize].json_head.as_str(), rule.json_id.as_str());
+            write_entry_fields(
+                &mut entry,
+                head,
+                &[()],
+                |()| id,
+                &rule.cites,
+                |s: u32| source_json[s as usize].as_str(),
+            );
+            String::from_utf8(entry).map_err(|_| inconsistent("a rendered action entry is not UTF-8"))
+        });
+        rule.json_entries = entries.collect::<Result<_, _>>()?;
     }
     let overridable =
         rules.iter().enumerate().filter(|(_, rule)| !rule.overridden_by.is_empty()).map(|(i, _)| i as u32).collect();
@@ -311,7 +317,7 @@ fn call_infos(model: &Model, instances: &[ActionInstance]) -> Vec<CallInfo> {
 
 /// [`Program::bring_order`], setting each call's and computed call's
 /// `key` (a computed call's is its template's).
-fn bring_order(calls: &mut [CallInfo], computed: &mut [ComputedCall]) -> Vec<(u32, u32)> {
+fn bring_order(calls: &mut [CallInfo], computed: &mut [ComputedCall]) -> Vec<u32> {
     // (rank, within, kind: 0 instance, 1 template, index)
     let mut things: Vec<(u32, f64, u32, u32)> =
         calls.iter().enumerate().map(|(index, call)| (call.rank, call.within, 0, index as u32)).collect();
@@ -326,13 +332,13 @@ fn bring_order(calls: &mut [CallInfo], computed: &mut [ComputedCall]) -> Vec<(u3
     let instances = calls.len() as u32;
     let mut template_keys = vec![0u32; computed.len()];
     let mut order = Vec::with_capacity(things.len());
-    for (key, &(rank, _, kind, index)) in (0u32..).zip(&things) {
+    for (key, &(_, _, kind, index)) in (0u32..).zip(&things) {
         if kind == 0 {
             calls[index as usize].key = key;
-            order.push((index, rank));
+            order.push(index);
         } else {
             template_keys[index as usize] = key;
-            order.push((instances + index, rank));
+            order.push(instances + index);
         }
     }
     for call in computed.iter_mut() {

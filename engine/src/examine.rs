@@ -311,7 +311,7 @@ fn place(program: &Program, result: &mut Evaluation, ranking: &mut Ranking) {
         entry.calls.1 = start + range.partition_point(|&key| key < first) as u32;
     }
     result.examine_calls.extend(placed.iter().map(|&key| match key.checked_sub(first) {
-        None => match program.bring_order[key as usize].0 {
+        None => match program.bring_order[key as usize] {
             thing if thing < instances => Could::Bring(InstanceId(thing)),
             thing => Could::Computed(thing - instances),
         },

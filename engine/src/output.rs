@@ -300,6 +300,24 @@ fn write_decimal(out: &mut Vec<u8>, mut value: u64) {
     out.extend_from_slice(&digits[start..]);
 }
 
+/// Writes an action entry's fields, without the closing brace: the
+/// instance's `head` (`{"name":..,"args":..,"rules":[`), the producing
+/// rules, then `"sources":[..]`. Also how `CompiledRule::json_entries`
+/// are rendered, so both forms of an entry have one shape.
+pub(crate) fn write_entry_fields<'n, R: Copy, S: Copy>(
+    out: &mut Vec<u8>,
+    head: &str,
+    rules: &[R],
+    rule_json: impl Fn(R) -> &'n str,
+    sources: &[S],
+    source_json: impl Fn(S) -> &'n str,
+) {
+    out.extend_from_slice(head.as_bytes());
+    write_items(out, rules, rule_json);
+    out.extend_from_slice(b"],\"sources\":");
+    write_list(out, sources, source_json);
+}
+
 /// Writes one action entry: `{"name":..,"args":..,"rules":[..],"sources":[..]}`
 /// with `"pending":[..]` before the closing brace when it is pending.
 fn write_entry(out: &mut Vec<u8>, program: &Program, result: &Evaluation, entry: &ActionEntry) {
@@ -309,14 +327,14 @@ fn write_entry(out: &mut Vec<u8>, program: &Program, result: &Evaluation, entry:
         [alone] if entry.whole != ActionEntry::NOT_WHOLE => {
             out.extend_from_slice(program.rule(*alone).json_entries[entry.whole as usize].as_bytes());
         }
-        _ => {
-            out.extend_from_slice(result.instance(program, entry.instance).json_head.as_bytes());
-            write_items(out, producers, rule);
-            out.extend_from_slice(b"],\"sources\":");
-            write_list(out, slice(&result.action_sources, entry.sources), |s: SourceId| {
-                program.source_json[s.index()].as_str()
-            });
-        }
+        _ => write_entry_fields(
+            out,
+            &result.instance(program, entry.instance).json_head,
+            producers,
+            rule,
+            slice(&result.action_sources, entry.sources),
+            |s: SourceId| program.source_json[s.index()].as_str(),
+        ),
     }
     if entry.pending.0 != entry.pending.1 {
         out.extend_from_slice(b",\"pending\":");

@@ -364,10 +364,10 @@ pub(crate) struct Program {
     /// What a fact could bring, in the order `examine` ranks it (the
     /// action's rank under `priority`, then its first duration argument,
     /// sooner first, then instances before computed templates, then by
-    /// index): `(thing, rank)`, where a thing below `instances.len()` is an
-    /// instance and from there a template of `computed_calls`. A call's
-    /// place here is its `key`.
-    pub(crate) bring_order: Vec<(u32, u32)>,
+    /// index): a thing below `instances.len()` is an instance, and from
+    /// there a template of `computed_calls`. A call's place here is its
+    /// `key`.
+    pub(crate) bring_order: Vec<u32>,
     /// The rules with a computed call, ascending.
     pub(crate) computed_rules: Vec<u32>,
     pub(crate) source_json: Vec<String>,
