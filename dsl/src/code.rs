@@ -78,8 +78,10 @@ codes! {
     NotAValue => "not_a_value",
     /// An expression has a type other than the one its place needs.
     TypeMismatch => "type_mismatch",
-    /// Two quantities in different units are compared or combined.
+    /// Two quantities whose units do not convert (different dimensions) are compared or combined, or arithmetic on quantities gives no meaningful unit.
     UnitMismatch => "unit_mismatch",
+    /// A number literal writes more than the 15 significant digits every number keeps.
+    NumberPrecision => "number_precision",
     /// A quantity is compared or combined with a number that has no unit.
     BareNumber => "bare_number",
     /// A duration is compared or combined with a number or a quantity.

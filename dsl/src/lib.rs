@@ -5,6 +5,7 @@
 //! goes in through salsa inputs; plain data comes out.
 
 pub mod code;
+pub mod decimal;
 pub mod diagnostic;
 pub mod generate;
 pub mod line_index;

@@ -448,7 +448,7 @@ pub fn parse_duration(text: &str) -> Option<f64> {
     let text = text.trim();
     let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
     let (number, unit) = text.split_at(split);
-    let number: f64 = number.parse().ok()?;
+    let number = crate::decimal::parse(number)?;
     let unit = crate::units::TimeUnit::parse(unit.trim())?;
-    Some(number * unit.seconds() as f64)
+    Some(crate::decimal::mul(number, unit.seconds() as f64))
 }

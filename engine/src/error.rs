@@ -175,7 +175,8 @@ pub enum RecordErrorKind {
         /// What was given, shortened to 40 characters.
         got: String,
     },
-    /// A quantity given in another unit than its fact's.
+    /// A quantity given in a unit that does not convert to its fact's
+    /// (another dimension: `mg/dL` for a `mmol/L` fact).
     WrongUnit {
         /// The fact.
         fact: String,
@@ -269,7 +270,10 @@ impl fmt::Display for RecordError {
                 write!(f, "fact `{fact}` expects {expected}, got {got}")
             }
             RecordErrorKind::WrongUnit { fact, unit, given, text } => {
-                write!(f, "fact `{fact}` is measured in {unit}, got \"{text}\" in {given}")
+                write!(
+                    f,
+                    "fact `{fact}` is measured in {unit}, got \"{text}\" in {given}, which does not convert to {unit}"
+                )
             }
             RecordErrorKind::IdNotFinite { got } => write!(f, "the id must be a finite number, got {got}"),
             RecordErrorKind::IdNotText => f.write_str("the id must be a string or a number"),

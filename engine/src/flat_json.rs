@@ -19,7 +19,7 @@ use osler_dsl::units::{TimeUnit, Unit};
 
 use crate::program::{Field, Kind, Program, SlotId};
 use crate::reading::{ReadOptions, UnknownFields};
-use crate::record::{Record, Slot, number_slot, text_slot};
+use crate::record::{Record, Slot, decimal_slot, text_slot};
 use crate::scan::string_length;
 
 /// Numbers with at most this many digits have a significand below 2^53,
@@ -134,7 +134,8 @@ impl<'t> Cursor<'t> {
         Some(match (negative, fraction) {
             (false, 0) => Scalar::Integer(significand),
             (false, _) => Scalar::Decimal(magnitude),
-            (true, _) => Scalar::Decimal(-magnitude),
+            // A decimal has no negative zero: `-0` is 0, as the other readers make it.
+            (true, _) => Scalar::Decimal(if magnitude == 0.0 { 0.0 } else { -magnitude }),
         })
     }
 
@@ -289,11 +290,11 @@ fn duration(bytes: &[u8]) -> Option<f64> {
     let (number, unit) = split_number(bytes);
     let unit = trim_spaces(unit);
     let unit = TimeUnit::ALL.iter().find(|candidate| candidate.as_str().as_bytes() == unit)?;
-    Some(decimal(number)? * unit.seconds() as f64)
+    Some(osler_dsl::decimal::mul(decimal(number)?, unit.seconds() as f64))
 }
 
-/// A quantity written with the fact's own unit, spelled as the language
-/// spells it.
+/// A quantity written with the fact's own unit, spelled as the fact
+/// declares it (another unit goes to `text_slot`, which converts).
 fn quantity(unit: Unit, bytes: &[u8]) -> Option<f64> {
     let (number, given) = split_number(bytes);
     (trim_spaces(given) == unit.as_str().as_bytes()).then_some(())?;
@@ -328,8 +329,8 @@ fn set_fact(program: &Program, record: &mut Record, slot: SlotId, value: Scalar<
         Scalar::Null => Ok(Slot::Unknown),
         Scalar::Bool(b) if fact.kind == Kind::Bool => Ok(Slot::Bool(b)),
         Scalar::Bool(_) => return false,
-        Scalar::Integer(number) => number_slot(program, slot, number as f64),
-        Scalar::Decimal(number) => number_slot(program, slot, number),
+        Scalar::Integer(number) => decimal_slot(program, slot, number as f64),
+        Scalar::Decimal(number) => decimal_slot(program, slot, number),
         Scalar::Text(bytes) => match text_value(program, fact.ty, bytes) {
             Some(value) => Ok(value),
             None => {

@@ -17,8 +17,10 @@
 //!   the whole interval does: with two of three arguments true and one
 //!   unknown, `count(..) >= 2` is true and `count(..) > 3` false. Arithmetic
 //!   on such intervals is interval arithmetic.
-//! - **Arithmetic.** Division by zero (or by an interval that contains it)
-//!   and any result that is not a number are unknown.
+//! - **Arithmetic.** On decimals of 15 significant digits
+//!   (`osler_dsl::decimal`): exact, then rounded once, half to even, where
+//!   a result needs more digits. Division by zero (or by an interval that
+//!   contains it) and a result beyond the doubles' range are unknown.
 //! - **Overrides.** A rule whose condition is true *fires*. Every rule that
 //!   a firing rule lists in `overrides` and whose own condition is not
 //!   false is *overridden*: its actions are dropped and the output names

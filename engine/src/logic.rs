@@ -3,6 +3,7 @@
 //! on them. Shared by the interpreter, the circuit and the orchestrator, so
 //! it imports none of them.
 
+use osler_dsl::decimal;
 use osler_dsl::model::{ArithOp, CompareOp};
 
 /// A truth value of Kleene's three-valued logic.
@@ -98,21 +99,33 @@ pub(crate) fn compare_intervals(op: CompareOp, (a_low, a_high): (f64, f64), (b_l
     }
 }
 
-/// Interval arithmetic. Division by an interval that contains zero, and any
-/// result that is not a number (`inf - inf`), is unknown.
+/// Interval arithmetic on decimals (`osler_dsl::decimal`: exact, then
+/// rounded to 15 significant digits). Division by an interval that
+/// contains zero, and a result beyond the doubles, is unknown.
 pub(crate) fn arith(op: ArithOp, (a_low, a_high): (f64, f64), (b_low, b_high): (f64, f64)) -> Val {
     let (low, high) = match op {
-        ArithOp::Add => (a_low + b_low, a_high + b_high),
-        ArithOp::Sub => (a_low - b_high, a_high - b_low),
-        ArithOp::Mul => min_max([a_low * b_low, a_low * b_high, a_high * b_low, a_high * b_high]),
+        ArithOp::Add => (decimal::add(a_low, b_low), decimal::add(a_high, b_high)),
+        ArithOp::Sub => (decimal::sub(a_low, b_high), decimal::sub(a_high, b_low)),
+        ArithOp::Mul => min_max([
+            decimal::mul(a_low, b_low),
+            decimal::mul(a_low, b_high),
+            decimal::mul(a_high, b_low),
+            decimal::mul(a_high, b_high),
+        ]),
         ArithOp::Div => {
             if b_low <= 0.0 && b_high >= 0.0 {
                 return Val::Unknown;
             }
-            min_max([a_low / b_low, a_low / b_high, a_high / b_low, a_high / b_high])
+            let quotient = |a, b| decimal::div(a, b).unwrap_or(f64::NAN);
+            min_max([
+                quotient(a_low, b_low),
+                quotient(a_low, b_high),
+                quotient(a_high, b_low),
+                quotient(a_high, b_high),
+            ])
         }
     };
-    if low.is_nan() || high.is_nan() { Val::Unknown } else { Val::Num(low, high) }
+    if low.is_finite() && high.is_finite() { Val::Num(low, high) } else { Val::Unknown }
 }
 
 fn min_max(values: [f64; 4]) -> (f64, f64) {

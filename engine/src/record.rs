@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
+use osler_dsl::decimal;
 use osler_dsl::model::{self, Type, Value};
 use osler_dsl::units::Unit;
 use serde::{Deserialize, Serialize};
@@ -411,7 +412,7 @@ impl Record {
             },
             Input::Number(n) => number_slot(program, slot, n)?,
             Input::Duration(duration) => match fact.ty {
-                Type::Duration => Slot::Num(duration.as_secs_f64()),
+                Type::Duration => Slot::Num(decimal::canonical(duration.as_secs_f64())),
                 _ => return Err(expected(program, slot, "a duration")),
             },
             Input::Text(text) => {
@@ -506,8 +507,15 @@ pub(crate) fn expected(program: &Program, slot: SlotId, got: &str) -> RecordErro
 }
 
 /// A number for fact `slot`: accepted by numbers and quantities (in the
-/// declared unit).
+/// declared unit), rounded to the 15 significant digits every number keeps
+/// (`osler_dsl::decimal`).
 pub(crate) fn number_slot(program: &Program, slot: SlotId, n: f64) -> Result<Slot, RecordError> {
+    decimal_slot(program, slot, decimal::canonical(n))
+}
+
+/// [`number_slot`] for a number already of at most 15 significant digits
+/// (the fast reader's, which reads no longer one).
+pub(crate) fn decimal_slot(program: &Program, slot: SlotId, n: f64) -> Result<Slot, RecordError> {
     match program.fact(slot).ty {
         Type::Number | Type::Quantity(_) if n.is_finite() => Ok(Slot::Num(n)),
         // The message is only formatted on this error path.
@@ -536,6 +544,10 @@ pub(crate) fn text_slot(program: &Program, slot: SlotId, text: &str, lenient: bo
         },
         Type::Quantity(unit) => match parse_quantity(text) {
             Some((n, Some(given))) if given == unit => Ok(Slot::Num(n)),
+            Some((n, Some(given))) if given.converts_to(unit) => match given.convert(n, unit) {
+                Some(converted) if converted.is_finite() => Ok(Slot::Num(converted)),
+                _ => Err(expected(program, slot, &quoted())),
+            },
             Some((_, Some(given))) => Err(RecordError::new(RecordErrorKind::WrongUnit {
                 fact: fact.name.clone(),
                 unit: unit.to_string(),
@@ -558,9 +570,9 @@ pub(crate) fn text_slot(program: &Program, slot: SlotId, text: &str, lenient: bo
     }
 }
 
+/// A number's text, rounded to 15 significant digits.
 fn parse_finite(text: &str) -> Option<f64> {
-    let n: f64 = text.parse().ok()?;
-    n.is_finite().then_some(n)
+    decimal::parse(text)
 }
 
 /// A duration string in seconds: a non-negative number and a unit
@@ -569,7 +581,8 @@ pub(crate) fn parse_duration(text: &str) -> Option<f64> {
     model::parse_duration(text).filter(|seconds| seconds.is_finite() && *seconds >= 0.0)
 }
 
-/// `"45 mmHg"`, `"45mmHg"` or `"45"`: the number and the unit, if any.
+/// `"45 mmHg"`, `"45mmHg"`, `"7.5 mmol/L"` or `"45"`: the number and the
+/// unit (any spelling of the unit table), if any.
 pub(crate) fn parse_quantity(text: &str) -> Option<(f64, Option<Unit>)> {
     let text = text.trim();
     let split = text

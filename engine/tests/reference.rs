@@ -149,7 +149,7 @@ impl Generator<'_> {
             1 => Expr::Const(match self.rng.below(3) {
                 0 => Value::Number(NUMBERS[self.rng.below(NUMBERS.len())]),
                 1 => Value::Duration(NUMBERS[self.rng.below(NUMBERS.len())].abs()),
-                _ => Value::Quantity(NUMBERS[self.rng.below(NUMBERS.len())], Unit::MmHg),
+                _ => Value::Quantity(NUMBERS[self.rng.below(NUMBERS.len())], Unit::parse("mmHg").expect("a unit")),
             }),
             2 => match self.pick(&self.lets_of(numeric)) {
                 Some(l) => Expr::Let(l),
@@ -213,7 +213,7 @@ fn random_model_sized(choices: &[u32], size: Size) -> Model {
         Type::Bool,
         Type::Bool,
         Type::Number,
-        Type::Quantity(Unit::MmHg),
+        Type::Quantity(Unit::parse("mmHg").expect("a unit")),
         Type::Duration,
         Type::Enum(0),
         Type::Enum(1),

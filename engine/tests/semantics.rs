@@ -206,7 +206,10 @@ rule high_a1c: hba1c >= 6.5 % -> act
     assert_eq!(missing(&result, "gradient"), ["toe_pressure"]);
     // A different unit, or a plain string, is rejected with the fact and the unit.
     let wrong = rules.read_json(r#"{"ankle_pressure":"45 kg"}"#).err().map(|e| e.to_string());
-    assert_eq!(wrong.as_deref(), Some("fact `ankle_pressure` is measured in mmHg, got \"45 kg\" in kg"));
+    assert_eq!(
+        wrong.as_deref(),
+        Some("fact `ankle_pressure` is measured in mmHg, got \"45 kg\" in kg, which does not convert to mmHg")
+    );
     let plain = rules.read_json(r#"{"ankle_pressure":"45"}"#).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(plain.contains("`ankle_pressure`") && plain.contains("mmHg"), "{plain}");
 }

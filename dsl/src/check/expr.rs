@@ -5,10 +5,12 @@
 use super::env::{Env, NameInfo, Namespace};
 use super::resolution::{NameUse, Target};
 use crate::code::Code;
+use crate::decimal;
 use crate::diagnostic::Diagnostic;
 use crate::model::{ArithOp, CompareOp};
 use crate::syntax::{BinaryOp, Expr, ExprKind, Ident, LogicOp, Span, UnaryOp};
 use crate::types::Ty;
+use crate::units::{Dimension, Unit};
 
 mod args;
 
@@ -17,7 +19,7 @@ mod args;
 pub(crate) enum RValue {
     Bool(bool),
     Number(f64),
-    Quantity(f64, crate::syntax::Unit),
+    Quantity(f64, Unit),
     Duration(f64),
     String(String),
     Variant(String, u32),
@@ -104,6 +106,40 @@ fn constant_value(resolved: &RExpr) -> Option<RValue> {
     }
 }
 
+/// Two operands, quantities of one dimension in two units, in one unit:
+/// a constant takes the other side's unit (so a fact is compared as it
+/// was read), else the right side takes the left's.
+fn same_unit(left: (Ty, RExpr), right: (Ty, RExpr)) -> ((Ty, RExpr), (Ty, RExpr)) {
+    match (&left.0, &right.0) {
+        (Ty::Quantity(a), Ty::Quantity(b)) if a != b && a.converts_to(*b) => {
+            let (a, b) = (*a, *b);
+            if is_constant(&left.1) && !is_constant(&right.1) {
+                ((right.0.clone(), converted(left.1, a, b)), right)
+            } else {
+                let ty = left.0.clone();
+                (left, (ty, converted(right.1, b, a)))
+            }
+        }
+        _ => (left, right),
+    }
+}
+
+/// `resolved`, a quantity in `from`, as a quantity in `to` (the same
+/// dimension): a constant is converted now, anything else is multiplied
+/// and divided by the exact ratio when the record is evaluated.
+fn converted(resolved: RExpr, from: Unit, to: Unit) -> RExpr {
+    if let Some(RValue::Quantity(n, _)) = constant_value(&resolved)
+        && let Some(x) = from.convert(n, to)
+    {
+        return RExpr::Const(RValue::Quantity(x, to));
+    }
+    let Some((p, q)) = from.ratio_to(to) else { return resolved };
+    let scale =
+        |op, inner, by: u64| RExpr::Arith(op, Box::new(inner), Box::new(RExpr::Const(RValue::Number(by as f64))));
+    let multiplied = if p == 1 { resolved } else { scale(ArithOp::Mul, resolved, p) };
+    if q == 1 { multiplied } else { scale(ArithOp::Div, multiplied, q) }
+}
+
 pub(crate) fn not_constant(span: Span, what: &str) -> Diagnostic {
     Diagnostic::error(Code::NotConstant, span, format!("{what} must be constants"))
         .with_label("reads a fact")
@@ -182,12 +218,25 @@ impl<'a> ExprChecker<'a> {
     /// Infers `expr`'s type; `expected` guides how bare variant names are
     /// resolved (it is not enforced here).
     pub fn infer(&mut self, expr: &Expr, expected: Option<&Ty>) -> (Ty, RExpr) {
+        if let ExprKind::Number(n) | ExprKind::Quantity(n, _) | ExprKind::Duration(n, _) = &expr.kind
+            && decimal::significant_digits(&n.0) > decimal::DIGITS
+        {
+            self.error(
+                Diagnostic::error(
+                    Code::NumberPrecision,
+                    expr.span,
+                    format!("`{}` has more than {} significant digits", n.0, decimal::DIGITS),
+                )
+                .with_label(format!("would be rounded to `{}`", crate::model::format_number(n.value())))
+                .with_help("numbers keep 15 significant digits; write the number rounded"),
+            );
+        }
         match &expr.kind {
             ExprKind::Bool(b) => (Ty::Bool, RExpr::Const(RValue::Bool(*b))),
             ExprKind::Number(_) => (Ty::Number, RExpr::Const(RValue::Number(number(expr)))),
             ExprKind::Quantity(_, unit) => (Ty::Quantity(*unit), RExpr::Const(RValue::Quantity(number(expr), *unit))),
             ExprKind::Duration(_, unit) => {
-                (Ty::Duration, RExpr::Const(RValue::Duration(number(expr) * unit.seconds() as f64)))
+                (Ty::Duration, RExpr::Const(RValue::Duration(crate::decimal::mul(number(expr), unit.seconds() as f64))))
             }
             ExprKind::String(s) => (Ty::String, RExpr::Const(RValue::String(s.clone()))),
             // A named argument where the caller did not put it in place
@@ -229,9 +278,22 @@ impl<'a> ExprChecker<'a> {
         }
     }
 
+    /// Infers `expr` where a value of type `expected` stands: a quantity
+    /// in another unit of the same dimension is converted to the expected
+    /// unit (`30 mm` where `cm` is expected is `3 cm`), and has its type.
+    pub fn infer_as(&mut self, expr: &Expr, expected: &Ty) -> (Ty, RExpr) {
+        let (ty, resolved) = self.infer(expr, Some(expected));
+        match (&ty, expected) {
+            (Ty::Quantity(from), Ty::Quantity(to)) if from != to && from.converts_to(*to) => {
+                (expected.clone(), converted(resolved, *from, *to))
+            }
+            _ => (ty, resolved),
+        }
+    }
+
     /// Infers `expr` and reports a mismatch with `expected`.
     pub fn expect(&mut self, expr: &Expr, expected: &Ty, context: &str) -> RExpr {
-        let (ty, resolved) = self.infer(expr, Some(expected));
+        let (ty, resolved) = self.infer_as(expr, expected);
         if !ty.fits(expected) {
             self.error(
                 Diagnostic::error(Code::TypeMismatch, expr.span, format!("expected `{expected}`, found `{ty}`"))
@@ -530,6 +592,7 @@ impl<'a> ExprChecker<'a> {
             let right = self.infer(rhs, Some(&left.0));
             (left, right)
         };
+        let ((lt, l), (rt, r)) = same_unit((lt, l), (rt, r));
         let compare_op = match op {
             BinaryOp::Eq => CompareOp::Eq,
             BinaryOp::Ne => CompareOp::Ne,
@@ -582,13 +645,31 @@ impl<'a> ExprChecker<'a> {
         }
         let verb = if op.is_comparison() { "compare" } else { "combine" };
         let diagnostic = match (lt, rt) {
-            (Ty::Quantity(a), Ty::Quantity(b)) => Diagnostic::error(
-                Code::UnitMismatch,
-                op_span,
-                format!("cannot {verb} a quantity in `{a}` with a quantity in `{b}`"),
-            )
-            .with_label(format!("`{a}` and `{b}` differ"))
-            .with_help("write both sides in the same unit"),
+            (Ty::Quantity(a), Ty::Quantity(b)) => {
+                let (da, db) = (a.dimension(), b.dimension());
+                let mut help = "units convert only within one dimension (`mm` and `cm`, `mmol/L` and `umol/L`); \
+                                write the threshold in the fact's own unit"
+                    .to_owned();
+                if [da, db] == [Dimension::MassConcentration, Dimension::SubstanceConcentration]
+                    || [db, da] == [Dimension::MassConcentration, Dimension::SubstanceConcentration]
+                {
+                    help.push_str(
+                        " (a mass concentration becomes a molar one only through the analyte's molar mass, \
+                         which Osler does not guess)",
+                    );
+                }
+                Diagnostic::error(
+                    Code::UnitMismatch,
+                    op_span,
+                    format!(
+                        "cannot {verb} a quantity in `{a}` ({}) with a quantity in `{b}` ({})",
+                        da.describe(),
+                        db.describe()
+                    ),
+                )
+                .with_label(format!("`{a}` and `{b}` do not convert"))
+                .with_help(help)
+            }
             (Ty::Quantity(unit), Ty::Number) | (Ty::Number, Ty::Quantity(unit)) => {
                 let bare = if matches!(lt, Ty::Number) { lhs } else { rhs };
                 let mut diagnostic = Diagnostic::error(
@@ -625,6 +706,11 @@ impl<'a> ExprChecker<'a> {
     fn arith(&mut self, op: BinaryOp, op_span: Span, lhs: &Expr, rhs: &Expr) -> (Ty, RExpr) {
         let (lt, l) = self.infer(lhs, None);
         let (rt, r) = self.infer(rhs, None);
+        let ((lt, l), (rt, r)) = if matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Div) {
+            same_unit((lt, l), (rt, r))
+        } else {
+            ((lt, l), (rt, r))
+        };
         let arith_op = match op {
             BinaryOp::Add => ArithOp::Add,
             BinaryOp::Sub => ArithOp::Sub,

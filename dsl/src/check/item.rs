@@ -237,7 +237,7 @@ fn check_test(checker: &mut ExprChecker<'_>, test: &TestDecl) {
         checker.record(given.fact.span, Some(target), false, info.value_type().cloned());
         match (&info.fact, &info.let_type) {
             (Some(ty), _) => {
-                let (value_ty, resolved) = checker.infer(&given.value, Some(ty));
+                let (value_ty, resolved) = checker.infer_as(&given.value, ty);
                 if !value_ty.fits(ty) {
                     checker.diagnostics.push(
                         Diagnostic::error(

@@ -319,7 +319,7 @@ impl Builder<'_, '_> {
     fn given_value(&self, checker: &mut ExprChecker<'_>, given: &syntax::Given) -> Option<(u32, Value)> {
         let fact = *self.indices.facts.get(&given.fact.text)?;
         let ty = checker.env.info(&given.fact.text).fact?;
-        match checker.infer(&given.value, Some(&ty)).1 {
+        match checker.infer_as(&given.value, &ty).1 {
             RExpr::Const(value) => Some((fact, self.indices.value(&value))),
             RExpr::Neg(inner) => match *inner {
                 RExpr::Const(value) => Some((fact, negate(self.indices.value(&value)))),

@@ -74,6 +74,7 @@ pub fn semantic_tokens(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceF
             TokenKind::Punct if word == "->" || word.len() > 1 || "=<>+-*/".contains(word) => {
                 (SemanticKind::Operator, false, false)
             }
+            TokenKind::Unit => (SemanticKind::Type, false, false),
             TokenKind::Punct | TokenKind::Unknown => continue,
             TokenKind::Word if matches!(word, "bool" | "number" | "duration" | "string") => {
                 (SemanticKind::Type, false, false)

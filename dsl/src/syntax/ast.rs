@@ -302,9 +302,11 @@ pub enum TypeExprKind {
 pub struct NumberLit(pub String);
 
 impl NumberLit {
-    /// The number's value (`NaN` if the text is not a number, which the grammar rules out).
+    /// The number's value, a decimal of at most 15 significant digits
+    /// (`crate::decimal`; `NaN` if the text is not a number, which the
+    /// grammar rules out).
     pub fn value(&self) -> f64 {
-        self.0.parse().unwrap_or(f64::NAN)
+        crate::decimal::parse(&self.0).unwrap_or(f64::NAN)
     }
 }
 

@@ -35,7 +35,7 @@ impl Expected {
             Expected::Expression => "an expression".to_owned(),
             Expected::Name => "a name".to_owned(),
             Expected::Type => "a type (`bool`, `number`, `number UNIT`, `duration`, `string` or an enum name)".to_owned(),
-            Expected::Unit => format!("a unit ({})", Unit::list()),
+            Expected::Unit => "a unit (such as `mmol/L`, `mm[Hg]`, `cm`, `/min`)".to_owned(),
             Expected::String => "a quoted string".to_owned(),
             Expected::Number => "a number".to_owned(),
             Expected::Keyword(word) | Expected::Symbol(word) => format!("`{word}`"),
@@ -256,7 +256,15 @@ fn help_for(expected: &[Expected], found: Option<&str>, previous: Option<&str>) 
         return Some("each declaration starts at the beginning of a line; continuation lines are indented".to_owned());
     }
     if expected.contains(&Expected::Unit) {
-        return Some(format!("the units Osler knows are {}", Unit::list()));
+        let close = found.and_then(|found| {
+            let units = Unit::ALL.map(Unit::as_str);
+            crate::suggest::closest(found, units.iter().copied()).map(str::to_owned)
+        });
+        let known = format!("the units Osler knows are {}", Unit::list());
+        return Some(match close {
+            Some(unit) => format!("did you mean `{unit}`? {known}"),
+            None => known,
+        });
     }
     if expected.contains(&Expected::Symbol("->")) {
         return Some("a rule is written `condition -> action(args)`".to_owned());

@@ -22,15 +22,15 @@ mod tests {
         words.iter().map(|word| format!("{word:?}")).collect::<Vec<_>>().join(" | ")
     }
 
-    fn is_word(text: &str) -> bool {
-        text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-    }
-
     /// The text `generated.pest` must hold.
     fn generated_grammar() -> String {
+        // A unit ending in a letter or digit must end a word (`mm` is no unit
+        // in `mmol`); one ending in a symbol (`%`, `mm[Hg]`) ends itself, and
+        // is tried first, so `mm` does not cut `mm[Hg]` short.
+        let ends_word = |unit: &&str| unit.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
         let units = Unit::ALL.map(Unit::as_str);
-        let words = alternatives(units.iter().copied().filter(|unit| is_word(unit)));
-        let symbols = alternatives(units.iter().copied().filter(|unit| !is_word(unit)));
+        let words = alternatives(units.iter().copied().filter(ends_word));
+        let symbols = alternatives(units.iter().copied().filter(|unit| !ends_word(unit)));
         let time_units = alternatives(TimeUnit::ALL.map(TimeUnit::as_str));
         let keywords = alternatives(RESERVED_WORDS);
         format!(
@@ -44,7 +44,7 @@ mod tests {
              \n\
              duration_unit = @{{ {time_units} }}\n\
              \n\
-             unit = @{{ ( {words} ) ~ !ident_char | {symbols} }}\n"
+             unit = @{{ {symbols} | ( {words} ) ~ !ident_char }}\n"
         )
     }
 

@@ -20,6 +20,8 @@ pub enum TokenKind {
         /// number.
         unit_start: u32,
     },
+    /// A unit written after `number` in a type (`number mmol/L`).
+    Unit,
     /// A string with its quotes, escapes as written.
     String,
     /// `// ...` to the end of the line (line end excluded).
@@ -109,6 +111,16 @@ pub fn lex(text: &str) -> Vec<Token> {
                 while index < bytes.len() && is_ident_char(bytes[index]) {
                     index += 1;
                 }
+                if &text[start..index] == "number" {
+                    // The type's unit, read as the grammar reads it.
+                    tokens.push(Token { kind: TokenKind::Word, start: to_u32(start), end: to_u32(index) });
+                    let rest = &text[index..];
+                    let unit_start = index + rest.len() - rest.trim_start_matches([' ', '\t']).len();
+                    let Some((_, unit_len)) = Unit::prefix_of(&text[unit_start..]) else { continue };
+                    index = unit_start + unit_len;
+                    tokens.push(Token { kind: TokenKind::Unit, start: to_u32(unit_start), end: to_u32(index) });
+                    continue;
+                }
                 TokenKind::Word
             }
             _ => {
@@ -152,8 +164,7 @@ fn number_suffix(text: &str, index: &mut usize) -> TokenKind {
         after_spaces += 1;
     }
     let rest = &text[after_spaces..];
-    let unit_len = if rest.starts_with('%') { 1 } else { word_len(rest) };
-    if unit_len > 0 && Unit::parse(&rest[..unit_len]).is_some() {
+    if let Some((_, unit_len)) = Unit::prefix_of(rest) {
         *index = after_spaces + unit_len;
         return TokenKind::Quantity { unit_start: to_u32(after_spaces) };
     }

@@ -60,7 +60,7 @@ fn kind_of(pair: &Pair<'_, Rule>) -> Option<TokenKind> {
             let unit = pair.clone().into_inner().find(|inner| inner.as_rule() == Rule::unit)?;
             TokenKind::Quantity { unit_start: u32::try_from(unit.as_span().start()).unwrap_or(u32::MAX) }
         }
-        Rule::unit => return None,
+        Rule::unit => TokenKind::Unit,
         Rule::arrow
         | Rule::colon
         | Rule::comma

@@ -81,7 +81,7 @@ impl ExprChecker<'_> {
         };
         let mut values = Some(Vec::with_capacity(params.len()));
         for (arg, (param_name, param_ty)) in slots.into_iter().zip(params) {
-            let (ty, resolved) = self.infer(arg, Some(param_ty));
+            let (ty, resolved) = self.infer_as(arg, param_ty);
             if !ty.fits(param_ty) {
                 self.error(
                     Diagnostic::error(
