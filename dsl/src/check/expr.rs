@@ -104,6 +104,82 @@ fn constant_value(resolved: &RExpr) -> Option<RValue> {
     }
 }
 
+/// The `bool` an author may have meant by a word that is not one (`yes`,
+/// `No`, `absent`), as written in Osler.
+pub(crate) fn bool_word(word: &str) -> Option<&'static str> {
+    let word = word.to_ascii_lowercase();
+    if ["yes", "y", "on", "positive", "present"].contains(&word.as_str()) {
+        Some("true")
+    } else if ["no", "n", "off", "negative", "absent", "none"].contains(&word.as_str()) {
+        Some("false")
+    } else {
+        None
+    }
+}
+
+/// Whether `expr` is a literal zero (`0`, `0.0`, `0 mmHg`, `0h`), through
+/// parentheses and minus signs.
+fn is_literal_zero(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::Number(n) | ExprKind::Quantity(n, _) | ExprKind::Duration(n, _) => n.value() == 0.0,
+        ExprKind::Paren(inner) | ExprKind::Unary { op: UnaryOp::Neg, operand: inner } => is_literal_zero(inner),
+        _ => false,
+    }
+}
+
+/// The terms of the `+` chain `lhs + rhs` (folded to the left), as written
+/// (one pair of parentheses around a term dropped), or `None` when one
+/// cannot be shown or the chain is too long to read as a suggestion.
+fn sum_terms(lhs: &Expr, rhs: &Expr) -> Option<Vec<String>> {
+    let mut terms = vec![rhs];
+    let mut left = lhs;
+    while let ExprKind::Binary { op: BinaryOp::Add, lhs, rhs, .. } = &left.kind {
+        terms.push(rhs);
+        left = lhs;
+    }
+    terms.push(left);
+    terms.reverse();
+    let texts: Vec<String> = terms.into_iter().map(|term| render(unparenthesized(term))).collect::<Option<_>>()?;
+    (texts.iter().map(String::len).sum::<usize>() <= 120).then_some(texts)
+}
+
+/// `expr` without one pair of parentheses around it.
+fn unparenthesized(expr: &Expr) -> &Expr {
+    match &expr.kind {
+        ExprKind::Paren(inner) => inner,
+        _ => expr,
+    }
+}
+
+/// An expression as written (canonical spacing), for a suggestion in a
+/// help text; `None` for a string, whose escapes are not worth redoing
+/// here.
+fn render(expr: &Expr) -> Option<String> {
+    Some(match &expr.kind {
+        ExprKind::Bool(b) => b.to_string(),
+        ExprKind::Number(n) => n.0.clone(),
+        ExprKind::Quantity(n, unit) => format!("{} {unit}", n.0),
+        ExprKind::Duration(n, unit) => format!("{}{unit}", n.0),
+        ExprKind::String(_) => return None,
+        ExprKind::Name(ident) => ident.text.clone(),
+        ExprKind::Qualified { ty, variant } => format!("{}.{}", ty.text, variant.text),
+        ExprKind::Call { callee, args } => {
+            format!("{}({})", callee.text, args.iter().map(render).collect::<Option<Vec<_>>>()?.join(", "))
+        }
+        ExprKind::Unary { op: UnaryOp::Not, operand } => format!("not {}", render(operand)?),
+        ExprKind::Unary { op: UnaryOp::Neg, operand } => format!("-{}", render(operand)?),
+        ExprKind::Logic { op, operands, .. } => {
+            operands.iter().map(render).collect::<Option<Vec<_>>>()?.join(&format!(" {} ", op.as_str()))
+        }
+        ExprKind::Binary { op, lhs, rhs, .. } => format!("{} {} {}", render(lhs)?, op.as_str(), render(rhs)?),
+        ExprKind::In { operand, set, .. } => {
+            format!("{} in {{{}}}", render(operand)?, set.iter().map(render).collect::<Option<Vec<_>>>()?.join(", "))
+        }
+        ExprKind::Paren(inner) => format!("({})", render(inner)?),
+        ExprKind::Named { name, value } => format!("{}: {}", name.text, render(value)?),
+    })
+}
+
 pub(crate) fn not_constant(span: Span, what: &str) -> Diagnostic {
     Diagnostic::error(Code::NotConstant, span, format!("{what} must be constants"))
         .with_label("reads a fact")
@@ -124,6 +200,11 @@ pub(crate) struct ExprChecker<'a> {
     /// Whether action patterns may stand here (the two sides of an
     /// `assert`); anywhere else an action's name is `osler::action_pattern`.
     pub patterns: bool,
+    /// While the left operand of a `+` is checked: the terms of the whole
+    /// `+` chain it belongs to, as written (`a + b + c` folds to the left,
+    /// and its first `+` is what reports `bool` operands), `None` where one
+    /// cannot be shown.
+    sum_terms: Option<Option<Vec<String>>>,
 }
 
 fn number(expr: &Expr) -> f64 {
@@ -136,7 +217,7 @@ fn number(expr: &Expr) -> f64 {
 impl<'a> ExprChecker<'a> {
     /// A checker that does not record names.
     pub fn new(env: &'a dyn Env) -> ExprChecker<'a> {
-        ExprChecker { env, diagnostics: Vec::new(), reads_facts: false, names: None, patterns: false }
+        ExprChecker { env, diagnostics: Vec::new(), reads_facts: false, names: None, patterns: false, sum_terms: None }
     }
 
     /// A checker that records every name it resolves.
@@ -372,6 +453,22 @@ impl<'a> ExprChecker<'a> {
                 .with_label("not declared in this ruleset")
         };
         let otherwise = format!("declare it: `fact {}: bool` (or the type it has)", ident.text);
+        // `confusion == yes`: a value was meant, and `bool`'s are `true` and
+        // `false`.
+        if suggestion.is_none()
+            && expected == Some(&Ty::Bool)
+            && let Some(value) = bool_word(&ident.text)
+        {
+            self.error(
+                diagnostic
+                    .with_help(format!(
+                        "a `bool` is `true` or `false`: write `{value}` (or declare a fact `{}`)",
+                        ident.text
+                    ))
+                    .with_fix(value),
+            );
+            return (Ty::Error, RExpr::Invalid);
+        }
         self.error(with_suggestion(diagnostic, suggestion.as_deref(), &otherwise));
         (Ty::Error, RExpr::Invalid)
     }
@@ -623,8 +720,26 @@ impl<'a> ExprChecker<'a> {
     }
 
     fn arith(&mut self, op: BinaryOp, op_span: Span, lhs: &Expr, rhs: &Expr) -> (Ty, RExpr) {
+        let chain = self.sum_terms.take();
+        let terms = match chain {
+            Some(terms) => terms,
+            None if op == BinaryOp::Add => sum_terms(lhs, rhs),
+            None => None,
+        };
+        let left_continues = op == BinaryOp::Add && matches!(lhs.kind, ExprKind::Binary { op: BinaryOp::Add, .. });
+        self.sum_terms = left_continues.then(|| terms.clone());
         let (lt, l) = self.infer(lhs, None);
+        self.sum_terms = None;
         let (rt, r) = self.infer(rhs, None);
+        if op == BinaryOp::Div && is_literal_zero(rhs) {
+            self.error(
+                Diagnostic::error(Code::DivisionByZero, rhs.span, "division by zero")
+                    .with_label("this is zero")
+                    .with_help(
+                        "a division by zero has no value: the expression would be unknown on every record; divide by a number that is not zero",
+                    ),
+            );
+        }
         let arith_op = match op {
             BinaryOp::Add => ArithOp::Add,
             BinaryOp::Sub => ArithOp::Sub,
@@ -656,6 +771,22 @@ impl<'a> ExprChecker<'a> {
         let numeric = |ty: &Ty| matches!(ty, Ty::Number | Ty::Quantity(_) | Ty::Duration);
         if !numeric(&lt) || !numeric(&rt) {
             let bad = if numeric(&lt) { &rt } else { &lt };
+            let help = match (op, &lt, &rt, terms) {
+                // Adding conditions, to count the true ones (a score).
+                (BinaryOp::Add, Ty::Bool, Ty::Bool, Some(terms)) => format!(
+                    "a `bool` is not a number; to count the true conditions, write `count({})`",
+                    terms.join(", ")
+                ),
+                (_, Ty::Bool, _, _) | (_, _, Ty::Bool, _) => {
+                    let condition = unparenthesized(if lt == Ty::Bool { lhs } else { rhs });
+                    let example = render(condition)
+                        .map_or_else(|| "`count(a, b, c)`".to_owned(), |text| format!("`count({text})`"));
+                    format!(
+                        "a `bool` is not a number; {example} is 1 when the condition is true and 0 when it is false"
+                    )
+                }
+                _ => "arithmetic applies to numbers, quantities and durations".to_owned(),
+            };
             self.error(
                 Diagnostic::error(
                     Code::TypeMismatch,
@@ -663,7 +794,7 @@ impl<'a> ExprChecker<'a> {
                     format!("`{}` needs numbers, found `{bad}`", op.as_str()),
                 )
                 .with_label(format!("`{lt}` {} `{rt}`", op.as_str()))
-                .with_help("arithmetic applies to numbers, quantities and durations"),
+                .with_help(help),
             );
         } else if self.check_operands(op, op_span, (&lt, lhs), (&rt, rhs)) {
             self.error(
