@@ -477,6 +477,21 @@ rule negative: -x < 0 -> act
     assert_eq!(status(&result, "ratio"), 'T');
     let result = outcome(&rules, r#"{"x":3}"#);
     assert_eq!(missing(&result, "ratio"), ["y"]);
+    // Divided by zero, the rule is undetermined with no fact missing, and
+    // the explanation says the arithmetic is why.
+    let result = outcome(&rules, r#"{"x":2,"y":0}"#);
+    assert_eq!(
+        result.undetermined.iter().map(|u| (u.rule.as_str(), u.missing.len())).collect::<Vec<_>>(),
+        [("ratio", 0)]
+    );
+    let explain = |json: &str| {
+        let record = rules.read_json(json).unwrap_or_else(|e| panic!("{e}"));
+        let mut evaluator = rules.evaluator();
+        let explanation = evaluator.evaluate(&record).unwrap_or_else(|e| panic!("{e}")).explain();
+        explanation.undetermined.iter().map(|u| (u.rule.id.clone(), u.undefined_arithmetic)).collect::<Vec<_>>()
+    };
+    assert_eq!(explain(r#"{"x":2,"y":0}"#), [("ratio".to_owned(), true)]);
+    assert_eq!(explain(r#"{"y":1}"#), [("ratio".to_owned(), false), ("negative".to_owned(), false)]);
 }
 
 #[test]
