@@ -135,8 +135,8 @@ pub struct UndeterminedRule {
     /// The facts to examine next.
     pub missing: Vec<String>,
     /// No fact is missing: the rule is unknown because an arithmetic
-    /// result has no value on this record (a division by zero, or a
-    /// result too large to be a number), and knowing more facts cannot
+    /// result has no value on this record (a division by zero, or another
+    /// result that is not a number), and knowing more facts cannot
     /// decide it. (An unknown value with every fact under it known can
     /// only come from arithmetic.)
     pub undefined_arithmetic: bool,
