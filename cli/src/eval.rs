@@ -199,15 +199,18 @@ fn render_fired(out: &mut String, explanation: &Explanation) {
         }
         sources(out, &fired.rule);
         for exception in &fired.exceptions {
-            let _ = writeln!(
-                out,
-                "      unless  {} fires (its condition is unknown: examine {})",
-                exception.rule,
-                exception.missing.join(", ")
-            );
+            let examine = if exception.undefined_arithmetic {
+                UNDEFINED_ARITHMETIC.to_owned()
+            } else {
+                format!("examine {}", exception.missing.join(", "))
+            };
+            let _ = writeln!(out, "      unless  {} fires (its condition is unknown: {examine})", exception.rule);
         }
     }
 }
+
+/// Why a rule with no missing fact is unknown.
+const UNDEFINED_ARITHMETIC: &str = "an arithmetic result has no value, a division by zero; no fact is missing";
 
 /// The explanation as text for people.
 pub(crate) fn render(explanation: &Explanation) -> String {
@@ -244,7 +247,11 @@ pub(crate) fn render(explanation: &Explanation) -> String {
     }
     for undetermined in &explanation.undetermined {
         let _ = writeln!(out, "  {}", heading(&undetermined.rule));
-        let _ = writeln!(out, "      examine {}", undetermined.missing.join(", "));
+        if undetermined.undefined_arithmetic {
+            let _ = writeln!(out, "      note    undetermined: {UNDEFINED_ARITHMETIC}");
+        } else {
+            let _ = writeln!(out, "      examine {}", undetermined.missing.join(", "));
+        }
         if !undetermined.actions.is_empty() {
             let _ = writeln!(out, "      would   {}", undetermined.actions.join(", "));
         }

@@ -187,6 +187,36 @@ fn run_exit_statuses() {
     assert_eq!(usage.status.code(), Some(2));
 }
 
+/// A rule unknown with no fact missing (a division by zero on the record)
+/// says why instead of an empty "examine", as an undetermined rule and as
+/// a provisional rule's exception.
+#[test]
+fn eval_says_a_division_by_zero_leaves_a_rule_unknown() {
+    let rules = "
+fact x: number
+fact y: number
+fact a: bool
+action go()
+action stop()
+rule ratio: x / y > 1 -> go
+rule base: a -> stop
+rule exception overrides base: x / y > 2 -> go
+";
+    let dir = workspace("eval-division", rules, &[]);
+    let output = osler(&dir, &["eval", "rules", "--facts", r#"{"x":3,"y":0,"a":true}"#], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    let why = "an arithmetic result has no value, a division by zero; no fact is missing";
+    assert!(text.contains(&format!("ratio (rules/demo.osl:7)\n      note    undetermined: {why}\n")), "{text}");
+    assert!(text.contains(&format!("unless  exception fires (its condition is unknown: {why})")), "{text}");
+    assert!(!text.contains("examine \n"), "{text}");
+    // With `y` unknown, the facts to examine are listed as before.
+    let output = osler(&dir, &["eval", "rules", "--facts", r#"{"x":3,"a":true}"#], None);
+    let text = stdout(&output);
+    assert!(text.contains("ratio (rules/demo.osl:7)\n      examine y\n"), "{text}");
+    assert!(!text.contains(why), "{text}");
+}
+
 #[test]
 fn eval_explains_and_prints_json() {
     let dir = workspace("eval", RULES, &[]);

@@ -104,6 +104,8 @@ codes! {
     ConstantCondition => "constant_condition",
     /// `in { }` lists no variants.
     EmptySet => "empty_set",
+    /// An expression divides by a literal zero (`x / 0`, `x / (0.0)`): it would be unknown on every record.
+    DivisionByZero => "division_by_zero",
     /// A test's `given` sets a let; tests give facts.
     GivenLet => "given_let",
     /// Lets depend on themselves through a cycle.

@@ -110,6 +110,8 @@ pub struct Exception {
     pub rule: String,
     /// The unknown facts that could decide its condition.
     pub missing: Vec<String>,
+    /// No fact is missing, as for [`UndeterminedRule::undefined_arithmetic`].
+    pub undefined_arithmetic: bool,
 }
 
 /// A rule that was overridden, and by whom.
@@ -132,6 +134,12 @@ pub struct UndeterminedRule {
     pub rule: RuleRef,
     /// The facts to examine next.
     pub missing: Vec<String>,
+    /// No fact is missing: the rule is unknown because an arithmetic
+    /// result has no value on this record (a division by zero, or another
+    /// result that is not a number), and knowing more facts cannot
+    /// decide it. (An unknown value with every fact under it known can
+    /// only come from arithmetic.)
+    pub undefined_arithmetic: bool,
     /// The actions it would produce if it fired, rendered.
     pub actions: Vec<String>,
     /// Rules that override this one and whose condition is unknown.
@@ -272,6 +280,7 @@ pub(crate) fn explain(program: &Program, record: &Record, scratch: &mut Scratch)
                     context.missing(program.rule(by).root, &mut missing, &mut marks, stamp);
                     Exception {
                         rule: model.rules[by.index()].id.clone(),
+                        undefined_arithmetic: missing.is_empty(),
                         missing: missing.iter().map(|&slot| program.fact(SlotId(slot)).name.clone()).collect(),
                     }
                 })
@@ -308,6 +317,7 @@ pub(crate) fn explain(program: &Program, record: &Record, scratch: &mut Scratch)
         .iter()
         .map(|&(rule, start, end)| UndeterminedRule {
             rule: rule_ref(model, rule),
+            undefined_arithmetic: start == end,
             missing: result.missing[start as usize..end as usize]
                 .iter()
                 .map(|&slot| program.fact(SlotId(slot)).name.clone())

@@ -480,6 +480,99 @@ rule negative: -x < 0 -> act
     assert_eq!(status(&result, "ratio"), 'T');
     let result = outcome(&rules, r#"{"x":3}"#);
     assert_eq!(missing(&result, "ratio"), ["y"]);
+    // Divided by zero, the rule is undetermined with no fact missing, and
+    // the explanation says the arithmetic is why.
+    let result = outcome(&rules, r#"{"x":2,"y":0}"#);
+    assert_eq!(
+        result.undetermined.iter().map(|u| (u.rule.as_str(), u.missing.len())).collect::<Vec<_>>(),
+        [("ratio", 0)]
+    );
+    let explain = |json: &str| {
+        let record = rules.read_json(json).unwrap_or_else(|e| panic!("{e}"));
+        let mut evaluator = rules.evaluator();
+        let explanation = evaluator.evaluate(&record).unwrap_or_else(|e| panic!("{e}")).explain();
+        explanation.undetermined.iter().map(|u| (u.rule.id.clone(), u.undefined_arithmetic)).collect::<Vec<_>>()
+    };
+    assert_eq!(explain(r#"{"x":2,"y":0}"#), [("ratio".to_owned(), true)]);
+    assert_eq!(explain(r#"{"y":1}"#), [("ratio".to_owned(), false), ("negative".to_owned(), false)]);
+}
+
+/// The statements of LANGUAGE.md's "Meaning" section that the tests above
+/// do not already check: its `count` table, decided chains, an exception
+/// unknown over a default unknown, and division by zero on a record.
+#[test]
+fn the_meaning_section_of_language_md() {
+    let rules = ruleset(
+        "
+fact a: bool
+fact b: bool
+fact c: bool
+action act()
+rule at_least_one: count(a, b, c) >= 1 -> act
+rule at_least_two: count(a, b, c) >= 2 -> act
+rule none: count(a, b, c) == 0 -> act
+rule one: count(a, b, c) == 1 -> act
+rule more_than_two: count(a, b, c) > 2 -> act
+rule sum_at_least_two: count(a, b) + count(c) >= 2 -> act
+rule sum_more_than_two: count(a, b) + count(c) > 2 -> act
+rule all_three: a and b and c -> act
+rule any_of_three: a or b or c -> act
+",
+    );
+    let statuses = |record: &str, names: &[&str]| {
+        let result = outcome(&rules, record);
+        names.iter().map(|name| status(&result, name)).collect::<String>()
+    };
+    let table = ["at_least_one", "at_least_two", "none", "one", "more_than_two"];
+    assert_eq!(statuses(r#"{"a":true,"b":false}"#, &table), "TUFUF");
+    assert_eq!(statuses(r#"{"a":true,"b":true}"#, &["sum_at_least_two", "sum_more_than_two"]), "TU");
+    // A false operand decides an `and` chain, a true one an `or` chain,
+    // whatever the unknown others.
+    assert_eq!(statuses(r#"{"b":false}"#, &["all_three", "any_of_three"]), "FU");
+    assert_eq!(statuses(r#"{"c":true}"#, &["all_three", "any_of_three"]), "UT");
+
+    // An exception unknown over a default unknown: both undetermined.
+    let rules = ruleset(
+        "
+fact a: bool
+fact b: bool
+action act()
+action other()
+rule default_rule: a -> act
+rule exception overrides default_rule: b -> other
+",
+    );
+    let result = outcome(&rules, r#"{}"#);
+    assert_eq!((status(&result, "default_rule"), status(&result, "exception")), ('U', 'U'));
+    assert!(result.actions.is_empty());
+
+    // Division by zero on a record: unknown, decided by the rest of the
+    // condition where it can be, guarded by `y != 0`; a computed argument
+    // divided by zero leaves its rule undetermined with nothing missing,
+    // while its true condition still overrides.
+    let rules = ruleset(
+        "
+fact x: number
+fact y: number
+fact a: bool
+fact s: bool
+action act()
+action score(value: number)
+rule either: x / y > 1 or a -> act
+rule guarded: y != 0 and x / y > 1 -> act
+rule base: a -> act
+rule scored overrides base: s -> score(x / y)
+",
+    );
+    let result = outcome(&rules, r#"{"x":3,"y":0,"a":true,"s":true}"#);
+    assert_eq!(["either", "guarded", "base", "scored"].map(|r| status(&result, r)), ['T', 'F', 'O', 'U']);
+    assert_eq!(
+        result.undetermined.iter().map(|u| (u.rule.as_str(), u.missing.len())).collect::<Vec<_>>(),
+        [("scored", 0)]
+    );
+    let result = outcome(&rules, r#"{"x":3,"y":0,"a":false}"#);
+    assert_eq!(status(&result, "either"), 'U');
+    assert!(missing(&result, "either").is_empty());
 }
 
 #[test]

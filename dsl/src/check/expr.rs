@@ -13,6 +13,10 @@ use crate::types::Ty;
 use crate::units::{Dimension, Unit};
 
 mod args;
+mod render;
+mod units;
+
+use render::{render, sum_terms, unparenthesized};
 
 /// A constant with enums by name.
 #[derive(Clone, PartialEq, Debug)]
@@ -106,38 +110,27 @@ fn constant_value(resolved: &RExpr) -> Option<RValue> {
     }
 }
 
-/// Two operands, quantities of one dimension in two units, in one unit:
-/// a constant takes the other side's unit (so a fact is compared as it
-/// was read), else the right side takes the left's.
-fn same_unit(left: (Ty, RExpr), right: (Ty, RExpr)) -> ((Ty, RExpr), (Ty, RExpr)) {
-    match (&left.0, &right.0) {
-        (Ty::Quantity(a), Ty::Quantity(b)) if a != b && a.converts_to(*b) => {
-            let (a, b) = (*a, *b);
-            if is_constant(&left.1) && !is_constant(&right.1) {
-                ((right.0.clone(), converted(left.1, a, b)), right)
-            } else {
-                let ty = left.0.clone();
-                (left, (ty, converted(right.1, b, a)))
-            }
-        }
-        _ => (left, right),
+/// The `bool` an author may have meant by a word that is not one (`yes`,
+/// `No`, `absent`), as written in Osler.
+pub(crate) fn bool_word(word: &str) -> Option<&'static str> {
+    let word = word.to_ascii_lowercase();
+    if ["yes", "y", "on", "positive", "present"].contains(&word.as_str()) {
+        Some("true")
+    } else if ["no", "n", "off", "negative", "absent", "none"].contains(&word.as_str()) {
+        Some("false")
+    } else {
+        None
     }
 }
 
-/// `resolved`, a quantity in `from`, as a quantity in `to` (the same
-/// dimension): a constant is converted now, anything else is multiplied
-/// and divided by the exact ratio when the record is evaluated.
-fn converted(resolved: RExpr, from: Unit, to: Unit) -> RExpr {
-    if let Some(RValue::Quantity(n, _)) = constant_value(&resolved)
-        && let Some(x) = from.convert(n, to)
-    {
-        return RExpr::Const(RValue::Quantity(x, to));
+/// Whether `expr` is a literal zero (`0`, `0.0`, `0 mmHg`, `0h`), through
+/// parentheses and minus signs.
+fn is_literal_zero(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::Number(n) | ExprKind::Quantity(n, _) | ExprKind::Duration(n, _) => n.value() == 0.0,
+        ExprKind::Paren(inner) | ExprKind::Unary { op: UnaryOp::Neg, operand: inner } => is_literal_zero(inner),
+        _ => false,
     }
-    let Some((p, q)) = from.ratio_to(to) else { return resolved };
-    let scale =
-        |op, inner, by: u64| RExpr::Arith(op, Box::new(inner), Box::new(RExpr::Const(RValue::Number(by as f64))));
-    let multiplied = if p == 1 { resolved } else { scale(ArithOp::Mul, resolved, p) };
-    if q == 1 { multiplied } else { scale(ArithOp::Div, multiplied, q) }
 }
 
 pub(crate) fn not_constant(span: Span, what: &str) -> Diagnostic {
@@ -160,6 +153,11 @@ pub(crate) struct ExprChecker<'a> {
     /// Whether action patterns may stand here (the two sides of an
     /// `assert`); anywhere else an action's name is `osler::action_pattern`.
     pub patterns: bool,
+    /// While the left operand of a `+` is checked: the terms of the whole
+    /// `+` chain it belongs to, as written (`a + b + c` folds to the left,
+    /// and its first `+` is what reports `bool` operands), `None` where one
+    /// cannot be shown.
+    sum_terms: Option<Option<Vec<String>>>,
 }
 
 fn number(expr: &Expr) -> f64 {
@@ -172,7 +170,7 @@ fn number(expr: &Expr) -> f64 {
 impl<'a> ExprChecker<'a> {
     /// A checker that does not record names.
     pub fn new(env: &'a dyn Env) -> ExprChecker<'a> {
-        ExprChecker { env, diagnostics: Vec::new(), reads_facts: false, names: None, patterns: false }
+        ExprChecker { env, diagnostics: Vec::new(), reads_facts: false, names: None, patterns: false, sum_terms: None }
     }
 
     /// A checker that records every name it resolves.
@@ -285,7 +283,7 @@ impl<'a> ExprChecker<'a> {
         let (ty, resolved) = self.infer(expr, Some(expected));
         match (&ty, expected) {
             (Ty::Quantity(from), Ty::Quantity(to)) if from != to && from.converts_to(*to) => {
-                (expected.clone(), converted(resolved, *from, *to))
+                (expected.clone(), self.converted(resolved, *from, *to))
             }
             _ => (ty, resolved),
         }
@@ -434,6 +432,22 @@ impl<'a> ExprChecker<'a> {
                 .with_label("not declared in this ruleset")
         };
         let otherwise = format!("declare it: `fact {}: bool` (or the type it has)", ident.text);
+        // `confusion == yes`: a value was meant, and `bool`'s are `true` and
+        // `false`.
+        if suggestion.is_none()
+            && expected == Some(&Ty::Bool)
+            && let Some(value) = bool_word(&ident.text)
+        {
+            self.error(
+                diagnostic
+                    .with_help(format!(
+                        "a `bool` is `true` or `false`: write `{value}` (or declare a fact `{}`)",
+                        ident.text
+                    ))
+                    .with_fix(value),
+            );
+            return (Ty::Error, RExpr::Invalid);
+        }
         self.error(with_suggestion(diagnostic, suggestion.as_deref(), &otherwise));
         (Ty::Error, RExpr::Invalid)
     }
@@ -592,7 +606,7 @@ impl<'a> ExprChecker<'a> {
             let right = self.infer(rhs, Some(&left.0));
             (left, right)
         };
-        let ((lt, l), (rt, r)) = same_unit((lt, l), (rt, r));
+        let ((lt, l), (rt, r)) = self.in_one_unit((lt, l), (rt, r));
         let compare_op = match op {
             BinaryOp::Eq => CompareOp::Eq,
             BinaryOp::Ne => CompareOp::Ne,
@@ -704,10 +718,28 @@ impl<'a> ExprChecker<'a> {
     }
 
     fn arith(&mut self, op: BinaryOp, op_span: Span, lhs: &Expr, rhs: &Expr) -> (Ty, RExpr) {
+        let chain = self.sum_terms.take();
+        let terms = match chain {
+            Some(terms) => terms,
+            None if op == BinaryOp::Add => sum_terms(lhs, rhs),
+            None => None,
+        };
+        let left_continues = op == BinaryOp::Add && matches!(lhs.kind, ExprKind::Binary { op: BinaryOp::Add, .. });
+        self.sum_terms = left_continues.then(|| terms.clone());
         let (lt, l) = self.infer(lhs, None);
+        self.sum_terms = None;
         let (rt, r) = self.infer(rhs, None);
+        if op == BinaryOp::Div && is_literal_zero(rhs) {
+            self.error(
+                Diagnostic::error(Code::DivisionByZero, rhs.span, "division by zero")
+                    .with_label("this is zero")
+                    .with_help(
+                        "a division by zero has no value: the expression would be unknown on every record; divide by a number that is not zero",
+                    ),
+            );
+        }
         let ((lt, l), (rt, r)) = if matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Div) {
-            same_unit((lt, l), (rt, r))
+            self.in_one_unit((lt, l), (rt, r))
         } else {
             ((lt, l), (rt, r))
         };
@@ -742,6 +774,22 @@ impl<'a> ExprChecker<'a> {
         let numeric = |ty: &Ty| matches!(ty, Ty::Number | Ty::Quantity(_) | Ty::Duration);
         if !numeric(&lt) || !numeric(&rt) {
             let bad = if numeric(&lt) { &rt } else { &lt };
+            let help = match (op, &lt, &rt, terms) {
+                // Adding conditions, to count the true ones (a score).
+                (BinaryOp::Add, Ty::Bool, Ty::Bool, Some(terms)) => format!(
+                    "a `bool` is not a number; to count the true conditions, write `count({})`",
+                    terms.join(", ")
+                ),
+                (_, Ty::Bool, _, _) | (_, _, Ty::Bool, _) => {
+                    let condition = unparenthesized(if lt == Ty::Bool { lhs } else { rhs });
+                    let example = render(condition)
+                        .map_or_else(|| "`count(a, b, c)`".to_owned(), |text| format!("`count({text})`"));
+                    format!(
+                        "a `bool` is not a number; {example} is 1 when the condition is true and 0 when it is false"
+                    )
+                }
+                _ => "arithmetic applies to numbers, quantities and durations".to_owned(),
+            };
             self.error(
                 Diagnostic::error(
                     Code::TypeMismatch,
@@ -749,7 +797,7 @@ impl<'a> ExprChecker<'a> {
                     format!("`{}` needs numbers, found `{bad}`", op.as_str()),
                 )
                 .with_label(format!("`{lt}` {} `{rt}`", op.as_str()))
-                .with_help("arithmetic applies to numbers, quantities and durations"),
+                .with_help(help),
             );
         } else if self.check_operands(op, op_span, (&lt, lhs), (&rt, rhs)) {
             self.error(

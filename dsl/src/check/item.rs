@@ -6,15 +6,15 @@
 use std::collections::BTreeMap;
 
 use super::env::{Env, Namespace};
-use super::expr::{ExprChecker, closest, is_constant, not_constant, with_suggestion};
+use super::expr::{ExprChecker, bool_word, closest, is_constant, not_constant, with_suggestion};
 use super::names::QueryEnv;
 use super::resolution::{NameUse, Target};
 use crate::code::Code;
 use crate::db::{Item, Ruleset};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::syntax::{
-    ActionCall, ActionDecl, AssertDecl, DeclKind, EnumDecl, Expr, Ident, LetDecl, PriorityDecl, RuleDecl, Span,
-    TestDecl, TypeExpr, TypeExprKind,
+    ActionCall, ActionDecl, AssertDecl, DeclKind, EnumDecl, Expr, ExprKind, Ident, LetDecl, PriorityDecl, RuleDecl,
+    Span, TestDecl, TypeExpr, TypeExprKind,
 };
 use crate::types::Ty;
 
@@ -201,7 +201,8 @@ fn check_priority(checker: &mut ExprChecker<'_>, decl: &PriorityDecl) {
 fn check_cites(checker: &mut ExprChecker<'_>, cites: &[Ident]) {
     for cite in cites {
         checker.record(cite.span, Some(Target::Source(cite.text.clone())), false, None);
-        if !checker.env.info(&cite.text).is_source {
+        let info = checker.env.info(&cite.text);
+        if !info.is_source && !info.broken {
             let otherwise = format!("declare it: `source {} \"Title of the guideline\" year 2026`", cite.text);
             let diagnostic = unknown_name(checker.env, Namespace::Source, cite, "no such `source`", &otherwise);
             checker.diagnostics.push(diagnostic);
@@ -218,7 +219,12 @@ fn check_overrides(checker: &mut ExprChecker<'_>, overrides: &[Ident], own_id: &
                     .with_label("a rule cannot suppress itself")
                     .with_help("name the rule this one makes an exception to"),
             );
-        } else if !checker.env.info(&target.text).is_rule {
+            continue;
+        }
+        let info = checker.env.info(&target.text);
+        // A rule whose declaration has a syntax error keeps its name: that
+        // error is the one to fix, not the `overrides`.
+        if !info.is_rule && !info.broken {
             let otherwise = "`overrides` names rules declared with `rule NAME ...:`";
             let diagnostic = unknown_name(checker.env, Namespace::Rule, target, "no rule has this name", otherwise);
             checker.diagnostics.push(diagnostic);
@@ -236,6 +242,12 @@ fn check_test(checker: &mut ExprChecker<'_>, test: &TestDecl) {
         };
         checker.record(given.fact.span, Some(target), false, info.value_type().cloned());
         match (&info.fact, &info.let_type) {
+            (Some(ty), _)
+                if let Some(diagnostic) = undeclared_given_value(checker.env, &given.fact, &given.value, ty) =>
+            {
+                checker.resolve_silently(&given.value, Some(ty));
+                checker.diagnostics.push(diagnostic);
+            }
             (Some(ty), _) => {
                 let (value_ty, resolved) = checker.infer_as(&given.value, ty);
                 if !value_ty.fits(ty) {
@@ -281,6 +293,57 @@ fn check_test(checker: &mut ExprChecker<'_>, test: &TestDecl) {
     }
 }
 
+/// A test's value that is a bare name no declaration has (`given
+/// confusion = yes`): the author wrote a value, not a fact (a test's values
+/// are constants), so the diagnostic says what the values of the fact's
+/// type are, not that a fact `yes` is missing. An enum's variants are left
+/// to the expression checker, which suggests the closest or lists them.
+fn undeclared_given_value(env: &dyn Env, fact: &Ident, value: &Expr, ty: &Ty) -> Option<Diagnostic> {
+    let ExprKind::Name(name) = &value.kind else { return None };
+    let info = env.info(&name.text);
+    let declared = info.value_type().is_some()
+        || !info.variant_of.is_empty()
+        || info.action.is_some()
+        || info.enum_variants.is_some()
+        || info.is_rule
+        || info.is_source
+        || info.broken;
+    if declared || matches!(ty, Ty::Enum(_) | Ty::Error) {
+        return None;
+    }
+    let fact = &fact.text;
+    let diagnostic = Diagnostic::error(
+        Code::TypeMismatch,
+        value.span,
+        format!("`{fact}` is `{ty}`, found the name `{}`", name.text),
+    );
+    Some(match ty {
+        Ty::Bool => {
+            let meant = bool_word(&name.text);
+            let diagnostic = diagnostic.with_label("not `true` or `false`");
+            match meant {
+                Some(value) => diagnostic
+                    .with_help(format!("a `bool` is `true` or `false`: write `given {fact} = {value}`"))
+                    .with_fix(value),
+                None => diagnostic.with_help(format!(
+                    "a `bool` is `true` or `false`: write `given {fact} = true` or `given {fact} = false`"
+                )),
+            }
+        }
+        _ => {
+            let example = match ty {
+                Ty::Quantity(unit) => format!("a quantity such as `50 {unit}`"),
+                Ty::Duration => "a duration such as `6h`".to_owned(),
+                Ty::String => "a string such as `\"text\"`".to_owned(),
+                _ => "a number such as `30`".to_owned(),
+            };
+            diagnostic
+                .with_label("not a value")
+                .with_help(format!("a test gives each fact a value: give `{fact}` {example}"))
+        }
+    })
+}
+
 /// "unknown fact `x`" and its kin, with a "did you mean" from the names of
 /// the same namespace, or `otherwise` as help when none is close.
 fn unknown_name(env: &dyn Env, namespace: Namespace, ident: &Ident, label: &str, otherwise: &str) -> Diagnostic {
@@ -299,7 +362,8 @@ fn unknown_name(env: &dyn Env, namespace: Namespace, ident: &Ident, label: &str,
 fn check_type_expr(checker: &mut ExprChecker<'_>, ty: &TypeExpr) {
     let TypeExprKind::Named(name) = &ty.kind else { return };
     checker.record(name.span, Some(Target::Enum(name.text.clone())), false, None);
-    if checker.env.info(&name.text).enum_variants.is_none() {
+    let info = checker.env.info(&name.text);
+    if info.enum_variants.is_none() && !info.broken {
         let otherwise =
             format!("declare it: `enum {} {{ a, b }}`, or use `bool`, `number`, `duration` or `string`", name.text);
         let diagnostic = unknown_name(checker.env, Namespace::Type, name, "not a declared enum", &otherwise);

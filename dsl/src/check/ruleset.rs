@@ -220,10 +220,22 @@ pub fn priority_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<F
         .collect()
 }
 
-/// The names a file's declarations use.
+/// The names a file's broken declarations write (see
+/// [`ParsedFile::broken_uses`](crate::syntax::ParsedFile::broken_uses)),
+/// apart from the parse so an edit that changes none of them leaves
+/// [`file_used_names`] alone.
+#[salsa::tracked(returns(ref))]
+fn broken_uses(db: &dyn salsa::Database, file: SourceFile) -> UsedNames {
+    let parsed = parse_file(db, file);
+    UsedNames { names: parsed.broken_uses.clone(), asserted: parsed.broken_asserted.clone() }
+}
+
+/// The names a file's declarations use. A declaration with a syntax error
+/// may use any name it writes: none of those is reported unused, so the
+/// syntax error is what the author reads.
 #[salsa::tracked(returns(ref))]
 pub fn file_used_names(db: &dyn salsa::Database, file: SourceFile) -> UsedNames {
-    let mut used = UsedNames::default();
+    let mut used = broken_uses(db, file).clone();
     for &item in file_items(db, file) {
         let refs = item_references(db, item);
         used.names.extend(refs.values.iter().cloned());

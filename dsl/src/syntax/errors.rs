@@ -3,6 +3,7 @@
 
 use super::grammar::Rule;
 use super::keywords::{DECLARATION_KEYWORDS, is_reserved};
+use super::lexer::{Token, TokenKind, lex};
 use crate::code::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::{Span, floor_char_boundary};
@@ -188,6 +189,13 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
     }
     let found = token_at(source, position);
     let previous = token_before(source, position);
+    if let Some((token, span)) = found
+        && COMPARISONS.contains(&token)
+        && !expected.contains(&Expected::Expression)
+        && let Some(diagnostic) = comparison_chain(source, span)
+    {
+        return diagnostic;
+    }
     if let Some((token, span)) =
         found.filter(|(token, _)| token.starts_with('"') && (token.len() == 1 || !token.ends_with('"')))
     {
@@ -226,11 +234,146 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
         }
         _ => help_for(&expected, found.map(|(token, _)| token), previous.map(|(token, _)| token)),
     };
+    let help = help.or_else(|| {
+        let (token, _) = found?;
+        (expected.contains(&Expected::Name) && !token.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
+            .then(|| set_of_values(source, position))
+            .flatten()
+    });
     let mut diagnostic = Diagnostic::error(Code::Syntax, span, message).with_label(label);
     if let Some(help) = help {
         diagnostic = diagnostic.with_help(help);
     }
     diagnostic
+}
+
+const COMPARISONS: [&str; 6] = ["<", ">", "<=", ">=", "==", "!="];
+
+/// The tokens of a declaration that matter to a suggestion (comments
+/// left out).
+fn code_tokens(source: &str) -> Vec<Token> {
+    lex(source).into_iter().filter(|token| token.kind != TokenKind::Comment).collect()
+}
+
+/// Whether a token ends the operand of a comparison: what an expression
+/// stands between (`:`, `,`, `=`, `->`, a bracket) or joins (`and`, `or`),
+/// or `cite`.
+fn ends_operand(token: &str) -> bool {
+    [":", ",", "=", "->", "(", ")", "{", "}", "and", "or", "cite"].contains(&token)
+}
+
+/// The tokens from `index` one way (`step` 1 or -1) that stay inside one
+/// operand at bracket depth 0: the range of indices they cover.
+fn operand_reach(source: &str, tokens: &[Token], index: usize, forward: bool) -> std::ops::Range<usize> {
+    let mut depth = 0i32;
+    let mut reach = index;
+    loop {
+        let next = if forward { reach + 1 } else { reach.wrapping_sub(1) };
+        let Some(token) = tokens.get(next) else { break };
+        let text = token.text(source);
+        let (opens, closes) = if forward { (["(", "{"], [")", "}"]) } else { ([")", "}"], ["(", "{"]) };
+        if opens.contains(&text) {
+            depth += 1;
+        } else if closes.contains(&text) && depth > 0 {
+            depth -= 1;
+        } else if depth == 0 && ends_operand(text) {
+            break;
+        }
+        reach = next;
+    }
+    if forward { index + 1..reach + 1 } else { reach..index }
+}
+
+/// The text of tokens `range`, blanks between them made single spaces.
+fn tokens_text(source: &str, tokens: &[Token], range: std::ops::Range<usize>) -> String {
+    match (tokens.get(range.start), range.end.checked_sub(1).and_then(|last| tokens.get(last))) {
+        (Some(first), Some(last)) if range.start < range.end => {
+            source[first.start as usize..last.end as usize].split_whitespace().collect::<Vec<_>>().join(" ")
+        }
+        _ => String::new(),
+    }
+}
+
+/// `1 <= x <= 2`: a second comparison operator where the first one's
+/// comparison is complete. Comparisons do not chain; the help rewrites the
+/// chain with `and` when its operands can be read off the text.
+fn comparison_chain(source: &str, span: Span) -> Option<Diagnostic> {
+    let tokens = code_tokens(source);
+    let second = tokens.iter().position(|token| token.start == span.start)?;
+    let before = operand_reach(source, &tokens, second, false);
+    let mut depth = 0i32;
+    let mut first = None;
+    for index in before.clone() {
+        match tokens[index].text(source) {
+            "(" | "{" => depth += 1,
+            ")" | "}" => depth -= 1,
+            text if depth == 0 && COMPARISONS.contains(&text) => {
+                first = Some(index);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let first = first?;
+    let left = tokens_text(source, &tokens, before.start..first);
+    let middle = tokens_text(source, &tokens, first + 1..second);
+    let right = tokens_text(source, &tokens, operand_reach(source, &tokens, second, true));
+    if left.is_empty() || middle.is_empty() {
+        return None;
+    }
+    let (first, second) = (tokens[first].text(source), tokens[second].text(source));
+    let right = if right.is_empty() { "..".to_owned() } else { right };
+    Some(
+        Diagnostic::error(
+            Code::Syntax,
+            span,
+            format!("comparisons do not chain: `{left} {first} {middle} {second} {right}`"),
+        )
+        .with_label(format!("a second comparison after `{left} {first} {middle}`"))
+        .with_help(format!(
+            "compare twice and join the comparisons with `and`: `{left} {first} {middle} and {middle} {second} {right}`"
+        )),
+    )
+}
+
+/// `rr in {0, 1}`: a value that is not a name in the set of an `in`. The
+/// help says what `in` takes and how to test values instead.
+fn set_of_values(source: &str, position: usize) -> Option<String> {
+    let tokens = code_tokens(source);
+    let found = tokens.iter().position(|token| token.start as usize >= position)?;
+    // Back over the set's items to its `{`, then `in` before it.
+    let mut open = found.checked_sub(1)?;
+    while tokens[open].text(source) != "{" {
+        if ["(", ")", "}", "->", ":", "and", "or"].contains(&tokens[open].text(source)) {
+            return None;
+        }
+        open = open.checked_sub(1)?;
+    }
+    let keyword = open.checked_sub(1)?;
+    if tokens[keyword].text(source) != "in" {
+        return None;
+    }
+    let subject = tokens_text(source, &tokens, operand_reach(source, &tokens, keyword, false));
+    // The items run to the `}`, or to what ends the operand when the set
+    // is not closed.
+    let close = tokens[open + 1..]
+        .iter()
+        .position(|token| token.text(source) != "," && ends_operand(token.text(source)))
+        .map_or(tokens.len(), |i| open + 1 + i);
+    let items: Vec<String> = tokens_text(source, &tokens, open + 1..close)
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| format!("{subject} == {item}"))
+        .collect();
+    let rewrite = if subject.is_empty() || items.is_empty() {
+        "`x == 0 or x == 1`".to_owned()
+    } else {
+        format!("`{}`", items.join(" or "))
+    };
+    Some(format!(
+        "`in {{..}}` lists variants of an enum (`pulse in {{absent, diminished}}`); to test other values, compare with `==` and join with `or`: {rewrite}"
+    ))
 }
 
 /// Whether `text` starts with the word `word` (not a longer name).
@@ -276,14 +419,16 @@ fn help_for(expected: &[Expected], found: Option<&str>, previous: Option<&str>) 
     }
     if let (Some(found), Some(previous)) = (found, previous)
         && previous.starts_with(|c: char| c.is_ascii_digit())
+        && previous.chars().all(|c| c.is_ascii_digit() || c == '.')
         && found.starts_with(|c: char| c.is_ascii_alphabetic())
+        && !is_reserved(found)
     {
         return Some(
             "durations are written without a space (`6h`); quantities take a known unit (`50 mmHg`)".to_owned(),
         );
     }
     if let Some(found) = found {
-        if ["<", ">", "<=", ">=", "==", "!="].contains(&found) {
+        if COMPARISONS.contains(&found) {
             return Some("comparisons do not chain: write `a < b and b < c`".to_owned());
         }
         if is_reserved(found) && expected.contains(&Expected::Name) {

@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use super::ast::{Decl, Span};
+use super::keywords::DECLARATION_KEYWORDS;
 use super::limits::{MAX_FILE_SIZE, MAX_NESTING};
-use super::{lower, split};
+use super::{errors, lower, split};
 use crate::code::Code;
 use crate::diagnostic::Diagnostic;
 
@@ -20,6 +21,13 @@ pub struct ParsedFile {
     /// Names of declarations that failed to parse (`fact foo: numbr`), so
     /// the checker does not report every use of `foo` as unknown too.
     pub broken_names: Vec<String>,
+    /// The names written in the broken `let`s and rules (sorted): what they
+    /// may use, so that no fact, let, action or source is reported unused
+    /// because the declaration using it does not parse.
+    pub broken_uses: Vec<String>,
+    /// The names written in broken `assert`s (sorted): they count as used
+    /// the way an assert's names do (facts and lets, not actions).
+    pub broken_asserted: Vec<String>,
 }
 
 /// One declaration of a file.
@@ -153,6 +161,9 @@ pub fn parse_with(text: &str, parse_one: &mut dyn FnMut(&str) -> DeclResult) -> 
             );
             continue;
         }
+        if let Some(line_start) = chunk.unindented {
+            file.errors.push(unindented(text, chunk.start, line_start));
+        }
         match parse_one(source) {
             Ok((decl, warnings)) => {
                 file.errors.extend(warnings.into_iter().map(|d| d.shifted(offset)));
@@ -163,10 +174,88 @@ pub fn parse_with(text: &str, parse_one: &mut dyn FnMut(&str) -> DeclResult) -> 
                 if let Some(name) = declared_name(source) {
                     file.broken_names.push(name);
                 }
+                match source.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next() {
+                    Some("let" | "rule") => file.broken_uses.extend(written_names(source).skip(2)),
+                    Some("assert") => file.broken_asserted.extend(written_names(source)),
+                    // A short-form rule: every name it writes.
+                    Some(word) if !DECLARATION_KEYWORDS.contains(&word) => {
+                        file.broken_uses.extend(written_names(source))
+                    }
+                    _ => {}
+                }
             }
         }
     }
+    for names in [&mut file.broken_uses, &mut file.broken_asserted] {
+        names.sort();
+        names.dedup();
+    }
     file
+}
+
+/// The names a declaration's text writes, in order, read loosely (it may
+/// not parse): words outside strings and comments that start with a letter
+/// or `_` (so `6h` and `50` are not names), keywords included.
+fn written_names(source: &str) -> impl Iterator<Item = String> + '_ {
+    let mut names = Vec::new();
+    for line in source.lines() {
+        let code = errors::strip_trailing_comments(line);
+        let mut in_string = false;
+        let mut escaped = false;
+        let mut word = String::new();
+        let mut word_is_name = false;
+        for character in code.chars().chain([' ']) {
+            if in_string {
+                match character {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
+                    '"' => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            if character.is_ascii_alphanumeric() || character == '_' {
+                if word.is_empty() {
+                    word_is_name = !character.is_ascii_digit();
+                }
+                word.push(character);
+                continue;
+            }
+            if word_is_name && !word.is_empty() {
+                names.push(std::mem::take(&mut word));
+            }
+            word.clear();
+            in_string = character == '"';
+        }
+    }
+    names.into_iter()
+}
+
+/// `osler::syntax` at a line that continues a declaration but starts at
+/// column 0 (see [`split::Chunk::unindented`]). The declaration is still
+/// parsed whole, so that this is the only error when nothing else is
+/// wrong.
+fn unindented(text: &str, start: usize, line_start: usize) -> Diagnostic {
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let line = errors::strip_trailing_comments(line);
+    let span = Span::new(line_start, line_start + line.len());
+    let header = errors::strip_trailing_comments(&text[start..line_start]);
+    let rule_header = header.ends_with(':')
+        && header.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next().is_some_and(|word| word == "rule");
+    let (message, help) = match declared_name(header).filter(|_| rule_header) {
+        Some(name) => (
+            format!("the body of rule `{name}` is not indented"),
+            format!(
+                "indent the condition and actions of `{name}` (by two spaces, as `osler fmt` writes them); a line that starts at column 1 starts a new declaration"
+            ),
+        ),
+        None => (
+            "this line continues the declaration above but is not indented".to_owned(),
+            "indent every line of a declaration after its first; a line that starts at column 1 starts a new declaration"
+                .to_owned(),
+        ),
+    };
+    Diagnostic::error(Code::Syntax, span, message).with_label("indent this line").with_help(help)
 }
 
 fn doc_comment(text: &str, start: usize, end: usize) -> DocComment {

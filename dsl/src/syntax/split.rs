@@ -17,6 +17,11 @@ pub(crate) struct Chunk {
     pub start: usize,
     /// The end of the declaration's text (trailing blank lines excluded).
     pub end: usize,
+    /// Where the first line that continues the declaration but starts at
+    /// column 0 begins: a line after one that cannot end a declaration
+    /// (`rule x:`, `a and`), which the author forgot to indent. It is kept
+    /// in the declaration, and the parser reports the missing indentation.
+    pub unindented: Option<usize>,
 }
 
 const CONTINUATION_WORDS: [&str; 4] = ["and", "or", "cite", "overrides"];
@@ -28,6 +33,19 @@ fn starts_with_word(line: &str, word: &str) -> bool {
 
 fn starts_with_keyword(line: &str) -> bool {
     DECLARATION_KEYWORDS.iter().any(|keyword| starts_with_word(line, keyword))
+}
+
+/// Whether a line cannot end a declaration: its code ends with `:`, `=`,
+/// `,`, `(`, an operator, or a word that needs something after it.
+fn wants_more(line: &str) -> bool {
+    let code = super::errors::strip_trailing_comments(line);
+    const WORDS: [&str; 6] = ["and", "or", "not", "in", "overrides", "cite"];
+    code.ends_with([':', '=', ',', '+', '-', '*', '/', '<', '>', '!', '('])
+        || WORDS.iter().any(|word| {
+            code.strip_suffix(word).is_some_and(|before| {
+                before.is_empty() || before.ends_with(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            })
+        })
 }
 
 fn is_continuation(line: &str) -> bool {
@@ -67,6 +85,8 @@ pub(crate) fn split(text: &str) -> Vec<Chunk> {
     let mut depth: i32 = 0;
     let mut pending_doc: Option<usize> = None;
     let mut offset = 0;
+    // Whether the last line of the current declaration cannot end it.
+    let mut open = false;
     for raw_line in text.split_inclusive('\n') {
         let line_start = offset;
         offset += raw_line.len();
@@ -87,19 +107,22 @@ pub(crate) fn split(text: &str) -> Vec<Chunk> {
             continue;
         }
         let keyword = starts_with_keyword(trimmed);
-        let starts = chunks.is_empty()
-            || (keyword && (depth <= 0 || !indented))
-            || (depth <= 0 && !indented && !is_continuation(trimmed));
+        let column_zero = depth <= 0 && !indented && !is_continuation(trimmed);
+        let starts = chunks.is_empty() || (keyword && (depth <= 0 || !indented)) || (column_zero && !open);
         if starts {
             let start = line_start + (line.len() - trimmed.len());
-            chunks.push(Chunk { doc_start: pending_doc.take(), start, end: start });
+            chunks.push(Chunk { doc_start: pending_doc.take(), start, end: start, unindented: None });
             depth = 0;
         } else {
+            if column_zero && let Some(last) = chunks.last_mut() {
+                last.unindented.get_or_insert(line_start);
+            }
             // Doc lines followed by something that is not a declaration
             // start are ordinary comments inside the current declaration.
             pending_doc = None;
         }
         depth += depth_change(line);
+        open = depth <= 0 && wants_more(line);
         if let Some(last) = chunks.last_mut() {
             last.end = line_start + line.len();
         }
@@ -107,7 +130,7 @@ pub(crate) fn split(text: &str) -> Vec<Chunk> {
     if let Some(doc_start) = pending_doc {
         // A doc comment with nothing after it: an empty declaration that the
         // parser reports.
-        chunks.push(Chunk { doc_start: Some(doc_start), start: text.len(), end: text.len() });
+        chunks.push(Chunk { doc_start: Some(doc_start), start: text.len(), end: text.len(), unindented: None });
     }
     chunks
 }
