@@ -29,7 +29,7 @@ impl Expected {
     fn describe(self) -> String {
         match self {
             Expected::Declaration => {
-                "a declaration (`fact`, `let`, `enum`, `action`, `rule`, `source`, `test`, `assert`, `exclusive`, `priority`) or a rule `condition -> action`"
+                "a declaration (`fact`, `let`, `enum`, `action`, `rule`, `source`, `test`, `baseline`, `assert`, `exclusive`, `priority`) or a rule `condition -> action`"
                     .to_owned()
             }
             Expected::Expression => "an expression".to_owned(),
@@ -58,6 +58,7 @@ fn classify(rule: Rule) -> Option<Expected> {
         | Rule::assert_decl
         | Rule::exclusive_decl
         | Rule::priority_decl
+        | Rule::baseline_decl
         | Rule::short_rule => Declaration,
         Rule::expr
         | Rule::or_expr
@@ -104,6 +105,13 @@ fn classify(rule: Rule) -> Option<Expected> {
         Rule::assert_header => Name,
         Rule::kw_given | Rule::given_stmt => Keyword("given"),
         Rule::kw_expect | Rule::expect_stmt => Keyword("expect"),
+        Rule::kw_baseline => Keyword("baseline"),
+        Rule::kw_nothing | Rule::expect_nothing => Keyword("nothing"),
+        Rule::kw_fires => Keyword("fires"),
+        Rule::kw_from => Keyword("from"),
+        Rule::kw_undetermined | Rule::expect_undetermined => Keyword("undetermined"),
+        Rule::kw_examine | Rule::expect_examine => Keyword("examine"),
+        Rule::expect_action | Rule::expect_from | Rule::expect_fires | Rule::baseline_use => Name,
         Rule::kw_bool | Rule::kw_number | Rule::kw_duration | Rule::kw_string => Type,
         Rule::arrow => Symbol("->"),
         Rule::colon => Symbol(":"),
@@ -188,6 +196,7 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
     }
     let found = token_at(source, position);
     let previous = token_before(source, position);
+    let block = narrow_in_blocks(&mut expected, source, previous.map(|(token, _)| token));
     if let Some((token, span)) =
         found.filter(|(token, _)| token.starts_with('"') && (token.len() == 1 || !token.ends_with('"')))
     {
@@ -224,6 +233,15 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
         Some("priority") if !expected.contains(&Expected::Declaration) => {
             Some("write `priority A > B > ...`, naming declared actions from the most urgent to the least".to_owned())
         }
+        _ if block == Some("test") => {
+            Some("a test is written `test \"title\" { given fact = value  expect action }`".to_owned())
+        }
+        _ if block == Some("baseline") => {
+            Some("a baseline is written `baseline name { given fact = value, .. }`".to_owned())
+        }
+        _ if starts_with_word(source, "baseline") && found.is_some_and(|(token, _)| token == "expect") => {
+            Some("a baseline holds `given` statements only; `expect` belongs in the tests that include it".to_owned())
+        }
         _ => help_for(&expected, found.map(|(token, _)| token), previous.map(|(token, _)| token)),
     };
     let mut diagnostic = Diagnostic::error(Code::Syntax, span, message).with_label(label);
@@ -231,6 +249,31 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
         diagnostic = diagnostic.with_help(help);
     }
     diagnostic
+}
+
+/// Narrows what a `test` or `baseline` could hold to what was meant.
+/// Returns the block's keyword when the error is in its header, where
+/// its own help is the one to give.
+fn narrow_in_blocks(expected: &mut Vec<Expected>, source: &str, previous: Option<&str>) -> Option<&'static str> {
+    // `given fact value`: after a name in a `given`, the next statement or
+    // a comma could follow (the name a baseline's), but a missing `=` is
+    // what a value after it means.
+    if expected.contains(&Expected::Symbol("=")) && expected.contains(&Expected::Keyword("given")) {
+        expected.retain(|e| *e == Expected::Symbol("="));
+    }
+    // The grammar takes `expect not nothing` (lowering refuses it); never
+    // suggest it.
+    if previous == Some("not") {
+        expected.retain(|e| *e != Expected::Keyword("nothing"));
+    }
+    // `test {` and `baseline {` could be the start of a short rule (both
+    // words may be names), but a test or a baseline is what was meant.
+    let block = ["test", "baseline"].into_iter().find(|word| starts_with_word(source, word))?;
+    if expected.len() > 1 && expected.contains(&Expected::Symbol("->")) {
+        expected.retain(|e| *e != Expected::Symbol("->"));
+        return Some(block);
+    }
+    None
 }
 
 /// Whether `text` starts with the word `word` (not a longer name).
