@@ -7,6 +7,7 @@
 pub mod code;
 pub mod diagnostic;
 pub mod generate;
+pub mod layout;
 pub mod line_index;
 pub mod model;
 pub mod span;
