@@ -1,5 +1,7 @@
 //! `osler test`: run the ruleset's `test` blocks, report each failure with
-//! the expected and actual actions, and the rules no test fires.
+//! what was expected and what came out, and the rules no test fires. A
+//! ruleset without tests is an error (exit 1), and so is a
+//! `--coverage-min` outside 0..=100 (a usage error, exit 2).
 
 use std::path::PathBuf;
 
@@ -12,9 +14,19 @@ use crate::exit;
 pub struct TestArgs {
     /// The ruleset: a folder of `.osl` files or one file.
     pub ruleset: PathBuf,
-    /// Fail (exit 1) when tests fire fewer than this percentage of the rules.
-    #[arg(long, value_name = "PERCENT")]
+    /// Fail (exit 1) when tests fire fewer than this percentage of the
+    /// rules (0 to 100).
+    #[arg(long, value_name = "PERCENT", value_parser = percentage)]
     pub coverage_min: Option<f64>,
+}
+
+/// A percentage from 0 to 100 (anything else is a usage error, exit 2).
+fn percentage(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(value) if (0.0..=100.0).contains(&value) => Ok(value),
+        Ok(_) => Err(format!("`{text}` is not a percentage from 0 to 100")),
+        Err(_) => Err(format!("`{text}` is not a number; give a percentage from 0 to 100")),
+    }
 }
 
 pub fn run(args: TestArgs) -> u8 {
@@ -23,6 +35,19 @@ pub fn run(args: TestArgs) -> u8 {
         Err(code) => return code,
     };
     let report = run_tests(&ruleset);
+    if report.tests.is_empty() {
+        // Nothing ran, so nothing passed: a ruleset without tests must not
+        // look tested, nor meet a coverage minimum.
+        let path = args.ruleset.display();
+        match args.coverage_min {
+            Some(minimum) => {
+                errln!("error: `{path}` has no tests, so it cannot meet `--coverage-min {minimum}`")
+            }
+            None => errln!("error: `{path}` has no tests"),
+        }
+        errln!("help: write `test \"...\" {{ given fact = value  expect action }}` blocks beside the rules");
+        return exit::ERRORS;
+    }
     for test in &report.tests {
         if test.passed() {
             outln!("ok      {} ({})", test.title, test.location);

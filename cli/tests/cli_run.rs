@@ -301,6 +301,108 @@ fn test_reports_failures_and_coverage() {
 }
 
 #[test]
+fn coverage_min_is_a_percentage() {
+    let dir = workspace("coverage-range", RULES, &[]);
+    for bad in ["150", "-1", "100.5", "NaN", "lots"] {
+        let output = osler(&dir, &["test", "rules", &format!("--coverage-min={bad}")], None);
+        assert_eq!(output.status.code(), Some(2), "--coverage-min {bad}: {}", stderr(&output));
+        assert!(stderr(&output).contains("percentage from 0 to 100"), "{}", stderr(&output));
+        assert_eq!(stdout(&output), "", "nothing runs on a usage error");
+    }
+    for good in ["0", "33.3", "100"] {
+        let output = osler(&dir, &["test", "rules", "--coverage-min", good], None);
+        assert_ne!(output.status.code(), Some(2), "--coverage-min {good}: {}", stderr(&output));
+    }
+    assert_eq!(osler(&dir, &["test", "rules", "--coverage-min", "0"], None).status.code(), Some(0));
+}
+
+#[test]
+fn a_ruleset_without_tests_fails_and_says_so() {
+    let untested = RULES.split("\ntest ").next().unwrap_or(RULES);
+    assert!(!untested.contains("expect"));
+    let dir = workspace("no-tests", untested, &[]);
+    let output = osler(&dir, &["test", "rules"], None);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(stderr(&output).contains("error: `rules` has no tests"), "{}", stderr(&output));
+    // No coverage can be met without tests, not even 0%.
+    for minimum in ["0", "80"] {
+        let output = osler(&dir, &["test", "rules", "--coverage-min", minimum], None);
+        assert_eq!(output.status.code(), Some(1));
+        assert!(
+            stderr(&output).contains(&format!("has no tests, so it cannot meet `--coverage-min {minimum}`")),
+            "{}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn tests_in_subfolders_belong_to_the_ruleset() {
+    let untested = RULES.split("\ntest ").next().unwrap_or(RULES);
+    let dir = workspace("subfolders", untested, &[]);
+    let test = "baseline quiet {\n  given unilateral = false, pedal_pulses = present\n}\n\n\
+                test \"one leg, no pulse\" {\n  given quiet, unilateral = true, pedal_pulses = absent\n\
+                \x20 expect emergency(6h) from ali_emergency\n  expect ali_emergency fires\n}\n\n\
+                test \"quiet\" {\n  given quiet\n  expect nothing\n  expect examine ankle_pressure\n}\n";
+    std::fs::create_dir_all(dir.join("rules/tests/more")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("rules/tests/more/vascular.osl"), test).unwrap_or_else(|e| panic!("{e}"));
+    // Hidden and build folders are no part of it: this would not check.
+    for skipped in [".backup", "target", "node_modules"] {
+        std::fs::create_dir_all(dir.join("rules").join(skipped)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.join("rules").join(skipped).join("old.osl"), "fact unilateral: number\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let output = osler(&dir, &["test", "rules"], None);
+    assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
+    assert!(
+        stdout(&output).contains("ok      one leg, no pulse (rules/tests/more/vascular.osl:5)"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(stdout(&output).contains("2 passed, 0 failed"), "{}", stdout(&output));
+    let check = osler(&dir, &["check", "rules"], None);
+    assert!(stderr(&check).contains("checked 2 files"), "{}", stderr(&check));
+    // A failing expectation of the new forms, through the command line.
+    std::fs::write(
+        dir.join("rules/tests/more/failing.osl"),
+        "test \"fails\" {\n  given unilateral = true\n  expect ali_emergency fires\n  expect not examine pedal_pulses\n}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let output = osler(&dir, &["test", "rules"], None);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(
+        text.contains("expected ali_emergency fires, got ali_emergency undetermined (missing pedal_pulses)"),
+        "{text}"
+    );
+    assert!(text.contains("expected not examine pedal_pulses, got examine pedal_pulses, "), "{text}");
+}
+
+#[test]
+fn fmt_formats_each_file_of_a_tree_once() {
+    let dir = workspace("fmt-tree", "fact   a: bool\n", &[]);
+    for (folder, file, text) in [
+        ("rules/tests", "t.osl", "test \"t\" { given  a = true expect nothing }\n"),
+        ("other", "o.osl", "fact  b: bool\n"),
+        ("other/.hidden", "h.osl", "fact  c: bool\n"),
+    ] {
+        std::fs::create_dir_all(dir.join(folder)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.join(folder).join(file), text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let check = osler(&dir, &["fmt", ".", "--check"], None);
+    assert_eq!(check.status.code(), Some(1));
+    let listing = stdout(&check);
+    let listed: Vec<&str> = listing.lines().map(|line| line.split(':').next().unwrap_or("")).collect();
+    assert_eq!(listed, ["./other/o.osl", "./rules/demo.osl", "./rules/tests/t.osl"], "{listing}");
+    assert!(stderr(&check).contains("checked 3 files: 3 files not formatted"), "{}", stderr(&check));
+    let written = osler(&dir, &["fmt", "."], None);
+    assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
+    let text = std::fs::read_to_string(dir.join("rules/tests/t.osl")).unwrap_or_default();
+    assert_eq!(text, "test \"t\" {\n  given a = true\n  expect nothing\n}\n");
+    assert_eq!(std::fs::read_to_string(dir.join("other/.hidden/h.osl")).unwrap_or_default(), "fact  c: bool\n");
+}
+
+#[test]
 fn the_leg_pain_ruleset_passes_its_tests() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     if !root.join("rulesets/leg_pain").is_dir() {

@@ -62,7 +62,7 @@ codes! {
     PriorityRepeats => "priority_repeats",
     /// A `cite` names a source that is not declared.
     UnknownSource => "unknown_source",
-    /// An `overrides` list names a rule that is not declared.
+    /// An `overrides` list or a test's `expect` names a rule that is not declared.
     UnknownRule => "unknown_rule",
     /// A type is neither built in nor a declared enum.
     UnknownType => "unknown_type",
@@ -108,6 +108,16 @@ codes! {
     DivisionByZero => "division_by_zero",
     /// A test's `given` sets a let; tests give facts.
     GivenLet => "given_let",
+    /// A `test` has no `expect`: it could never fail.
+    EmptyTest => "empty_test",
+    /// A test or baseline gives one fact twice, or includes one baseline twice.
+    GivenTwice => "given_twice",
+    /// A `given` includes a baseline that is not declared.
+    UnknownBaseline => "unknown_baseline",
+    /// Baselines include each other in a cycle.
+    BaselineCycle => "baseline_cycle",
+    /// `expect examine` names a let, an action or a rule: only facts are examined.
+    ExamineNotFact => "examine_not_fact",
     /// Lets depend on themselves through a cycle.
     LetCycle => "let_cycle",
     /// A rule lists itself in `overrides`.
@@ -124,6 +134,8 @@ codes! {
     UnusedAction => "unused_action",
     /// A source is declared but no rule cites it (warning).
     UnusedSource => "unused_source",
+    /// A baseline is declared but no test or baseline includes it (warning).
+    UnusedBaseline => "unused_baseline",
     /// An action pattern (`self_care`, `suspect(limb_threat)`: "the output contains it") stands outside an `assert`.
     ActionPattern => "action_pattern",
     /// A rule's condition can never be true: no record fires it (warning, from the analysis).

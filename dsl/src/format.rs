@@ -32,7 +32,7 @@
 use std::fmt;
 
 use crate::code::Code;
-use crate::syntax::{self, DeclKind, Token, TokenKind, is_keyword, lex};
+use crate::syntax::{self, DeclKind, Token, TokenKind, is_reserved, lex};
 
 /// Why a file was not formatted.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -184,7 +184,8 @@ fn mode_of(kind: &DeclKind, tokens: &[Tok], source: &str) -> Mode {
         // its own; unnamed, as the author broke it.
         DeclKind::Assert(assert) if assert.name.is_some() => Mode::NamedRule,
         DeclKind::Assert(_) => Mode::ShortRule,
-        DeclKind::Test(_) => Mode::Test,
+        // A baseline's body is a test's: one `given` per line.
+        DeclKind::Test(_) | DeclKind::Baseline(_) => Mode::Test,
         DeclKind::Enum(_) => {
             let open = tokens.iter().position(|t| t.is("{"));
             let close = tokens.iter().rposition(|t| t.is("}"));
@@ -240,7 +241,10 @@ fn is_unary_minus(tokens: &[Tok], index: usize) -> bool {
         None => true,
         Some(previous) => match previous.kind {
             TokenKind::Punct => !(previous.is(")") || previous.is("}")),
-            TokenKind::Word => is_keyword(&previous.text) && previous.text != "true" && previous.text != "false",
+            // Only a reserved word: a contextual one (`examine`, `test`) may
+            // be a fact's name, and no contextual word is followed by an
+            // expression.
+            TokenKind::Word => is_reserved(&previous.text) && previous.text != "true" && previous.text != "false",
             _ => false,
         },
     }
@@ -258,7 +262,9 @@ fn space_between(mode: Mode, tokens: &[Tok], a: usize, b: usize) -> &'static str
     if right.is("}") {
         return if enum_braces { " " } else { "" };
     }
-    if right.is("(") && left.kind == TokenKind::Word && !is_keyword(&left.text) {
+    // A contextual word before `(` is a call's name (`examine(..)` of an
+    // action named so): no contextual word takes a bracket.
+    if right.is("(") && left.kind == TokenKind::Word && !is_reserved(&left.text) {
         return "";
     }
     if left.is("-") && is_unary_minus(tokens, a) {

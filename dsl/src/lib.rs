@@ -8,6 +8,7 @@ pub mod code;
 pub mod decimal;
 pub mod diagnostic;
 pub mod generate;
+pub mod layout;
 pub mod line_index;
 pub mod model;
 pub mod span;

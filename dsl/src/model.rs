@@ -266,7 +266,8 @@ impl ActionCall {
 pub struct TestInfo {
     /// The test's title.
     pub title: String,
-    /// The record it evaluates: facts and their values (others unknown).
+    /// The record it evaluates: facts and their values (others unknown),
+    /// its baselines' givens replaced by its own, one value per fact.
     pub given: Vec<(FactIndex, Value)>,
     /// What it expects the rules to recommend, or not.
     pub expects: Vec<Expectation>,
@@ -277,12 +278,41 @@ pub struct TestInfo {
 /// One `expect` of a test.
 #[derive(Clone, PartialEq, Debug, Serialize)]
 pub struct Expectation {
-    /// `expect not ...`
+    /// `expect not ...` (never with [`Expected::Nothing`]).
     pub negated: bool,
-    /// The action expected.
-    pub action: ActionIndex,
-    /// `None` for `expect ACTION` (any arguments).
-    pub args: Option<Vec<Value>>,
+    /// What it expects.
+    pub what: Expected,
+}
+
+/// What an `expect` is about.
+#[derive(Clone, PartialEq, Debug, Serialize)]
+pub enum Expected {
+    /// `expect ACTION[(args)]`: such a call stands.
+    Action {
+        /// The action.
+        action: ActionIndex,
+        /// `None` for `expect ACTION` (any arguments).
+        args: Option<Vec<Value>>,
+    },
+    /// `expect ACTION[(args)] from RULE`: such a call stands and `rule`
+    /// is one of the rules that produced it.
+    From {
+        /// The action.
+        action: ActionIndex,
+        /// `None` for any arguments.
+        args: Option<Vec<Value>>,
+        /// The rule.
+        rule: RuleIndex,
+    },
+    /// `expect RULE fires`: its condition is true and it is not
+    /// overridden.
+    Fires(RuleIndex),
+    /// `expect undetermined RULE`: its outcome is unknown.
+    Undetermined(RuleIndex),
+    /// `expect examine FACT`: the fact is among the record's `examine`.
+    Examine(FactIndex),
+    /// `expect nothing`: no action stands.
+    Nothing,
 }
 
 /// A typed, resolved expression.

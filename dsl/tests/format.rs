@@ -225,6 +225,29 @@ fn tests_one_statement_per_line() {
 }
 
 #[test]
+fn baselines_and_every_expect_form_print_back_unchanged() {
+    let canonical = "/// The negative side.\nbaseline normal_exam {\n  given unilateral = false, numbness = false\n}\n\n\
+        baseline one_leg {\n  given normal_exam, unilateral = true\n  given age = 70 years\n}\n\n\
+        test \"t\" {\n  given one_leg, pedal_pulses = absent\n  expect emergency(6h)\n  expect not emergency(1h)\n\
+        \x20 expect emergency(6h) from ali\n  expect not emergency from numb\n  expect ali fires\n  expect not numb fires\n\
+        \x20 expect undetermined numb\n  expect not undetermined ali\n  expect examine age\n  expect not examine numbness\n\
+        \x20 expect nothing\n}\n";
+    check(canonical, canonical);
+    // The same, laid out by hand.
+    check(
+        "baseline   one_leg{given normal_exam,unilateral=true}\ntest \"t\" { given one_leg expect  emergency( 6h )  from  ali\n expect not  numb   fires expect examine age\n  expect nothing }\n",
+        "baseline one_leg {\n  given normal_exam, unilateral = true\n}\n\ntest \"t\" {\n  given one_leg\n  expect emergency(6h) from ali\n  expect not numb fires\n  expect examine age\n  expect nothing\n}\n",
+    );
+    // The words of the forms stay names elsewhere: a call of an action
+    // named `examine`, a fact named `from` before a minus.
+    check("rule r:\n  from - 1 > 0 -> examine(6h)\n", "rule r:\n  from - 1 > 0 -> examine(6h)\n");
+    check(
+        "test \"t\" {\n  expect examine()\n  expect nothing()\n}\n",
+        "test \"t\" {\n  expect examine()\n  expect nothing()\n}\n",
+    );
+}
+
+#[test]
 fn comments_are_kept_in_place() {
     check(
         "// header\n\n\n// section\nfact a: bool   // trailing\n// about b\nfact b: bool\nrule r:\n  // why\n  a -> f // trailing\n  cite s\n// end\n",

@@ -40,6 +40,52 @@ const DESIGN_NOTE_TEST: &str = r#"test "absent pulse with unilateral numbness is
 }
 "#;
 
+#[test]
+fn every_expect_form_and_baselines_parse_to_their_own_shape() {
+    use osler_dsl::syntax::ExpectKind;
+    let parsed = assert_parses(
+        "baseline normal {\n  given a = false, other\n}\n\
+         test \"t\" {\n  given normal, b = true\n  expect f(6h)\n  expect not f from r\n  expect r fires\n\
+         \x20 expect not undetermined r\n  expect examine a\n  expect nothing\n  expect examine()\n  expect nothing from r\n}\n",
+    );
+    let DeclKind::Baseline(baseline) = &parsed.decls[0].decl.kind else { panic!("not a baseline") };
+    assert_eq!(
+        (baseline.name.text.as_str(), baseline.givens.len(), baseline.baselines[0].text.as_str()),
+        ("normal", 1, "other")
+    );
+    let DeclKind::Test(test) = &parsed.decls[1].decl.kind else { panic!("not a test") };
+    assert_eq!((test.givens.len(), test.baselines[0].text.as_str()), (1, "normal"));
+    let forms: Vec<(bool, String)> = test
+        .expects
+        .iter()
+        .map(|expect| {
+            let form = match &expect.kind {
+                ExpectKind::Action(call) => format!("action {}", call.name.text),
+                ExpectKind::From { action, rule } => format!("{} from {}", action.name.text, rule.text),
+                ExpectKind::Fires(rule) => format!("{} fires", rule.text),
+                ExpectKind::Undetermined(rule) => format!("undetermined {}", rule.text),
+                ExpectKind::Examine(fact) => format!("examine {}", fact.text),
+                ExpectKind::Nothing => "nothing".to_owned(),
+            };
+            (expect.negated, form)
+        })
+        .collect();
+    let expected = [
+        (false, "action f"),
+        (true, "f from r"),
+        (false, "r fires"),
+        (true, "undetermined r"),
+        (false, "examine a"),
+        (false, "nothing"),
+        // The words are names where no form takes them.
+        (false, "action examine"),
+        (false, "nothing from r"),
+    ];
+    assert_eq!(forms, expected.map(|(negated, form)| (negated, form.to_owned())));
+    // `baseline` and `fires` stay usable as names.
+    assert_parses("fact baseline: bool\nfact fires: bool\naction from()\nrule examine: baseline and fires -> from\n");
+}
+
 fn assert_parses(text: &str) -> osler_dsl::syntax::ParsedFile {
     let parsed = parse(text);
     assert!(parsed.errors.is_empty(), "unexpected syntax errors in:\n{text}\n{:#?}", parsed.errors);

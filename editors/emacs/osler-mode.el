@@ -22,7 +22,7 @@
   :group 'osler)
 
 (defconst osler--declaration-keywords
-  '("ruleset" "source" "enum" "fact" "let" "action" "rule" "test" "assert" "exclusive" "priority"))
+  '("ruleset" "source" "enum" "fact" "let" "action" "rule" "test" "baseline" "assert" "exclusive" "priority"))
 
 (defconst osler--font-lock-keywords
   `((,(concat "^\\s-*\\(" (regexp-opt '("rule" "action") t) "\\)\\s-+\\([a-z_][a-z0-9_]*\\)")
@@ -46,7 +46,8 @@
     (,(concat "^\\s-*\\(" (regexp-opt '("ruleset" "source") t) "\\)\\s-+\\([a-z_][a-z0-9_]*\\)")
      (1 font-lock-keyword-face) (3 font-lock-constant-face))
     (,(regexp-opt (append osler--declaration-keywords
-                          '("overrides" "cite" "given" "expect" "year" "url"))
+                          '("overrides" "cite" "given" "expect" "year" "url"
+                            "nothing" "fires" "from" "undetermined" "examine"))
                   'symbols)
      . font-lock-keyword-face)
     (,(regexp-opt '("and" "or" "not" "in") 'symbols) . font-lock-builtin-face)

@@ -44,10 +44,10 @@ pub struct Confirmed {
 
 impl Confirmed {
     /// A `test` block that pins the engine's real outcome on the example:
-    /// `given` the example's facts, one `expect` per action in the output.
-    /// When the output is empty a comment says so (a test without `expect`
-    /// lines still parses, checks and passes). Appended to the ruleset it
-    /// checks clean, as long as no other test has the same title.
+    /// `given` the example's facts, one `expect` per action in the output,
+    /// or `expect nothing` when the output is empty. Appended to the
+    /// ruleset it checks clean, as long as no other test has the same
+    /// title.
     ///
     /// ```
     /// let ruleset = osler_engine::Ruleset::from_sources(&[("a.osl".to_owned(), r#"
@@ -71,7 +71,7 @@ impl Confirmed {
             out.push_str(&format!("  given {}\n", given.join(", ")));
         }
         if self.expects.is_empty() {
-            out.push_str("  // the engine's output on this record is empty\n");
+            out.push_str("  expect nothing\n");
         }
         for call in &self.expects {
             out.push_str(&format!("  expect {call}\n"));

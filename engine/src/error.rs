@@ -29,7 +29,8 @@ pub enum LoadError {
         /// What the operating system said.
         source: io::Error,
     },
-    /// The folder holds no `.osl` files.
+    /// The folder holds no `.osl` files of its own (for
+    /// `files::ruleset_folders`: none in the whole tree).
     NoSources {
         /// The folder.
         path: PathBuf,
@@ -80,7 +81,9 @@ impl fmt::Display for LoadError {
         match self {
             LoadError::Io { path, source } => write!(f, "cannot read `{}`: {source}", path.display()),
             LoadError::List { path, source } => write!(f, "cannot list `{}`: {source}", path.display()),
-            LoadError::NoSources { path } => write!(f, "`{}` contains no `.osl` files", path.display()),
+            LoadError::NoSources { path } => {
+                write!(f, "`{}` holds no `.osl` files of its own, so it is not a ruleset folder", path.display())
+            }
             LoadError::Invalid { diagnostics, .. } => {
                 let errors = diagnostics.iter().filter(|d| d.diagnostic.severity == osler_dsl::Severity::Error);
                 write!(f, "the ruleset has {} error(s)", errors.clone().count())?;

@@ -1,16 +1,23 @@
-//! Finding and reading ruleset files on disk: a ruleset is every `.osl`
-//! file of a folder (sorted by path) or one file, and a tree of folders
-//! holds rulesets wherever a folder has `.osl` files. The one walker for
-//! the engine and the command line, so every command and embedder reads
-//! rulesets the same way.
+//! Finding and reading ruleset files on disk: a ruleset is a folder that
+//! holds `.osl` files of its own, with the `.osl` files of its subfolders
+//! at any depth (sorted by path), or one file; a tree of folders holds
+//! rulesets wherever a folder has `.osl` files of its own. Hidden folders,
+//! `target` and `node_modules` are skipped (`osler_dsl::layout`), and
+//! links to folders are not followed. The one walker for the engine and
+//! the command line, so every command and embedder reads rulesets the
+//! same way (the language server applies the same rule).
 
 use std::io;
 use std::path::{Path, PathBuf};
 
+use osler_dsl::layout::{is_skipped_folder, is_source_file};
+
 use crate::error::LoadError;
 
 /// Reads a ruleset's sources as `(path, text)` pairs: every `.osl` file of
-/// a folder (sorted by path), or one file.
+/// a folder and of its subfolders (sorted by path), or one file. A folder
+/// without `.osl` files of its own is not a ruleset
+/// ([`LoadError::NoSources`]).
 ///
 /// ```no_run
 /// let sources = osler_engine::files::read_ruleset("rulesets/leg_pain".as_ref())?;
@@ -27,7 +34,16 @@ pub fn read_ruleset(path: &Path) -> Result<Vec<(String, String)>, LoadError> {
         if listing.sources.is_empty() {
             return Err(LoadError::NoSources { path: path.to_path_buf() });
         }
-        listing.sources
+        let mut paths = listing.sources;
+        // An explicit stack of the subfolders still to list: a deep tree
+        // is as safe as a flat one.
+        let mut folders = listing.folders;
+        while let Some(folder) = folders.pop() {
+            let inner = list(&folder, io(&folder))?;
+            paths.extend(inner.sources);
+            folders.extend(inner.folders);
+        }
+        paths
     } else {
         vec![path.to_path_buf()]
     };
@@ -41,9 +57,9 @@ pub fn read_ruleset(path: &Path) -> Result<Vec<(String, String)>, LoadError> {
         .collect()
 }
 
-/// The folders under `root` (itself included) that hold `.osl` files, in
-/// sorted order, each before the folders inside it. Hidden folders and
-/// folders named `target` are skipped.
+/// The rulesets under `root` (itself included): the folders that hold
+/// `.osl` files of their own and lie in no such folder, in sorted order.
+/// Each one's subfolders belong to it ([`read_ruleset`] reads them).
 pub fn ruleset_folders(root: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
     // An explicit stack of folders still to list, last first, so the
@@ -53,6 +69,7 @@ pub fn ruleset_folders(root: &Path) -> Result<Vec<PathBuf>, LoadError> {
         let listing = list(&folder, |source| LoadError::List { path: folder.clone(), source })?;
         if !listing.sources.is_empty() {
             out.push(folder.clone());
+            continue;
         }
         let mut folders = listing.folders;
         folders.sort();
@@ -61,7 +78,8 @@ pub fn ruleset_folders(root: &Path) -> Result<Vec<PathBuf>, LoadError> {
     Ok(out)
 }
 
-/// What one folder holds: its `.osl` files and its subfolders.
+/// What one folder holds: its `.osl` files and the subfolders a ruleset
+/// takes in.
 struct Listing {
     sources: Vec<PathBuf>,
     folders: Vec<PathBuf>,
@@ -75,11 +93,14 @@ fn list(folder: &Path, error: impl Fn(io::Error) -> LoadError) -> Result<Listing
         let entry = entry.map_err(&error)?;
         let path = entry.path();
         let name = entry.file_name();
-        if path.is_dir() {
-            if !name.to_string_lossy().starts_with('.') && name != "target" {
+        let name = name.to_string_lossy();
+        // The entry's own type: a link to a folder is not walked (it could
+        // lead back up the tree).
+        if entry.file_type().map_err(&error)?.is_dir() {
+            if !is_skipped_folder(&name) {
                 listing.folders.push(path);
             }
-        } else if path.extension().is_some_and(|ext| ext == "osl") && path.is_file() {
+        } else if is_source_file(&name) && path.is_file() {
             listing.sources.push(path);
         }
     }

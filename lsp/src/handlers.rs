@@ -305,7 +305,7 @@ fn token_class(kind: SemanticKind) -> (u32, u32) {
         SemanticKind::Enum => (9, 0),
         SemanticKind::Variant => (10, 0),
         SemanticKind::Rule => (11, 0),
-        SemanticKind::Source | SemanticKind::Ruleset => (12, 0),
+        SemanticKind::Source | SemanticKind::Ruleset | SemanticKind::Baseline => (12, 0),
     }
 }
 
@@ -418,6 +418,7 @@ fn completion_kind(kind: CompletionKind) -> lsp::CompletionItemKind {
         CompletionKind::Unit => lsp::CompletionItemKind::Unit,
         CompletionKind::Value => lsp::CompletionItemKind::Value,
         CompletionKind::Snippet => lsp::CompletionItemKind::Snippet,
+        CompletionKind::Baseline => lsp::CompletionItemKind::Struct,
     }
 }
 

@@ -1,6 +1,8 @@
 //! The workspace the server knows: every ruleset folder under the roots (a
-//! folder with `.osl` files is one ruleset), each file's database input,
-//! and which documents the editor has open (their text overlays the disk).
+//! folder with `.osl` files of its own is one ruleset, the `.osl` files of
+//! its subfolders included, as `osler_dsl::layout` says and the command
+//! line reads it), each file's database input, and which documents the
+//! editor has open (their text overlays the disk).
 //!
 //! The [`Workspace`] owns the one writable [`Database`]; requests work on
 //! clones of it (snapshots), which a write cancels.
@@ -10,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use osler_dsl::db::{Database, Ruleset, SourceFile};
+use osler_dsl::layout::{is_skipped_folder, is_source_file};
 use tower_lsp_server::gen_lsp_types as lsp;
 
 use crate::convert::{path_to_uri, uri_to_path};
@@ -73,24 +76,50 @@ pub fn key_of(uri: &lsp::Uri) -> String {
     }
 }
 
-fn folder_of(uri: &lsp::Uri) -> String {
-    match uri_to_path(uri) {
-        Some(path) => path.parent().map_or_else(String::new, |parent| parent.to_string_lossy().into_owned()),
-        None => uri.as_ref().to_owned(),
+/// What one folder holds on disk: its `.osl` files and the subfolders a
+/// ruleset takes in, each sorted. A link to a folder is not followed.
+fn listing(folder: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let (mut sources, mut folders) = (Vec::new(), Vec::new());
+    let Ok(entries) = std::fs::read_dir(folder) else { return (sources, folders) };
+    for entry in entries.filter_map(Result::ok) {
+        let Ok(kind) = entry.file_type() else { continue };
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if kind.is_dir() {
+            if !is_skipped_folder(&name) {
+                folders.push(entry.path());
+            }
+        } else if is_source_file(&name) && entry.path().is_file() {
+            sources.push(entry.path());
+        }
     }
+    sources.sort();
+    folders.sort();
+    (sources, folders)
 }
 
-fn is_osl(path: &Path) -> bool {
-    path.extension().is_some_and(|ext| ext == "osl")
+/// Whether `folder` holds `.osl` files of its own on disk.
+fn holds_sources(folder: &Path) -> bool {
+    !listing(folder).0.is_empty()
 }
 
-/// The `.osl` files of one folder (not its subfolders), sorted.
-fn osl_files_in(folder: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
-    let mut files: Vec<PathBuf> =
-        entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| is_osl(p) && p.is_file()).collect();
-    files.sort();
-    files
+/// The `.osl` files of a ruleset folder and of its subfolders, within the
+/// scan's depth and file budget.
+fn gather(folder: &Path, depth: usize, budget: &mut usize, out: &mut Vec<PathBuf>) {
+    if depth > MAX_SCAN_DEPTH || *budget == 0 {
+        return;
+    }
+    let (sources, folders) = listing(folder);
+    for source in sources {
+        if *budget == 0 {
+            return;
+        }
+        *budget -= 1;
+        out.push(source);
+    }
+    for subfolder in folders {
+        gather(&subfolder, depth + 1, budget, out);
+    }
 }
 
 fn read_text(path: &Path) -> Option<String> {
@@ -108,6 +137,9 @@ pub struct Workspace {
     pub table: Arc<Table>,
     /// Versions of open documents, by key.
     pub versions: HashMap<String, i32>,
+    /// The workspace folders scanned: a file under one belongs to the
+    /// highest folder between it and that root that holds `.osl` files.
+    pub roots: Vec<PathBuf>,
 }
 
 /// What a change touched: rulesets to re-check, documents that left the
@@ -133,34 +165,74 @@ impl Workspace {
     pub fn scan(&mut self, roots: &[PathBuf]) -> Touched {
         let mut touched = Touched::default();
         let mut budget = MAX_SCAN_FILES;
-        let mut folders = Vec::new();
+        let mut found = Vec::new();
         for root in roots {
-            collect_folders(root, 0, &mut budget, &mut folders);
+            if !self.roots.contains(root) {
+                self.roots.push(root.clone());
+            }
+            collect_rulesets(root, 0, &mut budget, &mut found);
         }
-        for folder in folders {
+        for (folder, files) in found {
             let key = folder.to_string_lossy().into_owned();
             if !self.table.rulesets.contains_key(&key) {
-                self.load_folder(&folder);
+                self.load_ruleset(&folder, files);
                 touched.folder(&key);
             }
         }
         touched
     }
 
-    /// Creates the ruleset of a folder from the disk.
-    fn load_folder(&mut self, folder: &Path) {
+    /// Makes `folder` a ruleset of `files` (read from disk unless the table
+    /// knows them); the files of rulesets inside it join it.
+    fn load_ruleset(&mut self, folder: &Path, files: Vec<PathBuf>) {
         let key = folder.to_string_lossy().into_owned();
-        let mut sources = Vec::new();
-        for path in osl_files_in(folder) {
-            let Some(text) = read_text(&path) else { continue };
+        let table = Arc::make_mut(&mut self.table);
+        for path in files {
             let file_key = path.to_string_lossy().into_owned();
+            if table.files.contains_key(&file_key) {
+                continue;
+            }
+            let Some(text) = read_text(&path) else { continue };
             let source = SourceFile::new(&self.db, file_key.clone(), text);
-            sources.push(source);
             let info = FileInfo { uri: path_to_uri(&path), source, folder: key.clone(), open: false };
-            Arc::make_mut(&mut self.table).files.insert(file_key, info);
+            table.files.insert(file_key, info);
         }
-        let ruleset = Ruleset::new(&self.db, sources);
-        Arc::make_mut(&mut self.table).rulesets.insert(key, ruleset);
+        let prefix = format!("{key}{}", std::path::MAIN_SEPARATOR);
+        let inner: Vec<String> = table.rulesets.keys().filter(|k| k.starts_with(&prefix)).cloned().collect();
+        for file in table.files.values_mut().filter(|file| inner.contains(&file.folder)) {
+            file.folder = key.clone();
+        }
+        for folder in &inner {
+            table.rulesets.remove(folder);
+        }
+        self.refresh_ruleset(&key);
+    }
+
+    /// The folder of the ruleset a file at `path` belongs to, from the
+    /// disk: under a workspace root, the highest folder between that root
+    /// and the file that holds `.osl` files of its own; outside every
+    /// root, the highest of the folders just above the file that each hold
+    /// some (the disk far above a stray file is not searched). The walk
+    /// stops below a hidden or build folder, which no ruleset takes in.
+    fn ruleset_folder_of(&self, path: &Path) -> PathBuf {
+        let Some(folder) = path.parent() else { return path.to_path_buf() };
+        let root = self.roots.iter().filter(|root| folder.starts_with(root)).max_by_key(|root| root.as_os_str().len());
+        let mut best = folder;
+        let mut current = folder;
+        for _ in 0..MAX_SCAN_DEPTH {
+            let skipped = current.file_name().is_some_and(|name| is_skipped_folder(&name.to_string_lossy()));
+            let Some(parent) = current.parent() else { break };
+            if skipped || root.is_some_and(|root| !parent.starts_with(root)) {
+                break;
+            }
+            match (root, holds_sources(parent)) {
+                (_, true) => best = parent,
+                (None, false) => break,
+                (Some(_), false) => {}
+            }
+            current = parent;
+        }
+        best.to_path_buf()
     }
 
     /// Sets a ruleset's files to the table's files of that folder.
@@ -175,17 +247,25 @@ impl Workspace {
         }
     }
 
-    /// Adds a file to its folder's ruleset, loading the folder from disk
+    /// Adds a file to its ruleset, loading the ruleset's folder from disk
     /// first if the server did not know it.
     fn add_file(&mut self, uri: &lsp::Uri, text: String, open: bool) -> String {
         let key = key_of(uri);
-        let folder = folder_of(uri);
-        if !self.table.rulesets.contains_key(&folder)
-            && let Some(path) = uri_to_path(uri)
-            && let Some(parent) = path.parent()
-        {
-            self.load_folder(parent);
-        }
+        let folder = match (self.table.files.get(&key), uri_to_path(uri)) {
+            (Some(file), _) => file.folder.clone(),
+            (None, Some(path)) => {
+                let folder = self.ruleset_folder_of(&path);
+                let folder_key = folder.to_string_lossy().into_owned();
+                if !self.table.rulesets.contains_key(&folder_key) {
+                    let (mut files, mut budget) = (Vec::new(), MAX_SCAN_FILES);
+                    gather(&folder, 0, &mut budget, &mut files);
+                    self.load_ruleset(&folder, files);
+                }
+                folder_key
+            }
+            // A document without a path is a ruleset of its own.
+            (None, None) => key.clone(),
+        };
         if let Some(existing) = self.table.files.get(&key).map(|f| f.source) {
             self.db.set_file_text(existing, text);
             if let Some(file) = Arc::make_mut(&mut self.table).files.get_mut(&key) {
@@ -203,12 +283,45 @@ impl Workspace {
         folder
     }
 
+    /// After a file left `folder`: when the folder holds no `.osl` file of
+    /// its own any more it is no ruleset, and its files go to the rulesets
+    /// of their subfolders.
+    fn split_if_rootless(&mut self, folder: &str, touched: &mut Touched) {
+        let path = Path::new(folder);
+        if !path.is_dir() || holds_sources(path) {
+            return;
+        }
+        let members: Vec<String> = self.table.files_in(folder).map(|(key, _)| key.clone()).collect();
+        let mut moved = Vec::new();
+        for key in members {
+            let Some(file_path) = self.table.files.get(&key).and_then(|file| uri_to_path(&file.uri)) else { continue };
+            let new_folder = self.ruleset_folder_of(&file_path).to_string_lossy().into_owned();
+            if new_folder != folder
+                && let Some(file) = Arc::make_mut(&mut self.table).files.get_mut(&key)
+            {
+                file.folder = new_folder.clone();
+                moved.push(new_folder);
+            }
+        }
+        if moved.is_empty() {
+            return;
+        }
+        self.refresh_ruleset(folder);
+        moved.sort();
+        moved.dedup();
+        for new_folder in moved {
+            self.refresh_ruleset(&new_folder);
+            touched.folder(&new_folder);
+        }
+    }
+
     fn remove_file(&mut self, key: &str, touched: &mut Touched) {
         if let Some(file) = Arc::make_mut(&mut self.table).files.remove(key) {
             self.versions.remove(key);
             touched.removed.push(file.uri.clone());
             self.refresh_ruleset(&file.folder);
             touched.folder(&file.folder);
+            self.split_if_rootless(&file.folder, touched);
         }
     }
 
@@ -281,7 +394,7 @@ impl Workspace {
                         }
                     }
                 }
-                _ if is_osl(&path) => {
+                _ if path.file_name().is_some_and(|name| is_source_file(&name.to_string_lossy())) => {
                     let Some(text) = read_text(&path) else { continue };
                     let uri = known.map_or_else(|| path_to_uri(&path), |file| file.uri);
                     let folder = self.add_file(&uri, text, false);
@@ -294,32 +407,122 @@ impl Workspace {
     }
 }
 
-fn collect_folders(folder: &Path, depth: usize, budget: &mut usize, out: &mut Vec<PathBuf>) {
+/// The rulesets under `folder`: each folder that holds `.osl` files of its
+/// own, with its files and its subfolders' (a folder inside a ruleset is
+/// part of it, not another ruleset).
+fn collect_rulesets(folder: &Path, depth: usize, budget: &mut usize, out: &mut Vec<(PathBuf, Vec<PathBuf>)>) {
     if depth > MAX_SCAN_DEPTH || *budget == 0 {
         return;
     }
-    let Ok(entries) = std::fs::read_dir(folder) else { return };
-    let mut has_osl = false;
-    let mut subfolders = Vec::new();
-    for entry in entries.filter_map(Result::ok) {
-        let path = entry.path();
-        let Ok(kind) = entry.file_type() else { continue };
-        if kind.is_dir() {
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if !name.starts_with('.') && name != "target" && name != "node_modules" {
-                subfolders.push(path);
-            }
-        } else if kind.is_file() && is_osl(&path) {
-            has_osl = true;
-            *budget = budget.saturating_sub(1);
+    let (sources, folders) = listing(folder);
+    if !sources.is_empty() {
+        let mut files = Vec::new();
+        gather(folder, depth, budget, &mut files);
+        out.push((folder.to_path_buf(), files));
+        return;
+    }
+    for subfolder in folders {
+        collect_rulesets(&subfolder, depth + 1, budget, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The workspace reads a ruleset folder as the command line does, and
+    //! regroups its rulesets when a file at the top of a tree comes or goes.
+
+    use super::*;
+
+    fn tree(name: &str, files: &[&str]) -> PathBuf {
+        let root = std::env::temp_dir().join(format!("osler-lsp-tree-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for file in files {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap_or(&root)).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(&path, "fact a: bool\n").unwrap_or_else(|e| panic!("{e}"));
         }
+        root
     }
-    if has_osl {
-        out.push(folder.to_path_buf());
+
+    /// Each ruleset with its files, relative to `root`.
+    fn rulesets(workspace: &Workspace, root: &Path) -> Vec<(String, Vec<String>)> {
+        let relative =
+            |key: &str| Path::new(key).strip_prefix(root).map_or(key.to_owned(), |p| p.display().to_string());
+        let table = &workspace.table;
+        let mut out: Vec<(String, Vec<String>)> = table
+            .rulesets
+            .keys()
+            .map(|folder| (relative(folder), table.files_in(folder).map(|(key, _)| relative(key)).collect()))
+            .filter(|(_, files): &(String, Vec<String>)| !files.is_empty())
+            .collect();
+        out.sort();
+        out
     }
-    subfolders.sort();
-    for subfolder in subfolders {
-        collect_folders(&subfolder, depth + 1, budget, out);
+
+    fn event(path: &Path, kind: lsp::FileChangeType) -> lsp::FileEvent {
+        lsp::FileEvent::new(path_to_uri(path), kind)
+    }
+
+    fn owned(list: &[(&str, &[&str])]) -> Vec<(String, Vec<String>)> {
+        list.iter()
+            .map(|(folder, files)| ((*folder).to_owned(), files.iter().map(|f| (*f).to_owned()).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn subfolders_belong_to_the_ruleset_above_them() {
+        let root = tree(
+            "scan",
+            &[
+                "demo/a.osl",
+                "demo/tests/b.osl",
+                "demo/tests/deep/c.osl",
+                "demo/.old/d.osl",
+                "demo/target/e.osl",
+                "other/f.osl",
+            ],
+        );
+        let mut workspace = Workspace::default();
+        workspace.scan(std::slice::from_ref(&root));
+        let expected: &[(&str, &[&str])] =
+            &[("demo", &["demo/a.osl", "demo/tests/b.osl", "demo/tests/deep/c.osl"]), ("other", &["other/f.osl"])];
+        assert_eq!(rulesets(&workspace, &root), owned(expected));
+
+        // A file created in a new subfolder joins its ruleset.
+        let late = root.join("demo/tests/late/g.osl");
+        std::fs::create_dir_all(late.parent().unwrap_or(&root)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&late, "fact g: bool\n").unwrap_or_else(|e| panic!("{e}"));
+        let touched = workspace.watched(vec![event(&late, lsp::FileChangeType::Created)]);
+        assert_eq!(touched.folders, [root.join("demo").to_string_lossy().into_owned()]);
+
+        // A file at the top makes the whole tree one ruleset ...
+        let top = root.join("top.osl");
+        std::fs::write(&top, "fact top: bool\n").unwrap_or_else(|e| panic!("{e}"));
+        workspace.watched(vec![event(&top, lsp::FileChangeType::Created)]);
+        let all = rulesets(&workspace, &root);
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert_eq!(all[0].0, "");
+        assert_eq!(all[0].1.len(), 6, "{all:?}");
+
+        // ... and without it the rulesets are its subfolders again.
+        std::fs::remove_file(&top).unwrap_or_else(|e| panic!("{e}"));
+        let touched = workspace.watched(vec![event(&top, lsp::FileChangeType::Deleted)]);
+        assert!(touched.folders.contains(&root.join("demo").to_string_lossy().into_owned()), "{:?}", touched.folders);
+        let expected: &[(&str, &[&str])] = &[
+            ("demo", &["demo/a.osl", "demo/tests/b.osl", "demo/tests/deep/c.osl", "demo/tests/late/g.osl"]),
+            ("other", &["other/f.osl"]),
+        ];
+        assert_eq!(rulesets(&workspace, &root), owned(expected));
+    }
+
+    #[test]
+    fn a_file_outside_the_workspace_finds_the_ruleset_folder_above_it() {
+        let root = tree("outside", &["rules/a.osl", "rules/tests/b.osl"]);
+        let mut workspace = Workspace::default();
+        let opened = root.join("rules/tests/b.osl");
+        let folder = workspace.add_file(&path_to_uri(&opened), "fact b: bool\n".to_owned(), true);
+        assert_eq!(folder, root.join("rules").to_string_lossy());
+        let expected: &[(&str, &[&str])] = &[("rules", &["rules/a.osl", "rules/tests/b.osl"])];
+        assert_eq!(rulesets(&workspace, &root), owned(expected));
     }
 }

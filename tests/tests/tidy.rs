@@ -679,6 +679,27 @@ fn every_osl_example_in_the_docs_checks() {
     }
 }
 
+/// The `test` blocks of the language reference pass: each `expect` form
+/// does what its Tests section says, on the page's own ruleset.
+#[test]
+fn the_tests_in_the_language_reference_pass() {
+    let document = "dsl/LANGUAGE.md";
+    let blocks = osl_blocks(&read(&root().join(document)));
+    let files: Vec<(String, String)> =
+        blocks.iter().map(|(line, text)| (format!("{document}:{line}.osl"), text.clone())).collect();
+    let ruleset = osler_engine::Ruleset::from_sources(&files)
+        .unwrap_or_else(|error| panic!("the ```osl examples of {document} do not load: {error}"));
+    let report = osler_engine::testing::run_tests(&ruleset);
+    assert!(report.tests.len() >= 4, "{document} lost its test examples");
+    let failed: Vec<String> = report
+        .tests
+        .iter()
+        .filter(|test| !test.passed())
+        .map(|test| format!("{}: {:?}", test.title, test.failures))
+        .collect();
+    assert!(failed.is_empty(), "tests of {document} fail:\n{}", failed.join("\n"));
+}
+
 const CODES_START: &str = "<!-- codes: generated from dsl/src/code.rs by tests/tests/tidy.rs -->\n";
 const CODES_END: &str = "<!-- /codes -->";
 

@@ -147,7 +147,7 @@ pub fn rule_graph<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset) -> RuleGr
             let key = item.key(db);
             match key.kind {
                 "rule" => rules.push(item),
-                "test" => {}
+                "test" | "baseline" => {}
                 "assert" | "exclusive" => properties = true,
                 kind => {
                     if kind == "fact" {

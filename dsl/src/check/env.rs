@@ -21,6 +21,8 @@ pub struct NameInfo {
     pub is_source: bool,
     /// Whether a rule has this name (or id).
     pub is_rule: bool,
+    /// Whether a `baseline` has this name.
+    pub is_baseline: bool,
     /// A declaration of this name failed to parse.
     pub broken: bool,
 }
@@ -41,6 +43,7 @@ pub(crate) enum Namespace {
     Rule,
     Type,
     Fact,
+    Baseline,
 }
 
 /// What the checker needs to know about names.

@@ -13,8 +13,8 @@ use crate::code::Code;
 use crate::db::{Item, Ruleset};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::syntax::{
-    ActionCall, ActionDecl, AssertDecl, DeclKind, EnumDecl, Expr, ExprKind, Ident, LetDecl, PriorityDecl, RuleDecl,
-    Span, TestDecl, TypeExpr, TypeExprKind,
+    ActionCall, ActionDecl, AssertDecl, BaselineDecl, DeclKind, EnumDecl, Expect, ExpectKind, Expr, ExprKind, Given,
+    Ident, LetDecl, PriorityDecl, RuleDecl, Span, TestDecl, TypeExpr, TypeExprKind,
 };
 use crate::types::Ty;
 
@@ -59,6 +59,7 @@ fn walk_item<'db>(
         DeclKind::Let(decl) => check_let(&mut checker, decl),
         DeclKind::Rule(rule) => check_rule(&mut checker, rule, &item.key(db).name),
         DeclKind::Test(test) => check_test(&mut checker, test),
+        DeclKind::Baseline(decl) => check_baseline(&mut checker, decl),
         DeclKind::Assert(decl) => check_assert(&mut checker, decl),
         DeclKind::Exclusive(decl) => check_action_name(&mut checker, &decl.action),
         DeclKind::Priority(decl) => check_priority(&mut checker, decl),
@@ -233,63 +234,274 @@ fn check_overrides(checker: &mut ExprChecker<'_>, overrides: &[Ident], own_id: &
 }
 
 fn check_test(checker: &mut ExprChecker<'_>, test: &TestDecl) {
-    for given in &test.givens {
-        let info = checker.env.info(&given.fact.text);
-        let target = if info.fact.is_none() && info.let_type.is_some() {
-            Target::Let(given.fact.text.clone())
-        } else {
-            Target::Fact(given.fact.text.clone())
-        };
-        checker.record(given.fact.span, Some(target), false, info.value_type().cloned());
-        match (&info.fact, &info.let_type) {
-            (Some(ty), _)
-                if let Some(diagnostic) = undeclared_given_value(checker.env, &given.fact, &given.value, ty) =>
-            {
-                checker.resolve_silently(&given.value, Some(ty));
-                checker.diagnostics.push(diagnostic);
-            }
-            (Some(ty), _) => {
-                let (value_ty, resolved) = checker.infer_as(&given.value, ty);
-                if !value_ty.fits(ty) {
-                    checker.diagnostics.push(
-                        Diagnostic::error(
-                            Code::TypeMismatch,
-                            given.value.span,
-                            format!("`{}` is `{ty}`, found `{value_ty}`", given.fact.text),
-                        )
-                        .with_label(format!("this is `{value_ty}`"))
-                        .with_help(format!("give `{}` a value of type `{ty}`", given.fact.text)),
-                    );
-                }
-                if !is_constant(&resolved) {
-                    checker.diagnostics.push(not_constant(given.value.span, "a test's given values"));
-                }
-            }
-            (None, let_type) => {
-                checker.resolve_silently(&given.value, let_type.as_ref());
-                match let_type {
-                    Some(_) => checker.diagnostics.push(
-                        Diagnostic::error(
-                            Code::GivenLet,
-                            given.fact.span,
-                            format!("`{}` is a let; tests give facts", given.fact.text),
-                        )
-                        .with_help("give the facts it is derived from"),
-                    ),
-                    None if info.broken => {}
-                    None => checker.diagnostics.push(unknown_name(
-                        checker.env,
-                        Namespace::Fact,
-                        &given.fact,
-                        "not declared in this ruleset",
-                        "a test gives values to declared facts",
-                    )),
-                }
+    check_givens(checker, &test.givens, &test.baselines, "test");
+    if test.expects.is_empty() {
+        checker.diagnostics.push(
+            Diagnostic::error(
+                Code::EmptyTest,
+                test.title.span,
+                format!("test \"{}\" has no `expect`, so it can never fail", test.title.value),
+            )
+            .with_label("no `expect` in this test")
+            .with_help(
+                "say what the record must produce: `expect ACTION`, `expect RULE fires`, `expect examine FACT`, or `expect nothing` for no action",
+            ),
+        );
+    }
+    for expect in &test.expects {
+        check_expect(checker, expect);
+    }
+}
+
+/// `baseline NAME { given .. }`: its givens are checked as a test's are.
+fn check_baseline(checker: &mut ExprChecker<'_>, decl: &BaselineDecl) {
+    checker.record(decl.name.span, Some(Target::Baseline(decl.name.text.clone())), true, None);
+    check_givens(checker, &decl.givens, &decl.baselines, "baseline");
+}
+
+/// The `given` statements of a test or baseline (`what`): each value
+/// typed by its fact and constant, no fact given twice (a value from an
+/// included baseline may be replaced), each included baseline declared
+/// and included once.
+fn check_givens(checker: &mut ExprChecker<'_>, givens: &[Given], baselines: &[Ident], what: &str) {
+    let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+    for given in givens {
+        check_given(checker, given);
+        match seen.get(given.fact.text.as_str()) {
+            Some(&first) => checker.diagnostics.push(
+                Diagnostic::error(
+                    Code::GivenTwice,
+                    given.fact.span,
+                    format!("`{}` is given twice in this {what}", given.fact.text),
+                )
+                .with_label("given again here")
+                .with_related(None, first, "first given here")
+                .with_help("give each fact one value; a value given here replaces an included baseline's"),
+            ),
+            None => {
+                seen.insert(&given.fact.text, given.fact.span);
             }
         }
     }
-    for expect in &test.expects {
-        check_action_call(checker, &expect.action, true);
+    let mut included: BTreeMap<&str, Span> = BTreeMap::new();
+    for baseline in baselines {
+        check_baseline_use(checker, baseline);
+        match included.get(baseline.text.as_str()) {
+            Some(&first) => checker.diagnostics.push(
+                Diagnostic::error(
+                    Code::GivenTwice,
+                    baseline.span,
+                    format!("baseline `{}` is included twice in this {what}", baseline.text),
+                )
+                .with_label("included again here")
+                .with_related(None, first, "first included here")
+                .with_help("include each baseline once"),
+            ),
+            None => {
+                included.insert(&baseline.text, baseline.span);
+            }
+        }
+    }
+}
+
+/// One `fact = value` of a test or baseline.
+fn check_given(checker: &mut ExprChecker<'_>, given: &Given) {
+    let info = checker.env.info(&given.fact.text);
+    let target = if info.fact.is_none() && info.let_type.is_some() {
+        Target::Let(given.fact.text.clone())
+    } else {
+        Target::Fact(given.fact.text.clone())
+    };
+    checker.record(given.fact.span, Some(target), false, info.value_type().cloned());
+    match (&info.fact, &info.let_type) {
+        (Some(ty), _) if let Some(diagnostic) = undeclared_given_value(checker.env, &given.fact, &given.value, ty) => {
+            checker.resolve_silently(&given.value, Some(ty));
+            checker.diagnostics.push(diagnostic);
+        }
+        (Some(ty), _) => {
+            let (value_ty, resolved) = checker.infer_as(&given.value, ty);
+            if !value_ty.fits(ty) {
+                checker.diagnostics.push(
+                    Diagnostic::error(
+                        Code::TypeMismatch,
+                        given.value.span,
+                        format!("`{}` is `{ty}`, found `{value_ty}`", given.fact.text),
+                    )
+                    .with_label(format!("this is `{value_ty}`"))
+                    .with_help(format!("give `{}` a value of type `{ty}`", given.fact.text)),
+                );
+            }
+            if !is_constant(&resolved) {
+                checker.diagnostics.push(not_constant(given.value.span, "a test's given values"));
+            }
+        }
+        (None, let_type) => {
+            checker.resolve_silently(&given.value, let_type.as_ref());
+            match let_type {
+                Some(_) => checker.diagnostics.push(
+                    Diagnostic::error(
+                        Code::GivenLet,
+                        given.fact.span,
+                        format!("`{}` is a let; tests give facts", given.fact.text),
+                    )
+                    .with_help("give the facts it is derived from"),
+                ),
+                None if info.broken => {}
+                None => checker.diagnostics.push(unknown_name(
+                    checker.env,
+                    Namespace::Fact,
+                    &given.fact,
+                    "not declared in this ruleset",
+                    "a test gives values to declared facts",
+                )),
+            }
+        }
+    }
+}
+
+/// `given NAME`: NAME must be a declared baseline.
+fn check_baseline_use(checker: &mut ExprChecker<'_>, name: &Ident) {
+    let info = checker.env.info(&name.text);
+    if info.is_baseline {
+        checker.record(name.span, Some(Target::Baseline(name.text.clone())), false, None);
+        return;
+    }
+    checker.record(name.span, None, false, None);
+    if info.broken {
+        return;
+    }
+    let diagnostic = if info.fact.is_some() {
+        Diagnostic::error(Code::UnknownBaseline, name.span, format!("`{}` is a fact, not a baseline", name.text))
+            .with_label("no value given")
+            .with_help(format!("give it a value: `{} = ...`", name.text))
+    } else if info.let_type.is_some() {
+        Diagnostic::error(Code::UnknownBaseline, name.span, format!("`{}` is a let, not a baseline", name.text))
+            .with_label("a let, not a baseline")
+            .with_help("tests give facts: give the facts it is derived from")
+    } else {
+        let otherwise = format!("declare it: `baseline {} {{ given fact = value }}`", name.text);
+        let diagnostic =
+            Diagnostic::error(Code::UnknownBaseline, name.span, format!("unknown baseline `{}`", name.text))
+                .with_label("no baseline has this name");
+        let names = checker.env.names(Namespace::Baseline);
+        with_suggestion(diagnostic, closest(&name.text, names.iter().map(String::as_str)), &otherwise)
+    };
+    checker.diagnostics.push(diagnostic);
+}
+
+/// One `expect` statement: the names it uses must be what its form needs.
+fn check_expect(checker: &mut ExprChecker<'_>, expect: &Expect) {
+    match &expect.kind {
+        ExpectKind::Action(call) => {
+            // `expect examine` with its name left out reads as an action
+            // `examine`: say what the form wants.
+            let form = match call.name.text.as_str() {
+                "examine" => Some("the fact to examine: `expect examine FACT`"),
+                "undetermined" => Some("the rule: `expect undetermined RULE`"),
+                _ => None,
+            };
+            let info = checker.env.info(&call.name.text);
+            if let Some(form) = form
+                && call.args.is_none()
+                && info.action.is_none()
+                && !info.broken
+            {
+                checker.record(call.name.span, None, false, None);
+                checker.diagnostics.push(
+                    Diagnostic::error(
+                        Code::UnknownAction,
+                        call.name.span,
+                        format!("unknown action `{}`", call.name.text),
+                    )
+                    .with_label("no such `action`")
+                    .with_help(format!("`expect {}` names {form}", call.name.text)),
+                );
+                return;
+            }
+            check_action_call(checker, call, true);
+        }
+        ExpectKind::From { action, rule } => {
+            check_action_call(checker, action, true);
+            check_rule_name(checker, rule);
+        }
+        ExpectKind::Fires(rule) | ExpectKind::Undetermined(rule) => check_rule_name(checker, rule),
+        ExpectKind::Examine(fact) => check_examined(checker, fact),
+        ExpectKind::Nothing => {}
+    }
+}
+
+/// A rule a test's `expect` names, by name or id.
+fn check_rule_name(checker: &mut ExprChecker<'_>, rule: &Ident) {
+    checker.record(rule.span, Some(Target::Rule(rule.text.clone())), false, None);
+    let info = checker.env.info(&rule.text);
+    if info.is_rule || info.broken {
+        return;
+    }
+    let otherwise = "name a rule by its name, or an unnamed rule by its id (`<file stem>_<n>`)";
+    let what = match () {
+        _ if info.action.is_some() => "an action",
+        _ if info.fact.is_some() => "a fact",
+        _ if info.let_type.is_some() => "a let",
+        _ => {
+            let diagnostic = unknown_name(checker.env, Namespace::Rule, rule, "no rule has this name", otherwise);
+            checker.diagnostics.push(diagnostic);
+            return;
+        }
+    };
+    checker.diagnostics.push(
+        Diagnostic::error(Code::UnknownRule, rule.span, format!("`{}` is {what}, not a rule", rule.text))
+            .with_label(format!("{what}, not a rule"))
+            .with_help(
+                "`fires`, `undetermined` and `from` name a rule, by its name or, unnamed, its id (`<file stem>_<n>`)",
+            ),
+    );
+}
+
+/// `expect examine FACT`: only facts are examined (what a clinician can
+/// find out), never a let, an action or a rule.
+fn check_examined(checker: &mut ExprChecker<'_>, fact: &Ident) {
+    let info = checker.env.info(&fact.text);
+    if let Some(ty) = &info.fact {
+        checker.record(fact.span, Some(Target::Fact(fact.text.clone())), false, Some(ty.clone()));
+        return;
+    }
+    let what = match () {
+        _ if info.let_type.is_some() => {
+            checker.record(fact.span, Some(Target::Let(fact.text.clone())), false, info.let_type.clone());
+            Some(("a let", "name one of the facts it is derived from: `examine` lists facts only"))
+        }
+        _ if info.action.is_some() => {
+            checker.record(fact.span, Some(Target::Action(fact.text.clone())), false, None);
+            Some(("an action", "to expect the action, write `expect ACTION`; `examine` lists facts"))
+        }
+        _ if info.is_rule => {
+            checker.record(fact.span, Some(Target::Rule(fact.text.clone())), false, None);
+            Some(("a rule", "to expect the rule undecided, write `expect undetermined RULE`; `examine` lists facts"))
+        }
+        _ => None,
+    };
+    match what {
+        Some((kind, help)) => checker.diagnostics.push(
+            Diagnostic::error(
+                Code::ExamineNotFact,
+                fact.span,
+                format!("`expect examine` names a fact, and `{}` is {kind}", fact.text),
+            )
+            .with_label(format!("{kind}, not a fact"))
+            .with_help(help),
+        ),
+        None if info.broken => checker.record(fact.span, None, false, None),
+        None => {
+            checker.record(fact.span, None, false, None);
+            let otherwise = "`expect examine` names a declared fact";
+            checker.diagnostics.push(unknown_name(
+                checker.env,
+                Namespace::Fact,
+                fact,
+                "not declared in this ruleset",
+                otherwise,
+            ));
+        }
     }
 }
 
@@ -353,6 +565,7 @@ fn unknown_name(env: &dyn Env, namespace: Namespace, ident: &Ident, label: &str,
         Namespace::Source => (Code::UnknownSource, "source"),
         Namespace::Rule => (Code::UnknownRule, "rule"),
         Namespace::Type => (Code::UnknownType, "type"),
+        Namespace::Baseline => (Code::UnknownBaseline, "baseline"),
     };
     let names = env.names(namespace);
     let diagnostic = Diagnostic::error(code, ident.span, format!("unknown {what} `{}`", ident.text)).with_label(label);

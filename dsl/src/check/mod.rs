@@ -33,6 +33,6 @@ pub use names::{
 };
 pub use resolution::{NameUse, Target};
 pub use ruleset::{
-    References, UsedNames, declaration_diagnostics, file_diagnostics, file_rule_refs, file_used_names, item_references,
-    rule_graph_diagnostics, ruleset_check, ruleset_diagnostics, unused_diagnostics,
+    References, UsedNames, baseline_diagnostics, declaration_diagnostics, file_diagnostics, file_rule_refs,
+    file_used_names, item_references, rule_graph_diagnostics, ruleset_check, ruleset_diagnostics, unused_diagnostics,
 };

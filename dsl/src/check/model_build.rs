@@ -1,7 +1,7 @@
 //! Builds the owned [`Model`] of a ruleset that checked without errors:
 //! names become indices, enums by name become enum indices.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::expr::{ExprChecker, RExpr, RValue};
 use super::names::{QueryEnv, SymbolKind, Symbols, let_analysis, resolve_type, symbols};
@@ -330,25 +330,78 @@ impl Builder<'_, '_> {
     }
 
     fn tests(&mut self) {
+        let rule_index: BTreeMap<String, u32> =
+            self.model.rules.iter().enumerate().rev().map(|(i, rule)| (rule.id.clone(), i as u32)).collect();
         for &item in self.items {
             let DeclKind::Test(test) = &item.syntax(self.db).kind else { continue };
             let mut checker = ExprChecker::new(&self.env);
-            let given = test.givens.iter().filter_map(|given| self.given_value(&mut checker, given)).collect();
-            let expects = test
-                .expects
-                .iter()
-                .filter_map(|expect| {
-                    let call = self.call(&mut checker, &expect.action, false)?;
-                    Some(model::Expectation {
-                        negated: expect.negated,
-                        action: call.action,
-                        args: expect.action.args.as_ref().map(|_| call.constant_args().unwrap_or_default()),
-                    })
-                })
-                .collect();
+            let given = self.test_givens(&mut checker, test);
+            let expects =
+                test.expects.iter().filter_map(|expect| self.expectation(&mut checker, expect, &rule_index)).collect();
             let location = self.location(item);
             self.model.tests.push(model::TestInfo { title: test.title.value.clone(), given, expects, location });
         }
+    }
+
+    /// A test's record: the givens of the baselines it includes (in the
+    /// order written, each baseline's own included ones before its own
+    /// values), then the test's own; of two values of one fact the later
+    /// counts. Walked backwards with an explicit stack (a chain of
+    /// baselines may be long, and a cycle, a checker error, must not
+    /// loop), keeping the first value met for each fact: a baseline met a
+    /// second time adds nothing, its later inclusion gave the same facts.
+    fn test_givens(&self, checker: &mut ExprChecker<'_>, test: &syntax::TestDecl) -> Vec<(u32, Value)> {
+        let mut values: BTreeMap<u32, Value> = BTreeMap::new();
+        let mut keep = |checker: &mut ExprChecker<'_>, givens: &[syntax::Given]| {
+            for given in givens.iter().rev() {
+                if let Some((fact, value)) = self.given_value(checker, given) {
+                    values.entry(fact).or_insert(value);
+                }
+            }
+        };
+        keep(checker, &test.givens);
+        let mut stack: Vec<&syntax::Ident> = test.baselines.iter().collect();
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        while let Some(name) = stack.pop() {
+            if !seen.insert(&name.text) {
+                continue;
+            }
+            let Some(symbol) = self.table.find(&name.text, |k| k == SymbolKind::Baseline) else { continue };
+            let DeclKind::Baseline(baseline) = &symbol.item.syntax(self.db).kind else { continue };
+            keep(checker, &baseline.givens);
+            stack.extend(baseline.baselines.iter());
+        }
+        values.into_iter().collect()
+    }
+
+    /// One `expect` of a test, its names as indices.
+    fn expectation(
+        &self,
+        checker: &mut ExprChecker<'_>,
+        expect: &syntax::Expect,
+        rule_index: &BTreeMap<String, u32>,
+    ) -> Option<model::Expectation> {
+        let mut call = |call: &syntax::ActionCall| {
+            let resolved = self.call(checker, call, false)?;
+            let args = call.args.as_ref().map(|_| resolved.constant_args().unwrap_or_default());
+            Some((resolved.action, args))
+        };
+        let rule = |rule: &syntax::Ident| rule_index.get(&rule.text).copied();
+        let what = match &expect.kind {
+            syntax::ExpectKind::Action(action) => {
+                let (action, args) = call(action)?;
+                model::Expected::Action { action, args }
+            }
+            syntax::ExpectKind::From { action, rule: by } => {
+                let (action, args) = call(action)?;
+                model::Expected::From { action, args, rule: rule(by)? }
+            }
+            syntax::ExpectKind::Fires(name) => model::Expected::Fires(rule(name)?),
+            syntax::ExpectKind::Undetermined(name) => model::Expected::Undetermined(rule(name)?),
+            syntax::ExpectKind::Examine(fact) => model::Expected::Examine(*self.indices.facts.get(&fact.text)?),
+            syntax::ExpectKind::Nothing => model::Expected::Nothing,
+        };
+        Some(model::Expectation { negated: expect.negated, what })
     }
 }
 

@@ -36,6 +36,8 @@ pub enum SymbolKind {
     Assert,
     /// An `exclusive`, by the action it is about.
     Exclusive,
+    /// A `baseline` of test givens: a namespace of its own.
+    Baseline,
 }
 
 impl SymbolKind {
@@ -52,6 +54,7 @@ impl SymbolKind {
             SymbolKind::Rule => "rule",
             SymbolKind::Assert => "assert",
             SymbolKind::Exclusive => "exclusive",
+            SymbolKind::Baseline => "baseline",
         }
     }
 }
@@ -120,6 +123,7 @@ pub fn symbols<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset) -> Symbols<'
                 "rule" => SymbolKind::Rule,
                 "assert" => SymbolKind::Assert,
                 "exclusive" => SymbolKind::Exclusive,
+                "baseline" => SymbolKind::Baseline,
                 _ => continue,
             };
             if kind == SymbolKind::Enum
@@ -171,6 +175,7 @@ pub fn name_info<'db>(db: &'db dyn salsa::Database, ruleset: Ruleset, name: Name
             }
             (SymbolKind::Source, _) => info.is_source = true,
             (SymbolKind::Rule, _) => info.is_rule = true,
+            (SymbolKind::Baseline, _) => info.is_baseline = true,
             _ => {}
         }
     }
@@ -211,6 +216,7 @@ fn names_in(symbols: &Symbols<'_>, namespace: Namespace) -> Vec<String> {
         Namespace::Source => kind == SymbolKind::Source,
         Namespace::Rule => kind == SymbolKind::Rule,
         Namespace::Type => kind == SymbolKind::Enum,
+        Namespace::Baseline => kind == SymbolKind::Baseline,
     };
     symbols.names_of(filter).map(str::to_owned).collect()
 }
@@ -260,6 +266,7 @@ impl Env for LetEnv<'_, '_> {
                 (SymbolKind::Action, _) => info.action = Some(Vec::new()),
                 (SymbolKind::Source, _) => info.is_source = true,
                 (SymbolKind::Rule, _) => info.is_rule = true,
+                (SymbolKind::Baseline, _) => info.is_baseline = true,
                 _ => {}
             }
         }

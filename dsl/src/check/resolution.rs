@@ -37,6 +37,8 @@ pub enum Target {
     },
     /// A rule, by name or id.
     Rule(String),
+    /// A `baseline` of test givens.
+    Baseline(String),
 }
 
 impl Target {
@@ -49,7 +51,8 @@ impl Target {
             | Target::Fact(name)
             | Target::Let(name)
             | Target::Action(name)
-            | Target::Rule(name) => name,
+            | Target::Rule(name)
+            | Target::Baseline(name) => name,
             Target::Variant { variant, .. } => variant,
             Target::Param { param, .. } => param,
         }
@@ -67,6 +70,7 @@ impl Target {
             Target::Action(_) => "action",
             Target::Param { .. } => "parameter",
             Target::Rule(_) => "rule",
+            Target::Baseline(_) => "baseline",
         }
     }
 }

@@ -1,7 +1,8 @@
-//! Ruleset-wide checks (duplicates, a second `priority`, let and override cycles, unused
-//! declarations, rules without a citation) and the per-file diagnostics
-//! the CLI and the language server publish, fed by per-file summaries so
-//! an edit recomputes the summaries of the edited file only.
+//! Ruleset-wide checks (duplicates, a second `priority`, let, override and
+//! baseline cycles, unused declarations, rules without a citation) and the
+//! per-file diagnostics the CLI and the language server publish, fed by
+//! per-file summaries so an edit recomputes the summaries of the edited
+//! file only.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,6 +32,8 @@ pub struct References {
     /// count as used through them, actions do not (an action only
     /// asserted about is still never emitted).
     pub asserted: Vec<String>,
+    /// The baselines a test or baseline includes, in order.
+    pub baselines: Vec<String>,
 }
 
 /// The names one file's declarations use.
@@ -40,6 +43,8 @@ pub struct UsedNames {
     pub names: Vec<String>,
     /// Read by asserts (facts, lets and action patterns), sorted.
     pub asserted: Vec<String>,
+    /// Baselines some test or other baseline includes, sorted.
+    pub baselines: Vec<String>,
 }
 
 /// The names one declaration refers to.
@@ -64,6 +69,10 @@ pub fn item_references<'db>(db: &'db dyn salsa::Database, item: Item<'db>) -> Re
             referenced_names(&assert.when, &mut refs.asserted);
             referenced_names(&assert.then, &mut refs.asserted);
             refs.sources = assert.cites.iter().map(|c| c.text.clone()).collect();
+        }
+        DeclKind::Test(test) => refs.baselines = test.baselines.iter().map(|b| b.text.clone()).collect(),
+        DeclKind::Baseline(baseline) => {
+            refs.baselines = baseline.baselines.iter().map(|b| b.text.clone()).collect();
         }
         _ => {}
     }
@@ -98,7 +107,7 @@ pub fn declaration_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Ve
 
     // Duplicates, per namespace.
     for (name, list) in &table.names {
-        let namespaces: [&dyn Fn(SymbolKind) -> bool; 7] = [
+        let namespaces: [&dyn Fn(SymbolKind) -> bool; 8] = [
             &|k| matches!(k, SymbolKind::Fact | SymbolKind::Let),
             &|k| k == SymbolKind::Action,
             &|k| k == SymbolKind::Rule,
@@ -106,6 +115,7 @@ pub fn declaration_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Ve
             &|k| k == SymbolKind::Enum,
             &|k| k == SymbolKind::Assert,
             &|k| k == SymbolKind::Exclusive,
+            &|k| k == SymbolKind::Baseline,
         ];
         for filter in namespaces {
             let same: Vec<_> = list.iter().filter(|s| filter(s.kind)).collect();
@@ -227,7 +237,12 @@ pub fn priority_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<F
 #[salsa::tracked(returns(ref))]
 fn broken_uses(db: &dyn salsa::Database, file: SourceFile) -> UsedNames {
     let parsed = parse_file(db, file);
-    UsedNames { names: parsed.broken_uses.clone(), asserted: parsed.broken_asserted.clone() }
+    // A broken test may include a baseline by any name it writes.
+    UsedNames {
+        names: parsed.broken_uses.clone(),
+        asserted: parsed.broken_asserted.clone(),
+        baselines: parsed.broken_uses.clone(),
+    }
 }
 
 /// The names a file's declarations use. A declaration with a syntax error
@@ -242,8 +257,11 @@ pub fn file_used_names(db: &dyn salsa::Database, file: SourceFile) -> UsedNames 
         used.names.extend(refs.actions.iter().cloned());
         used.names.extend(refs.sources.iter().cloned());
         used.asserted.extend(refs.asserted.iter().cloned());
+        // A baseline including itself is a cycle, not a use.
+        let own = (item.key(db).kind == "baseline").then(|| item.key(db).name.as_str());
+        used.baselines.extend(refs.baselines.iter().filter(|b| Some(b.as_str()) != own).cloned());
     }
-    for names in [&mut used.names, &mut used.asserted] {
+    for names in [&mut used.names, &mut used.asserted, &mut used.baselines] {
         names.sort();
         names.dedup();
     }
@@ -378,6 +396,78 @@ pub fn unused_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<Fil
     out
 }
 
+/// A file's baselines: name and the baselines it includes.
+#[salsa::tracked(returns(ref))]
+pub fn file_baseline_refs(db: &dyn salsa::Database, file: SourceFile) -> Vec<(String, Vec<String>)> {
+    file_items(db, file)
+        .iter()
+        .filter(|item| item.key(db).kind == "baseline")
+        .map(|&item| (item.key(db).name.clone(), item_references(db, item).baselines.clone()))
+        .collect()
+}
+
+/// Baselines that include each other in a cycle, and baselines nothing
+/// includes. Spans are absolute.
+#[salsa::tracked(returns(ref))]
+pub fn baseline_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<FileDiagnostic> {
+    let table = symbols(db, ruleset);
+    let mut out = Vec::new();
+    let path_of = |item: Item<'_>| item.file(db).path(db).clone();
+    let mut edges: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut used: BTreeSet<&str> = BTreeSet::new();
+    for &file in ruleset.files(db) {
+        for (name, includes) in file_baseline_refs(db, file) {
+            edges.entry(name.as_str()).or_insert_with(|| includes.clone());
+        }
+        used.extend(file_used_names(db, file).baselines.iter().map(String::as_str));
+    }
+    let (_, cycles) = topological_order(&edges);
+    for cycle in &cycles {
+        let Some(head) = table.find(&cycle[0], |k| k == SymbolKind::Baseline) else { continue };
+        let message = match cycle.as_slice() {
+            [only] => format!("baseline `{only}` includes itself"),
+            _ => {
+                let mut path: Vec<String> = cycle.iter().map(|n| format!("`{n}`")).collect();
+                path.push(format!("`{}`", cycle[0]));
+                format!("baselines include each other in a cycle: {}", path.join(" → "))
+            }
+        };
+        let head_path = path_of(head.item);
+        let mut diagnostic = Diagnostic::error(Code::BaselineCycle, name_span(db, head.item), message)
+            .with_label("part of a cycle")
+            .with_help("a baseline may include only baselines that do not lead back to it");
+        for name in &cycle[1..] {
+            if let Some(member) = table.find(name, |k| k == SymbolKind::Baseline) {
+                let member_path = path_of(member.item);
+                diagnostic = diagnostic.with_related(
+                    (member_path != head_path).then_some(member_path),
+                    name_span(db, member.item),
+                    format!("`{name}` is in the cycle"),
+                );
+            }
+        }
+        out.push(FileDiagnostic { path: head_path, diagnostic });
+    }
+    for (name, list) in &table.names {
+        for symbol in list.iter().filter(|s| s.kind == SymbolKind::Baseline) {
+            if used.contains(name.as_str()) {
+                continue;
+            }
+            out.push(FileDiagnostic {
+                path: path_of(symbol.item),
+                diagnostic: Diagnostic::warning(
+                    Code::UnusedBaseline,
+                    name_span(db, symbol.item),
+                    format!("baseline `{name}` is never used"),
+                )
+                .with_label("unused")
+                .with_help(format!("include it in a test with `given {name}`, or remove it")),
+            });
+        }
+    }
+    out
+}
+
 /// Every ruleset-wide diagnostic. Spans are absolute.
 #[salsa::tracked(returns(ref))]
 pub fn ruleset_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<FileDiagnostic> {
@@ -385,6 +475,7 @@ pub fn ruleset_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<Fi
     out.extend(rule_graph_diagnostics(db, ruleset).iter().cloned());
     out.extend(priority_diagnostics(db, ruleset).iter().cloned());
     out.extend(unused_diagnostics(db, ruleset).iter().cloned());
+    out.extend(baseline_diagnostics(db, ruleset).iter().cloned());
     out
 }
 

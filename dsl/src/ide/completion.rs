@@ -39,6 +39,8 @@ pub enum CompletionKind {
     Value,
     /// A snippet.
     Snippet,
+    /// A `baseline` of test givens.
+    Baseline,
 }
 
 /// One completion item.
@@ -85,8 +87,20 @@ fn keyword_doc(keyword: &str) -> Option<&'static str> {
         "action" => "`action name(param: type)`: something a rule recommends.",
         "rule" => "`rule name \"Title\" [overrides other]:` then `condition -> action(..)` and `cite source`.",
         "test" => "`test \"title\" { given fact = value  expect action(..) }`",
-        "given" => "`given fact = value, ...`: the record a test evaluates.",
-        "expect" => "`expect action(..)`, `expect action`, `expect not action`.",
+        "baseline" => {
+            "`baseline name { given fact = value, .. }`: givens tests include with `given name` and change one by one."
+        }
+        "given" => {
+            "`given fact = value, baseline, ...`: the record a test evaluates; a baseline's name includes its givens."
+        }
+        "expect" => {
+            "`expect action(..)`, `expect not action`, `expect action from rule`, `expect rule fires`, `expect undetermined rule`, `expect examine fact`, `expect nothing`."
+        }
+        "nothing" => "`expect nothing`: no action stands on the test's record.",
+        "fires" => "`expect rule fires`: the rule's condition is true and no rule overrides it.",
+        "from" => "`expect action from rule`: the action stands and the rule is one of those that produced it.",
+        "undetermined" => "`expect undetermined rule`: the rule's outcome is unknown on the test's record.",
+        "examine" => "`expect examine fact`: the fact is among what the record's output says to examine next.",
         "and" | "or" | "not" => "Three-valued logic: `false and unknown` is false, `true or unknown` is true.",
         "in" => "`fact in {a, b}`: the fact has one of these values.",
         "->" => "Separates a rule's condition from its actions.",
@@ -150,7 +164,21 @@ impl<'db> Offer<'db> {
             CompletionContext::Actions => self.actions(),
             CompletionContext::Sources => self.sources(),
             CompletionContext::Rules => self.rules(),
-            CompletionContext::Facts => self.values().into_iter().filter(|c| c.kind == CompletionKind::Fact).collect(),
+            CompletionContext::Facts => self.facts(),
+            CompletionContext::Givens => {
+                let mut out = self.facts();
+                out.extend(self.baselines());
+                out
+            }
+            CompletionContext::Expect { negated } => {
+                let mut out = self.actions();
+                out.extend(self.rules());
+                let words: &[&str] =
+                    if negated { &["examine", "undetermined"] } else { &["not", "nothing", "examine", "undetermined"] };
+                out.extend(keywords(words));
+                out
+            }
+            CompletionContext::AfterExpected => keywords(&["fires", "from", "given", "expect"]),
             CompletionContext::TypeName => self.types(),
             CompletionContext::Unit => {
                 Unit::ALL.iter().map(|u| Completion::new(u.as_str(), CompletionKind::Unit).detail("unit")).collect()
@@ -168,6 +196,7 @@ impl<'db> Offer<'db> {
             },
             CompletionContext::AfterOperand => keywords(&["and", "or", "in", "->", "cite", "overrides"]),
             CompletionContext::TestStatement => keywords(&["given", "expect"]),
+            CompletionContext::BaselineStatement => keywords(&["given"]),
         }
     }
 
@@ -198,6 +227,17 @@ impl<'db> Offer<'db> {
             out.push(Completion::new(name, CompletionKind::Let).detail(format!("let: {ty}")).docs(self.doc(item)));
         }
         out
+    }
+
+    fn facts(&self) -> Vec<Completion> {
+        self.values().into_iter().filter(|c| c.kind == CompletionKind::Fact).collect()
+    }
+
+    fn baselines(&self) -> Vec<Completion> {
+        self.of_kind(SymbolKind::Baseline)
+            .into_iter()
+            .map(|(name, item)| Completion::new(name, CompletionKind::Baseline).detail("baseline").docs(self.doc(item)))
+            .collect()
     }
 
     fn condition(&self) -> Vec<Completion> {

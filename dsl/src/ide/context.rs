@@ -24,8 +24,20 @@ pub enum CompletionContext {
     Sources,
     /// After `overrides`.
     Rules,
-    /// After `given`.
+    /// After `examine` in an `expect`: facts only.
     Facts,
+    /// After `given` (or a comma of a `given`): facts, and baselines to
+    /// include.
+    Givens,
+    /// After `expect` (`negated`: `expect not`): actions, rules (`RULE
+    /// fires`) and the words of the `expect` forms.
+    Expect {
+        /// After `expect not`.
+        negated: bool,
+    },
+    /// After `expect NAME` or `expect ACTION(..)`: `fires`, `from`, or
+    /// the next statement.
+    AfterExpected,
     /// A type after `:` in a fact or parameter.
     TypeName,
     /// A unit after `number`.
@@ -43,6 +55,8 @@ pub enum CompletionContext {
     AfterOperand,
     /// A statement of a test block.
     TestStatement,
+    /// A statement of a baseline block: `given` only.
+    BaselineStatement,
     /// Nothing to offer (in a comment, a string, a name being declared).
     Nothing,
 }
@@ -180,7 +194,7 @@ impl Reader<'_> {
             None
         } else if first == "enum" {
             Some(CompletionContext::Nothing)
-        } else if first == "test" && open == 2 {
+        } else if (first == "test" || first == "baseline") && open == 2 {
             // Inside the test body: the statement contexts.
             None
         } else if before == "in" {
@@ -196,15 +210,19 @@ impl Reader<'_> {
         let last_index = self.last_index();
         let first = self.first();
         Some(match self.word(last_index) {
-            "->" | "expect" | "exclusive" | "priority" => CompletionContext::Actions,
+            "expect" => CompletionContext::Expect { negated: false },
+            "->" | "exclusive" | "priority" => CompletionContext::Actions,
             ">" if first == "priority" => CompletionContext::Actions,
             // `assert |`: an unnamed assert's condition (or its name).
             "assert" => CompletionContext::Condition,
             "cite" => CompletionContext::Sources,
             "overrides" => CompletionContext::Rules,
-            "not" if self.before(last_index) == "expect" => CompletionContext::Actions,
-            "given" => CompletionContext::Facts,
+            "not" if self.before(last_index) == "expect" => CompletionContext::Expect { negated: true },
+            "examine" if self.in_expect(last_index) => CompletionContext::Facts,
+            "undetermined" | "from" if self.in_expect(last_index) => CompletionContext::Rules,
+            "given" => CompletionContext::Givens,
             "{" if first == "test" => CompletionContext::TestStatement,
+            "{" if first == "baseline" => CompletionContext::BaselineStatement,
             "==" | "!=" => self.variants_of(self.before(last_index)),
             "=" if first == "let" => CompletionContext::Condition,
             "=" if first == "test" => CompletionContext::GivenValue(self.before(last_index).to_owned()),
@@ -218,7 +236,7 @@ impl Reader<'_> {
                     Some("->") => CompletionContext::Actions,
                     Some("cite") => CompletionContext::Sources,
                     Some("overrides") => CompletionContext::Rules,
-                    Some("given") => CompletionContext::Facts,
+                    Some("given") => CompletionContext::Givens,
                     _ => CompletionContext::Condition,
                 }
             }
@@ -229,18 +247,56 @@ impl Reader<'_> {
         })
     }
 
+    /// Whether token `index` is in an `expect` statement: the last
+    /// statement word before it is `expect`.
+    fn in_expect(&self, index: usize) -> bool {
+        self.tokens[..index].iter().rev().map(|t| t.text(self.source)).find(|w| *w == "expect" || *w == "given")
+            == Some("expect")
+    }
+
+    /// Whether the statement up to token `index` is `expect [not] NAME`
+    /// or `expect [not] NAME(..)`: `fires` or `from` may follow.
+    fn expects_a_name_before(&self, index: usize) -> bool {
+        let Some(start) = self.tokens[..=index].iter().rposition(|t| t.text(self.source) == "expect") else {
+            return false;
+        };
+        let mut words = self.tokens[start + 1..=index].iter().map(|t| t.text(self.source)).peekable();
+        if words.peek() == Some(&"not") {
+            words.next();
+        }
+        let rest: Vec<&str> = words.collect();
+        match rest.as_slice() {
+            [name] => !matches!(*name, "nothing" | "examine" | "undetermined" | "not"),
+            [_, "(", .., ")"] => {
+                let depth = |word: &&str| match *word {
+                    "(" => 1,
+                    ")" => -1,
+                    _ => 0,
+                };
+                rest.iter().map(depth).sum::<i32>() == 0
+            }
+            _ => false,
+        }
+    }
+
     /// After a complete operand, statement or name.
     fn after_clause(&self) -> CompletionContext {
         let last_index = self.last_index();
         let last_token = &self.tokens[last_index];
         let first = self.first();
         if first == "test" {
-            // After a complete statement: the next one.
+            // After a complete statement: the next one (or, after the name
+            // an `expect` starts with, `fires` or `from`).
             return if last_token.kind == TokenKind::String && last_index == 1 {
                 CompletionContext::Nothing
+            } else if self.expects_a_name_before(last_index) {
+                CompletionContext::AfterExpected
             } else {
                 CompletionContext::TestStatement
             };
+        }
+        if first == "baseline" {
+            return if last_index <= 1 { CompletionContext::Nothing } else { CompletionContext::BaselineStatement };
         }
         if last_index == 0 && DECLARATION_KEYWORDS.contains(&first) {
             // The name being declared.

@@ -6,7 +6,7 @@ use super::context::{CompletionContext, completion_context};
 use super::describe::{action_signature, doc_of};
 use super::names::{Target, declaring_item, info, name_uses};
 use crate::db::{Ruleset, SourceFile, file_items};
-use crate::syntax::{ActionCall, DeclKind, ExprKind};
+use crate::syntax::{ActionCall, DeclKind, Expect, ExprKind};
 use crate::types::Ty;
 
 /// The action call around the cursor: its signature, parameter ranges in
@@ -86,7 +86,7 @@ pub fn inlay_hints(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceFile)
         let offset = item.offset(db);
         let calls: Vec<&ActionCall> = match &item.syntax(db).kind {
             DeclKind::Rule(rule) => rule.actions.iter().collect(),
-            DeclKind::Test(test) => test.expects.iter().map(|e| &e.action).collect(),
+            DeclKind::Test(test) => test.expects.iter().filter_map(Expect::action).collect(),
             _ => Vec::new(),
         };
         for call in calls {

@@ -18,7 +18,7 @@ pub struct HoverInfo {
 
 /// Hover for the name at `offset`: a fact's type, unit and doc; a let's
 /// expression and type; an action's signature; a rule's title, citations
-/// and overrides; a source's full citation.
+/// and overrides; a source's full citation; what a baseline gives.
 pub fn hover(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceFile, offset: u32) -> Option<HoverInfo> {
     let name = name_use_at(db, ruleset, file, offset)?;
     let target = name.target?;
@@ -66,6 +66,7 @@ pub fn hover(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceFile, offse
             Some(format!("Variant of `{enum_name}`.")),
             doc,
         ]),
+        Target::Baseline(baseline) => baseline_hover(db, baseline, item, doc),
         Target::Ruleset(ruleset_name) => {
             let title = item.and_then(|item| match &item.syntax(db).kind {
                 DeclKind::Ruleset(decl) => decl.title.as_ref().map(|t| t.value.clone()),
@@ -89,6 +90,29 @@ fn fact_hover(db: &dyn salsa::Database, ruleset: Ruleset, fact: &str, ty: Option
         _ => None,
     };
     join_markdown(vec![Some(code(&format!("fact {fact}: {ty}"))), detail, doc])
+}
+
+/// A baseline: the baselines it includes and the values it gives.
+fn baseline_hover(db: &dyn salsa::Database, baseline: &str, item: Option<Item<'_>>, doc: Option<String>) -> String {
+    let mut parts = vec![Some(code(&format!("baseline {baseline}")))];
+    if let Some(item) = item
+        && let DeclKind::Baseline(decl) = &item.syntax(db).kind
+    {
+        if !decl.baselines.is_empty() {
+            let names: Vec<String> = decl.baselines.iter().map(|b| format!("`{}`", b.text)).collect();
+            parts.push(Some(format!("Includes {}.", names.join(", "))));
+        }
+        if !decl.givens.is_empty() {
+            let givens: Vec<String> = decl
+                .givens
+                .iter()
+                .map(|given| format!("`{} = {}`", given.fact.text, text_of(db, item, given.value.span)))
+                .collect();
+            parts.push(Some(format!("Gives {}.", givens.join(", "))));
+        }
+    }
+    parts.push(doc);
+    join_markdown(parts)
 }
 
 /// A rule: its title, what it cites and overrides, what overrides it.

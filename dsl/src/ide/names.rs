@@ -104,6 +104,7 @@ pub fn definitions(db: &dyn salsa::Database, ruleset: Ruleset, target: &Target) 
         Target::Let(name) => (name, |k| k == SymbolKind::Let),
         Target::Action(name) | Target::Param { action: name, .. } => (name, |k| k == SymbolKind::Action),
         Target::Rule(name) => (name, |k| k == SymbolKind::Rule),
+        Target::Baseline(name) => (name, |k| k == SymbolKind::Baseline),
     };
     let mut out = Vec::new();
     for symbol in table.get(name).iter().filter(|s| filter(s.kind)) {

@@ -100,6 +100,10 @@ pub fn outline(db: &dyn salsa::Database, file: SourceFile) -> Vec<OutlineItem> {
                 )
             }
             DeclKind::Test(d) => (d.title.value.clone(), d.title.span, OutlineKind::Test, None, vec![]),
+            // A baseline is listed with the tests, told apart by its detail.
+            DeclKind::Baseline(d) => {
+                (d.name.text.clone(), d.name.span, OutlineKind::Test, Some("baseline".to_owned()), vec![])
+            }
             // Properties are listed with the rules (the outline kinds are
             // the language server's symbol kinds), told apart by their
             // detail.

@@ -59,6 +59,7 @@ pub fn check_new_name(db: &dyn salsa::Database, ruleset: Ruleset, target: &Targe
                 Target::Enum(_) => &[SymbolKind::Enum],
                 Target::Action(_) => &[SymbolKind::Action],
                 Target::Rule(_) => &[SymbolKind::Rule],
+                Target::Baseline(_) => &[SymbolKind::Baseline],
                 _ => &[SymbolKind::Ruleset],
             };
             table.get(name).iter().any(|s| kinds.contains(&s.kind))

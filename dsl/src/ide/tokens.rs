@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::names::{NameRef, Target, file_names};
 use crate::db::{Ruleset, SourceFile};
-use crate::syntax::{Span, TokenKind, is_keyword, lex};
+use crate::syntax::{Span, TokenKind, is_keyword, is_reserved, lex};
 
 /// What a token is, for highlighting.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -42,6 +42,8 @@ pub enum SemanticKind {
     Ruleset,
     /// A built-in function (`count`, `known`).
     Function,
+    /// A `baseline` of test givens.
+    Baseline,
 }
 
 /// One highlighted token.
@@ -79,7 +81,9 @@ pub fn semantic_tokens(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceF
             TokenKind::Word if matches!(word, "bool" | "number" | "duration" | "string") => {
                 (SemanticKind::Type, false, false)
             }
-            TokenKind::Word if is_keyword(word) => (SemanticKind::Keyword, false, false),
+            TokenKind::Word if is_reserved(word) => (SemanticKind::Keyword, false, false),
+            // A contextual keyword (`test`, `examine`, `from`) is a name
+            // where the checker resolved one.
             TokenKind::Word => match names.get(&token.start) {
                 Some(name) => {
                     let kind = match name.target {
@@ -92,9 +96,11 @@ pub fn semantic_tokens(db: &dyn salsa::Database, ruleset: Ruleset, file: SourceF
                         Target::Action(_) => SemanticKind::Action,
                         Target::Param { .. } => SemanticKind::Param,
                         Target::Rule(_) => SemanticKind::Rule,
+                        Target::Baseline(_) => SemanticKind::Baseline,
                     };
                     (kind, name.declaration, false)
                 }
+                None if is_keyword(word) => (SemanticKind::Keyword, false, false),
                 None if word == "count" || word == "known" => (SemanticKind::Function, false, false),
                 None => continue,
             },

@@ -48,6 +48,8 @@ pub enum DeclKind {
     Rule(RuleDecl),
     /// `test "title" { given .. expect .. }`.
     Test(TestDecl),
+    /// `baseline name { given .. }`: givens tests include by name.
+    Baseline(BaselineDecl),
     /// `assert [name ["Title"]:] when -> then [cite ..]`.
     Assert(AssertDecl),
     /// `exclusive action`.
@@ -68,6 +70,7 @@ impl DeclKind {
             DeclKind::Action(_) => "action",
             DeclKind::Rule(_) => "rule",
             DeclKind::Test(_) => "test",
+            DeclKind::Baseline(_) => "baseline",
             DeclKind::Assert(_) => "assert",
             DeclKind::Exclusive(_) => "exclusive",
             DeclKind::Priority(_) => "priority",
@@ -86,6 +89,7 @@ impl DeclKind {
             DeclKind::Fact(d) => Some(&d.name),
             DeclKind::Let(d) => Some(&d.name),
             DeclKind::Action(d) => Some(&d.name),
+            DeclKind::Baseline(d) => Some(&d.name),
             DeclKind::Rule(d) => d.name.as_ref(),
             DeclKind::Assert(d) => d.name.as_ref(),
             DeclKind::Exclusive(d) => Some(&d.action),
@@ -246,8 +250,24 @@ pub struct TestDecl {
     pub title: StringLit,
     /// The `given` assignments, in order.
     pub givens: Vec<Given>,
+    /// The baselines its `given` statements include, in order: their
+    /// givens come first, the test's own assignments replace them.
+    pub baselines: Vec<Ident>,
     /// The `expect` statements, in order.
     pub expects: Vec<Expect>,
+}
+
+/// `baseline name { given .. }`: givens that tests (and other baselines)
+/// include with `given name`.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct BaselineDecl {
+    /// The baseline's name.
+    pub name: Ident,
+    /// Its own `given` assignments, in order.
+    pub givens: Vec<Given>,
+    /// The baselines it includes, in order (its own assignments replace
+    /// their values).
+    pub baselines: Vec<Ident>,
 }
 
 /// One assignment of a `given` statement: `fact = value`.
@@ -259,15 +279,48 @@ pub struct Given {
     pub value: Expr,
 }
 
-/// One `expect` statement: `expect action(args)` or `expect not action`.
+/// One `expect` statement.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Expect {
-    /// Whether it is `expect not`.
+    /// Whether it is `expect not ..` (never for `expect nothing`).
     pub negated: bool,
-    /// The action expected (or not).
-    pub action: ActionCall,
+    /// What it expects.
+    pub kind: ExpectKind,
     /// The whole statement.
     pub span: Span,
+}
+
+/// What an `expect` statement is about.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum ExpectKind {
+    /// `expect action(args)` or `expect action`: such a call stands.
+    Action(ActionCall),
+    /// `expect action(args) from rule`: the call stands and the rule is
+    /// one of those that produced it.
+    From {
+        /// The call.
+        action: ActionCall,
+        /// The rule.
+        rule: Ident,
+    },
+    /// `expect rule fires`: its condition is true and it is not overridden.
+    Fires(Ident),
+    /// `expect undetermined rule`: its outcome is unknown on the record.
+    Undetermined(Ident),
+    /// `expect examine fact`: the fact is among those to examine next.
+    Examine(Ident),
+    /// `expect nothing`: no action stands.
+    Nothing,
+}
+
+impl Expect {
+    /// The action call the statement names, if it names one.
+    pub fn action(&self) -> Option<&ActionCall> {
+        match &self.kind {
+            ExpectKind::Action(call) | ExpectKind::From { action: call, .. } => Some(call),
+            _ => None,
+        }
+    }
 }
 
 /// A type as written.

@@ -30,7 +30,7 @@ impl Expected {
     fn describe(self) -> String {
         match self {
             Expected::Declaration => {
-                "a declaration (`fact`, `let`, `enum`, `action`, `rule`, `source`, `test`, `assert`, `exclusive`, `priority`) or a rule `condition -> action`"
+                "a declaration (`fact`, `let`, `enum`, `action`, `rule`, `source`, `test`, `baseline`, `assert`, `exclusive`, `priority`) or a rule `condition -> action`"
                     .to_owned()
             }
             Expected::Expression => "an expression".to_owned(),
@@ -59,6 +59,7 @@ fn classify(rule: Rule) -> Option<Expected> {
         | Rule::assert_decl
         | Rule::exclusive_decl
         | Rule::priority_decl
+        | Rule::baseline_decl
         | Rule::short_rule => Declaration,
         Rule::expr
         | Rule::or_expr
@@ -105,6 +106,13 @@ fn classify(rule: Rule) -> Option<Expected> {
         Rule::assert_header => Name,
         Rule::kw_given | Rule::given_stmt => Keyword("given"),
         Rule::kw_expect | Rule::expect_stmt => Keyword("expect"),
+        Rule::kw_baseline => Keyword("baseline"),
+        Rule::kw_nothing | Rule::expect_nothing => Keyword("nothing"),
+        Rule::kw_fires => Keyword("fires"),
+        Rule::kw_from => Keyword("from"),
+        Rule::kw_undetermined | Rule::expect_undetermined => Keyword("undetermined"),
+        Rule::kw_examine | Rule::expect_examine => Keyword("examine"),
+        Rule::expect_action | Rule::expect_from | Rule::expect_fires | Rule::baseline_use => Name,
         Rule::kw_bool | Rule::kw_number | Rule::kw_duration | Rule::kw_string => Type,
         Rule::arrow => Symbol("->"),
         Rule::colon => Symbol(":"),
@@ -146,6 +154,80 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
         .with_label("the parser ran out of room here")
         .with_help("name part of the condition with a `let` and use that name here");
     }
+    let (mut expected, property) = expected_at(source, error);
+    let found = token_at(source, position);
+    let previous = token_before(source, position);
+    if let Some((token, span)) = found
+        && COMPARISONS.contains(&token)
+        && !expected.contains(&Expected::Expression)
+        && let Some(diagnostic) = comparison_chain(source, span)
+    {
+        return diagnostic;
+    }
+    let block = narrow_in_blocks(&mut expected, source, previous.map(|(token, _)| token));
+    if let Some((token, span)) =
+        found.filter(|(token, _)| token.starts_with('"') && (token.len() == 1 || !token.ends_with('"')))
+    {
+        let _ = token;
+        return Diagnostic::error(Code::Syntax, span, "this string is not closed before the end of the line")
+            .with_label("unclosed string")
+            .with_help("close it with `\"`; a string cannot span lines");
+    }
+
+    let what = if expected.is_empty() { "something else".to_owned() } else { join_alternatives(&expected) };
+    let mut message = format!("expected {what}");
+    if let Some((prev, _)) = previous.filter(|_| !expected.contains(&Expected::Declaration)) {
+        message.push_str(&format!(" after `{prev}`"));
+    }
+    let (span, label) = match found {
+        Some((token, span)) => {
+            message.push_str(&format!(", found {}", describe_found(token)));
+            (span, format!("expected {what} here"))
+        }
+        None => {
+            message.push_str(" at the end of the declaration");
+            let span = previous.map_or(Span::new(position, position), |(_, span)| span);
+            (span, "the declaration ends here".to_owned())
+        }
+    };
+    let help = match property {
+        Some("assert") if !expected.contains(&Expected::Declaration) => Some(
+            "an assert is written `assert WHEN -> THEN`, or named `assert name \"Title\": WHEN -> THEN cite source`"
+                .to_owned(),
+        ),
+        Some("exclusive") if !expected.contains(&Expected::Declaration) => {
+            Some("write `exclusive ACTION`, naming a declared action".to_owned())
+        }
+        Some("priority") if !expected.contains(&Expected::Declaration) => {
+            Some("write `priority A > B > ...`, naming declared actions from the most urgent to the least".to_owned())
+        }
+        _ if block == Some("test") => {
+            Some("a test is written `test \"title\" { given fact = value  expect action }`".to_owned())
+        }
+        _ if block == Some("baseline") => {
+            Some("a baseline is written `baseline name { given fact = value, .. }`".to_owned())
+        }
+        _ if starts_with_word(source, "baseline") && found.is_some_and(|(token, _)| token == "expect") => {
+            Some("a baseline holds `given` statements only; `expect` belongs in the tests that include it".to_owned())
+        }
+        _ => help_for(&expected, found.map(|(token, _)| token), previous.map(|(token, _)| token)),
+    };
+    let help = help.or_else(|| {
+        let (token, _) = found?;
+        (expected.contains(&Expected::Name) && !token.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
+            .then(|| set_of_values(source, position))
+            .flatten()
+    });
+    let mut diagnostic = Diagnostic::error(Code::Syntax, span, message).with_label(label);
+    if let Some(help) = help {
+        diagnostic = diagnostic.with_help(help);
+    }
+    diagnostic
+}
+
+/// What the grammar would have taken where it stopped, narrowed to what
+/// is worth saying, and the property keyword the declaration starts with.
+fn expected_at(source: &str, error: &pest::error::Error<Rule>) -> (Vec<Expected>, Option<&'static str>) {
     let mut expected: Vec<Expected> = match &error.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
             positives.iter().filter_map(|rule| classify(*rule)).collect()
@@ -187,64 +269,7 @@ pub(crate) fn translate_error(source: &str, error: &pest::error::Error<Rule>) ->
     if property == Some("assert") && expected.contains(&Expected::Symbol("->")) {
         expected.retain(|e| *e == Expected::Symbol("->"));
     }
-    let found = token_at(source, position);
-    let previous = token_before(source, position);
-    if let Some((token, span)) = found
-        && COMPARISONS.contains(&token)
-        && !expected.contains(&Expected::Expression)
-        && let Some(diagnostic) = comparison_chain(source, span)
-    {
-        return diagnostic;
-    }
-    if let Some((token, span)) =
-        found.filter(|(token, _)| token.starts_with('"') && (token.len() == 1 || !token.ends_with('"')))
-    {
-        let _ = token;
-        return Diagnostic::error(Code::Syntax, span, "this string is not closed before the end of the line")
-            .with_label("unclosed string")
-            .with_help("close it with `\"`; a string cannot span lines");
-    }
-
-    let what = if expected.is_empty() { "something else".to_owned() } else { join_alternatives(&expected) };
-    let mut message = format!("expected {what}");
-    if let Some((prev, _)) = previous.filter(|_| !expected.contains(&Expected::Declaration)) {
-        message.push_str(&format!(" after `{prev}`"));
-    }
-    let (span, label) = match found {
-        Some((token, span)) => {
-            message.push_str(&format!(", found {}", describe_found(token)));
-            (span, format!("expected {what} here"))
-        }
-        None => {
-            message.push_str(" at the end of the declaration");
-            let span = previous.map_or(Span::new(position, position), |(_, span)| span);
-            (span, "the declaration ends here".to_owned())
-        }
-    };
-    let help = match property {
-        Some("assert") if !expected.contains(&Expected::Declaration) => Some(
-            "an assert is written `assert WHEN -> THEN`, or named `assert name \"Title\": WHEN -> THEN cite source`"
-                .to_owned(),
-        ),
-        Some("exclusive") if !expected.contains(&Expected::Declaration) => {
-            Some("write `exclusive ACTION`, naming a declared action".to_owned())
-        }
-        Some("priority") if !expected.contains(&Expected::Declaration) => {
-            Some("write `priority A > B > ...`, naming declared actions from the most urgent to the least".to_owned())
-        }
-        _ => help_for(&expected, found.map(|(token, _)| token), previous.map(|(token, _)| token)),
-    };
-    let help = help.or_else(|| {
-        let (token, _) = found?;
-        (expected.contains(&Expected::Name) && !token.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
-            .then(|| set_of_values(source, position))
-            .flatten()
-    });
-    let mut diagnostic = Diagnostic::error(Code::Syntax, span, message).with_label(label);
-    if let Some(help) = help {
-        diagnostic = diagnostic.with_help(help);
-    }
-    diagnostic
+    (expected, property)
 }
 
 const COMPARISONS: [&str; 6] = ["<", ">", "<=", ">=", "==", "!="];
@@ -374,6 +399,31 @@ fn set_of_values(source: &str, position: usize) -> Option<String> {
     Some(format!(
         "`in {{..}}` lists variants of an enum (`pulse in {{absent, diminished}}`); to test other values, compare with `==` and join with `or`: {rewrite}"
     ))
+}
+
+/// Narrows what a `test` or `baseline` could hold to what was meant.
+/// Returns the block's keyword when the error is in its header, where
+/// its own help is the one to give.
+fn narrow_in_blocks(expected: &mut Vec<Expected>, source: &str, previous: Option<&str>) -> Option<&'static str> {
+    // `given fact value`: after a name in a `given`, the next statement or
+    // a comma could follow (the name a baseline's), but a missing `=` is
+    // what a value after it means.
+    if expected.contains(&Expected::Symbol("=")) && expected.contains(&Expected::Keyword("given")) {
+        expected.retain(|e| *e == Expected::Symbol("="));
+    }
+    // The grammar takes `expect not nothing` (lowering refuses it); never
+    // suggest it.
+    if previous == Some("not") {
+        expected.retain(|e| *e != Expected::Keyword("nothing"));
+    }
+    // `test {` and `baseline {` could be the start of a short rule (both
+    // words may be names), but a test or a baseline is what was meant.
+    let block = ["test", "baseline"].into_iter().find(|word| starts_with_word(source, word))?;
+    if expected.len() > 1 && expected.contains(&Expected::Symbol("->")) {
+        expected.retain(|e| *e != Expected::Symbol("->"));
+        return Some(block);
+    }
+    None
 }
 
 /// Whether `text` starts with the word `word` (not a longer name).

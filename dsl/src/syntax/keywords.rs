@@ -7,9 +7,11 @@
 pub struct Keyword {
     /// The word as written.
     pub word: &'static str,
-    /// Whether the grammar refuses it as a name everywhere. `test`, `year`
-    /// and `url` are keywords only where they stand, so they stay usable as
-    /// names (`order(test: Test)`).
+    /// Whether the grammar refuses it as a name everywhere. `test`,
+    /// `baseline`, `year`, `url` and the words of a test's `expect` forms
+    /// (`nothing`, `fires`, `from`, `undetermined`, `examine`) are keywords
+    /// only where they stand, so they stay usable as names
+    /// (`order(test: Test)`).
     pub reserved: bool,
     /// Whether it starts a declaration.
     pub declaration: bool,
@@ -20,7 +22,7 @@ const fn keyword(word: &'static str, reserved: bool, declaration: bool) -> Keywo
 }
 
 /// Every keyword, in the order completions and messages list them.
-pub const KEYWORDS: [Keyword; 27] = [
+pub const KEYWORDS: [Keyword; 33] = [
     keyword("ruleset", true, true),
     keyword("source", true, true),
     keyword("year", false, false),
@@ -33,11 +35,17 @@ pub const KEYWORDS: [Keyword; 27] = [
     keyword("overrides", true, false),
     keyword("cite", true, false),
     keyword("test", false, true),
+    keyword("baseline", false, true),
     keyword("assert", true, true),
     keyword("exclusive", true, true),
     keyword("priority", true, true),
     keyword("given", true, false),
     keyword("expect", true, false),
+    keyword("nothing", false, false),
+    keyword("fires", false, false),
+    keyword("from", false, false),
+    keyword("undetermined", false, false),
+    keyword("examine", false, false),
     keyword("and", true, false),
     keyword("or", true, false),
     keyword("not", true, false),
@@ -81,7 +89,7 @@ const fn select<const N: usize>(view: View) -> [&'static str; N] {
 }
 
 /// The words that start a declaration.
-pub const DECLARATION_KEYWORDS: [&str; 11] = select(View::Declaration);
+pub const DECLARATION_KEYWORDS: [&str; 12] = select(View::Declaration);
 
 /// The words the grammar reserves (its `keyword` rule): never a name.
 pub const RESERVED_WORDS: [&str; 24] = select(View::Reserved);

@@ -211,35 +211,8 @@ impl Lowerer {
                 DeclKind::Exclusive(ExclusiveDecl { action: self.ident_child(&mut c, NameRole::Any)? })
             }
             Rule::priority_decl => self.priority_decl(&mut c)?,
-            Rule::test_decl => {
-                c.expect(Rule::kw_test)?;
-                let title = string_lit(c.expect(Rule::string)?);
-                let mut givens = Vec::new();
-                let mut expects = Vec::new();
-                while let Ok(pair) = c.next() {
-                    match pair.as_rule() {
-                        Rule::given_stmt => {
-                            for assignment in pair.into_inner().filter(|p| p.as_rule() == Rule::assignment) {
-                                let mut a = Children::of(assignment);
-                                let fact = self.ident_child(&mut a, NameRole::Any)?;
-                                a.expect(Rule::equals)?;
-                                let value = self.expr(a.expect(Rule::expr)?, 1)?;
-                                givens.push(Given { fact, value });
-                            }
-                        }
-                        Rule::expect_stmt => {
-                            let span = span_of(&pair);
-                            let mut e = Children::of(pair);
-                            e.expect(Rule::kw_expect)?;
-                            let negated = e.optional(Rule::not_op).is_some();
-                            let action = self.action_call(e.expect(Rule::action_call)?)?;
-                            expects.push(Expect { negated, action, span });
-                        }
-                        _ => {}
-                    }
-                }
-                DeclKind::Test(TestDecl { title, givens, expects })
-            }
+            Rule::test_decl => self.test_decl(&mut c)?,
+            Rule::baseline_decl => self.baseline_decl(&mut c)?,
             _ => return Err(internal(span)),
         };
         Ok(Decl { kind, span, allow: Vec::new() })
@@ -262,6 +235,100 @@ impl Lowerer {
         }
         let cites = self.name_list(c.expect(Rule::cites)?, NameRole::Any);
         Ok(DeclKind::Rule(RuleDecl { name, title, overrides, condition, arrow, actions, cites }))
+    }
+
+    /// `test "title" { given .. expect .. }`.
+    fn test_decl(&mut self, c: &mut Children<'_>) -> Lowered<DeclKind> {
+        c.expect(Rule::kw_test)?;
+        let title = string_lit(c.expect(Rule::string)?);
+        let (mut givens, mut baselines, mut expects) = (Vec::new(), Vec::new(), Vec::new());
+        while let Ok(pair) = c.next() {
+            match pair.as_rule() {
+                Rule::given_stmt => self.given_stmt(pair, &mut givens, &mut baselines)?,
+                Rule::expect_stmt => expects.push(self.expect_stmt(pair)?),
+                _ => {}
+            }
+        }
+        Ok(DeclKind::Test(TestDecl { title, givens, baselines, expects }))
+    }
+
+    /// `baseline name { given .. }`.
+    fn baseline_decl(&mut self, c: &mut Children<'_>) -> Lowered<DeclKind> {
+        c.expect(Rule::kw_baseline)?;
+        let name = self.ident_child(c, NameRole::Lower("baseline"))?;
+        let (mut givens, mut baselines) = (Vec::new(), Vec::new());
+        while let Ok(pair) = c.next() {
+            if pair.as_rule() == Rule::given_stmt {
+                self.given_stmt(pair, &mut givens, &mut baselines)?;
+            }
+        }
+        Ok(DeclKind::Baseline(BaselineDecl { name, givens, baselines }))
+    }
+
+    /// `given fact = value, baseline, ..`: assignments to `givens`,
+    /// included baselines to `baselines`.
+    fn given_stmt(&mut self, pair: Pair<'_, Rule>, givens: &mut Vec<Given>, baselines: &mut Vec<Ident>) -> Lowered<()> {
+        for item in pair.into_inner() {
+            match item.as_rule() {
+                Rule::assignment => {
+                    let mut a = Children::of(item);
+                    let fact = self.ident_child(&mut a, NameRole::Any)?;
+                    a.expect(Rule::equals)?;
+                    let value = self.expr(a.expect(Rule::expr)?, 1)?;
+                    givens.push(Given { fact, value });
+                }
+                Rule::baseline_use => {
+                    let mut b = Children::of(item);
+                    baselines.push(self.ident_child(&mut b, NameRole::Any)?);
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// One `expect` statement, in any of its forms.
+    fn expect_stmt(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expect> {
+        let span = span_of(&pair);
+        let mut e = Children::of(pair);
+        e.expect(Rule::kw_expect)?;
+        let not = e.optional(Rule::not_op).map(|pair| span_of(&pair));
+        let form = e.next()?;
+        let rule = form.as_rule();
+        let mut f = Children::of(form);
+        let kind = match rule {
+            Rule::expect_action => ExpectKind::Action(self.action_call(f.expect(Rule::action_call)?)?),
+            Rule::expect_from => {
+                let action = self.action_call(f.expect(Rule::action_call)?)?;
+                f.expect(Rule::kw_from)?;
+                ExpectKind::From { action, rule: self.ident_child(&mut f, NameRole::Any)? }
+            }
+            Rule::expect_fires => {
+                let rule = self.ident_child(&mut f, NameRole::Any)?;
+                f.expect(Rule::kw_fires)?;
+                ExpectKind::Fires(rule)
+            }
+            Rule::expect_examine => {
+                f.expect(Rule::kw_examine)?;
+                ExpectKind::Examine(self.ident_child(&mut f, NameRole::Any)?)
+            }
+            Rule::expect_undetermined => {
+                f.expect(Rule::kw_undetermined)?;
+                ExpectKind::Undetermined(self.ident_child(&mut f, NameRole::Any)?)
+            }
+            Rule::expect_nothing => {
+                if let Some(not) = not {
+                    return Err(Box::new(
+                        Diagnostic::error(Code::Syntax, not, "`expect nothing` cannot be negated")
+                            .with_label("`not` before `nothing`")
+                            .with_help("to require that some action stands, expect it by name: `expect ACTION`"),
+                    ));
+                }
+                ExpectKind::Nothing
+            }
+            _ => return Err(internal(span)),
+        };
+        Ok(Expect { negated: not.is_some(), kind, span })
     }
 
     /// `assert [name ["Title"]:] when -> then [cite ..]`.

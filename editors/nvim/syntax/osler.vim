@@ -4,8 +4,8 @@ if exists('b:current_syntax')
   finish
 endif
 
-syn keyword oslerDeclaration ruleset source enum fact let action rule test assert exclusive priority
-syn keyword oslerKeyword     overrides cite given expect year url
+syn keyword oslerDeclaration ruleset source enum fact let action rule test baseline assert exclusive priority
+syn keyword oslerKeyword     overrides cite given expect year url nothing fires from undetermined examine
 syn keyword oslerOperator    and or not in
 syn keyword oslerBoolean     true false
 syn keyword oslerType        bool number duration string
