@@ -56,7 +56,7 @@
     (,(regexp-opt '("count" "known") 'symbols) . font-lock-builtin-face)
     ("\\_<[A-Z][A-Za-z0-9]*\\_>" . font-lock-type-face)
     ("\\_<[0-9]+\\(?:\\.[0-9]+\\)?\\(?:min\\|mo\\|[shdw]\\)\\_>" . font-lock-constant-face)
-    ("\\_<[0-9]+\\(?:\\.[0-9]+\\)?\\s-*\\(?:mmHg\\|mmol_L\\|mg_dL\\|mm\\|mg\\|mcg\\|kg\\|g\\|cm\\|years\\|bpm\\|ng_mL\\|pg_mL\\|mL\\|L\\)\\_>" . font-lock-constant-face)
+    ("\\_<[0-9]+\\(?:\\.[0-9]+\\)?\\s-*\\(?:mm\\[Hg\\]\\|%\\|\\(?:mmol/L\\|mmol_L\\|umol/L\\|nmol/L\\|mL/min\\|mg/dL\\|mg_dL\\|ug/mL\\|ng/mL\\|ng_mL\\|pg/mL\\|pg_mL\\|mol/L\\|years\\|kg/m2\\|g/dL\\|mg/L\\|ug/L\\|ng/L\\|mmHg\\|/min\\|mcg\\|g/L\\|U/L\\|bpm\\|Cel\\|cm\\|mm\\|kg\\|mg\\|ug\\|ng\\|dL\\|mL\\|m\\|g\\|L\\|a\\)\\_>\\)" . font-lock-constant-face)
     ("\\_<[0-9]+\\(?:\\.[0-9]+\\)?\\s-*%" . font-lock-constant-face)
     ("->" . font-lock-keyword-face))
   "Highlighting for `osler-mode'; the language server refines it.")

@@ -755,3 +755,26 @@ fn every_diagnostic_code_has_a_corpus_case() {
         needless.join(", ")
     );
 }
+
+/// The editors highlight a quantity by listing the units; each list must
+/// hold every unit of `dsl/src/units.rs`, in that editor's escaping.
+#[test]
+fn every_editor_highlights_every_unit() {
+    let escape = |unit: &str, special: &str, with: &str| {
+        unit.chars().map(|c| if special.contains(c) { format!("{with}{c}") } else { c.to_string() }).collect::<String>()
+    };
+    let editors = [
+        ("editors/vscode/syntaxes/osler.tmLanguage.json", "/[]%", "\\\\"),
+        ("editors/nvim/syntax/osler.vim", "/[]", "\\"),
+        ("editors/emacs/osler-mode.el", "[]", "\\\\"),
+    ];
+    for (path, special, with) in editors {
+        let text = fs::read_to_string(root().join(path)).unwrap_or_default();
+        let missing: Vec<&str> = osler_dsl::units::Unit::ALL
+            .iter()
+            .map(|unit| unit.as_str())
+            .filter(|unit| !text.contains(&escape(unit, special, with)))
+            .collect();
+        assert!(missing.is_empty(), "{path} does not highlight the units {missing:?}");
+    }
+}

@@ -14,7 +14,7 @@ syn match   oslerTypeName    "\<[A-Z][A-Za-z0-9]*\>"
 syn match   oslerArrow       "->"
 syn match   oslerNumber      "\<\d\+\(\.\d\+\)\=\>"
 syn match   oslerDuration    "\<\d\+\(\.\d\+\)\=\(min\|mo\|s\|h\|d\|w\)\>"
-syn match   oslerQuantity    "\<\d\+\(\.\d\+\)\=\s*\(mmHg\|mmol_L\|mg_dL\|mm\|mg\|mcg\|kg\|g\|cm\|years\|bpm\|ng_mL\|pg_mL\|mL\|L\)\>"
+syn match   oslerQuantity    "\<\d\+\(\.\d\+\)\=\s*\(mm\[Hg\]\|%\|\(mmol\/L\|mmol_L\|umol\/L\|nmol\/L\|mL\/min\|mg\/dL\|mg_dL\|ug\/mL\|ng\/mL\|ng_mL\|pg\/mL\|pg_mL\|mol\/L\|years\|kg\/m2\|g\/dL\|mg\/L\|ug\/L\|ng\/L\|mmHg\|\/min\|mcg\|g\/L\|U\/L\|bpm\|Cel\|cm\|mm\|kg\|mg\|ug\|ng\|dL\|mL\|m\|g\|L\|a\)\>\)"
 syn match   oslerQuantity    "\<\d\+\(\.\d\+\)\=\s*%"
 syn match   oslerEscape      contained "\\[\"\\]"
 syn region  oslerString      start=+"+ skip=+\\\\\|\\"+ end=+"+ end=+$+ contains=oslerEscape
