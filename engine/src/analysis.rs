@@ -280,10 +280,17 @@ fn undecided(finding: &Finding, span: Span, example: &Example) -> Diagnostic {
         .with_help(format!(
             "the analysis over-approximates {}, and the engine does not show it on the record it found, {}; a test with the records you care about settles it",
             osler_dsl::analysis::NOT_FOLLOWED,
-            osler_dsl::diagnostic::example_json(example)
+            shown_record(example)
         ));
     diagnostic.severity = finding.severity;
     diagnostic
+}
+
+/// An example record as a help text shows it: its JSON in backticks, and
+/// the empty record said in words, since a bare `{}` reads as a gap.
+fn shown_record(example: &Example) -> String {
+    let json = osler_dsl::diagnostic::example_json(example);
+    if example.is_empty() { format!("`{json}` (every fact unknown)") } else { format!("`{json}`") }
 }
 
 /// The loud error for an exact finding whose example the engine does not
@@ -298,7 +305,7 @@ fn internal(finding: &Finding, span: Span, example: &Example) -> Diagnostic {
     .with_help(format!(
         "please report this with the ruleset: the finding was `{}`, its example {}",
         finding.message,
-        osler_dsl::diagnostic::example_json(example)
+        shown_record(example)
     ))
 }
 

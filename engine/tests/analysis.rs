@@ -254,3 +254,18 @@ fn diff_corpus_counts_changed_and_rejected_records() {
     assert_eq!((corpus.records, corpus.changed, corpus.rejected), (3, 2, 0));
     assert_eq!(corpus.first_changed, ["c1"]);
 }
+
+#[test]
+fn an_undecided_finding_shows_the_record_it_tried() {
+    let ruleset = load(RULES);
+    let base = rule_index(&ruleset, "base");
+    let help = |example: Vec<(u32, Value)>| {
+        let maybe = finding(Subject::Rule(base), Claim::Overridden(base), example, true);
+        confirm(&ruleset, &[maybe])[0].diagnostic.diagnostic.help.clone().unwrap_or_default()
+    };
+    let shown = help(vec![(0, Value::Bool(true))]);
+    assert!(shown.contains(r#"the record it found, `{"pain":true}`;"#), "{shown}");
+    // The empty record in words, not a bare `{}` that reads as a gap.
+    let shown = help(Vec::new());
+    assert!(shown.contains("the record it found, `{}` (every fact unknown);"), "{shown}");
+}
