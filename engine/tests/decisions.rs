@@ -4,21 +4,11 @@
 //! their `pending` exceptions (exception true, false, unknown), the ranked
 //! `examine` list, and the explain levels of the output line.
 
-use osler_engine::{Explain, Outcome, Ruleset};
+use osler_engine::{Explain, Outcome};
 
-fn ruleset(text: &str) -> Ruleset {
-    match Ruleset::from_sources(&[("t.osl".to_owned(), text.to_owned())]) {
-        Ok(ruleset) => ruleset,
-        Err(error) => panic!("the test ruleset does not check: {error}"),
-    }
-}
+mod common;
 
-fn outcome(ruleset: &Ruleset, json: &str) -> Outcome {
-    match ruleset.read_json(json) {
-        Ok(record) => ruleset.evaluate(&record).unwrap_or_else(|e| panic!("{e}")),
-        Err(error) => panic!("record {json} rejected: {error}"),
-    }
-}
+use common::{outcome, ruleset};
 
 /// `name(args)` of the disposition, or `-` without one.
 fn disposition(outcome: &Outcome) -> String {

@@ -7,22 +7,12 @@ use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{Signed, Zero};
 use osler_dsl::decimal;
-use osler_engine::{Outcome, Ruleset};
+use osler_engine::Ruleset;
 use proptest::prelude::*;
 
-fn ruleset(text: &str) -> Ruleset {
-    match Ruleset::from_sources(&[("t.osl".to_owned(), text.to_owned())]) {
-        Ok(ruleset) => ruleset,
-        Err(error) => panic!("the test ruleset does not check: {error}\n{text}"),
-    }
-}
+mod common;
 
-fn outcome(ruleset: &Ruleset, json: &str) -> Outcome {
-    match ruleset.read_json(json) {
-        Ok(record) => ruleset.evaluate(&record).unwrap_or_else(|e| panic!("{e}")),
-        Err(error) => panic!("record {json} rejected: {error}"),
-    }
-}
+use common::{outcome, ruleset};
 
 fn fires(ruleset: &Ruleset, json: &str, rule: &str) -> bool {
     outcome(ruleset, json).fired.iter().any(|fired| fired == rule)

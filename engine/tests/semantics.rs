@@ -5,19 +5,9 @@
 
 use osler_engine::{Outcome, Ruleset};
 
-fn ruleset(text: &str) -> Ruleset {
-    match Ruleset::from_sources(&[("t.osl".to_owned(), text.to_owned())]) {
-        Ok(ruleset) => ruleset,
-        Err(error) => panic!("the test ruleset does not check: {error}"),
-    }
-}
+mod common;
 
-fn outcome(ruleset: &Ruleset, json: &str) -> Outcome {
-    match ruleset.read_json(json) {
-        Ok(record) => ruleset.evaluate(&record).unwrap_or_else(|e| panic!("{e}")),
-        Err(error) => panic!("record {json} rejected: {error}"),
-    }
-}
+use common::{outcome, ruleset};
 
 /// `T` fired, `F` condition false, `U` undetermined, `O` overridden.
 fn status(outcome: &Outcome, rule: &str) -> char {

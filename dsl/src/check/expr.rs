@@ -280,13 +280,8 @@ impl<'a> ExprChecker<'a> {
     /// in another unit of the same dimension is converted to the expected
     /// unit (`30 mm` where `cm` is expected is `3 cm`), and has its type.
     pub fn infer_as(&mut self, expr: &Expr, expected: &Ty) -> (Ty, RExpr) {
-        let (ty, resolved) = self.infer(expr, Some(expected));
-        match (&ty, expected) {
-            (Ty::Quantity(from), Ty::Quantity(to)) if from != to && from.converts_to(*to) => {
-                (expected.clone(), self.converted(resolved, *from, *to))
-            }
-            _ => (ty, resolved),
-        }
+        let inferred = self.infer(expr, Some(expected));
+        self.in_unit_of(inferred, expected)
     }
 
     /// Infers `expr` and reports a mismatch with `expected`.

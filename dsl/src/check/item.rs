@@ -175,14 +175,32 @@ fn check_action_name(checker: &mut ExprChecker<'_>, action: &Ident) {
     }
 }
 
+/// The names a list has mentioned, each with where it was first, for
+/// reporting a repeat that points back at the first mention.
+#[derive(Default)]
+struct FirstMentions<'a>(BTreeMap<&'a str, Span>);
+
+impl<'a> FirstMentions<'a> {
+    /// Where `name` was first mentioned, if this is a repeat; else notes it.
+    fn again(&mut self, name: &'a Ident) -> Option<Span> {
+        match self.0.get(name.text.as_str()) {
+            Some(&first) => Some(first),
+            None => {
+                self.0.insert(&name.text, name.span);
+                None
+            }
+        }
+    }
+}
+
 /// `priority A > B > ..`: each name a declared action, none listed twice
 /// (the second mention is reported, pointing back at the first).
 fn check_priority(checker: &mut ExprChecker<'_>, decl: &PriorityDecl) {
-    let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+    let mut seen = FirstMentions::default();
     for action in &decl.actions {
         check_action_name(checker, action);
-        match seen.get(action.text.as_str()) {
-            Some(&first) => checker.diagnostics.push(
+        if let Some(first) = seen.again(action) {
+            checker.diagnostics.push(
                 Diagnostic::error(
                     Code::PriorityRepeats,
                     action.span,
@@ -191,10 +209,7 @@ fn check_priority(checker: &mut ExprChecker<'_>, decl: &PriorityDecl) {
                 .with_label("listed again here")
                 .with_related(None, first, "first listed here")
                 .with_help("list each action once, at its place from the most urgent to the least"),
-            ),
-            None => {
-                seen.insert(&action.text, action.span);
-            }
+            );
         }
     }
 }
@@ -264,11 +279,11 @@ fn check_baseline(checker: &mut ExprChecker<'_>, decl: &BaselineDecl) {
 /// included baseline may be replaced), each included baseline declared
 /// and included once.
 fn check_givens(checker: &mut ExprChecker<'_>, givens: &[Given], baselines: &[Ident], what: &str) {
-    let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+    let mut seen = FirstMentions::default();
     for given in givens {
         check_given(checker, given);
-        match seen.get(given.fact.text.as_str()) {
-            Some(&first) => checker.diagnostics.push(
+        if let Some(first) = seen.again(&given.fact) {
+            checker.diagnostics.push(
                 Diagnostic::error(
                     Code::GivenTwice,
                     given.fact.span,
@@ -277,17 +292,14 @@ fn check_givens(checker: &mut ExprChecker<'_>, givens: &[Given], baselines: &[Id
                 .with_label("given again here")
                 .with_related(None, first, "first given here")
                 .with_help("give each fact one value; a value given here replaces an included baseline's"),
-            ),
-            None => {
-                seen.insert(&given.fact.text, given.fact.span);
-            }
+            );
         }
     }
-    let mut included: BTreeMap<&str, Span> = BTreeMap::new();
+    let mut included = FirstMentions::default();
     for baseline in baselines {
         check_baseline_use(checker, baseline);
-        match included.get(baseline.text.as_str()) {
-            Some(&first) => checker.diagnostics.push(
+        if let Some(first) = included.again(baseline) {
+            checker.diagnostics.push(
                 Diagnostic::error(
                     Code::GivenTwice,
                     baseline.span,
@@ -296,10 +308,7 @@ fn check_givens(checker: &mut ExprChecker<'_>, givens: &[Given], baselines: &[Id
                 .with_label("included again here")
                 .with_related(None, first, "first included here")
                 .with_help("include each baseline once"),
-            ),
-            None => {
-                included.insert(&baseline.text, baseline.span);
-            }
+            );
         }
     }
 }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::graph::topological_order;
 use super::item::check_item;
-use super::names::{SymbolKind, let_analysis, referenced_names, symbols};
+use super::names::{SymbolKind, Symbols, let_analysis, referenced_names, symbols};
 use crate::code::Code;
 use crate::db::{Item, Ruleset, SourceFile, file_items, parse_file};
 use crate::diagnostic::{Diagnostic, FileDiagnostic, Severity};
@@ -81,6 +81,40 @@ pub fn item_references<'db>(db: &'db dyn salsa::Database, item: Item<'db>) -> Re
     refs.asserted.sort();
     refs.asserted.dedup();
     refs
+}
+
+/// A cycle of names written as a path back to its first: `` `a` → `b` → `a` ``.
+fn cycle_path(cycle: &[String]) -> String {
+    let mut path: Vec<String> = cycle.iter().map(|name| format!("`{name}`")).collect();
+    path.push(format!("`{}`", cycle[0]));
+    path.join(" → ")
+}
+
+/// `report` (its message, label and help) placed on the name of a cycle's
+/// first declaration of `kind`, every other member of the cycle related;
+/// `None` when the first is not declared.
+fn cycle_diagnostic<'db>(
+    db: &'db dyn salsa::Database,
+    table: &Symbols<'db>,
+    cycle: &[String],
+    kind: SymbolKind,
+    report: Diagnostic,
+) -> Option<FileDiagnostic> {
+    let path_of = |item: Item<'_>| item.file(db).path(db).clone();
+    let head = table.find(&cycle[0], |k| k == kind)?;
+    let head_path = path_of(head.item);
+    let mut diagnostic = Diagnostic { span: name_span(db, head.item), ..report };
+    for name in &cycle[1..] {
+        if let Some(member) = table.find(name, |k| k == kind) {
+            let member_path = path_of(member.item);
+            diagnostic = diagnostic.with_related(
+                (member_path != head_path).then_some(member_path),
+                name_span(db, member.item),
+                format!("`{name}` is in the cycle"),
+            );
+        }
+    }
+    Some(FileDiagnostic { path: head_path, diagnostic })
 }
 
 /// The span of an item's name (or its whole text) in its file.
@@ -168,29 +202,11 @@ pub fn declaration_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Ve
 
     // Let cycles.
     for cycle in &let_analysis(db, ruleset).cycles {
-        let mut path: Vec<String> = cycle.iter().map(|n| format!("`{n}`")).collect();
-        path.push(format!("`{}`", cycle[0]));
-        let items: Vec<Item<'_>> =
-            cycle.iter().filter_map(|n| table.find(n, |k| k == SymbolKind::Let).map(|s| s.item)).collect();
-        let Some(&head) = items.first() else { continue };
-        let head_path = path_of(head);
-        let mut diagnostic = Diagnostic::error(
-            Code::LetCycle,
-            name_span(db, head),
-            format!("`{}` depends on itself: {}", cycle[0], path.join(" → ")),
-        )
-        .with_label("part of a cycle")
-        .with_help("a let may only use facts and other lets that do not lead back to it");
-        for &member in &items[1..] {
-            let member_path = path_of(member);
-            let key = member.key(db).name.clone();
-            diagnostic = diagnostic.with_related(
-                (member_path != head_path).then_some(member_path),
-                name_span(db, member),
-                format!("`{key}` is in the cycle"),
-            );
-        }
-        out.push(FileDiagnostic { path: head_path, diagnostic });
+        let message = format!("`{}` depends on itself: {}", cycle[0], cycle_path(cycle));
+        let report = Diagnostic::error(Code::LetCycle, Span::default(), message)
+            .with_label("part of a cycle")
+            .with_help("a let may only use facts and other lets that do not lead back to it");
+        out.extend(cycle_diagnostic(db, table, cycle, SymbolKind::Let, report));
     }
 
     out
@@ -318,28 +334,11 @@ pub fn rule_graph_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec
     // Override cycles (a rule overriding itself is reported where it stands).
     let (_, cycles) = topological_order(&override_edges);
     for cycle in cycles.iter().filter(|c| c.len() > 1) {
-        let Some(head) = table.find(&cycle[0], |k| k == SymbolKind::Rule) else { continue };
-        let mut path: Vec<String> = cycle.iter().map(|n| format!("`{n}`")).collect();
-        path.push(format!("`{}`", cycle[0]));
-        let head_path = path_of(head.item);
-        let mut diagnostic = Diagnostic::error(
-            Code::OverrideCycle,
-            name_span(db, head.item),
-            format!("rules override each other in a cycle: {}", path.join(" → ")),
-        )
-        .with_label("part of an override cycle")
-        .with_help("an exception must not be overridden, directly or not, by the rule it is an exception to");
-        for name in &cycle[1..] {
-            if let Some(member) = table.find(name, |k| k == SymbolKind::Rule) {
-                let member_path = path_of(member.item);
-                diagnostic = diagnostic.with_related(
-                    (member_path != head_path).then_some(member_path),
-                    name_span(db, member.item),
-                    format!("`{name}` is in the cycle"),
-                );
-            }
-        }
-        out.push(FileDiagnostic { path: head_path, diagnostic });
+        let message = format!("rules override each other in a cycle: {}", cycle_path(cycle));
+        let report = Diagnostic::error(Code::OverrideCycle, Span::default(), message)
+            .with_label("part of an override cycle")
+            .with_help("an exception must not be overridden, directly or not, by the rule it is an exception to");
+        out.extend(cycle_diagnostic(db, table, cycle, SymbolKind::Rule, report));
     }
 
     out
@@ -423,30 +422,14 @@ pub fn baseline_diagnostics(db: &dyn salsa::Database, ruleset: Ruleset) -> Vec<F
     }
     let (_, cycles) = topological_order(&edges);
     for cycle in &cycles {
-        let Some(head) = table.find(&cycle[0], |k| k == SymbolKind::Baseline) else { continue };
         let message = match cycle.as_slice() {
             [only] => format!("baseline `{only}` includes itself"),
-            _ => {
-                let mut path: Vec<String> = cycle.iter().map(|n| format!("`{n}`")).collect();
-                path.push(format!("`{}`", cycle[0]));
-                format!("baselines include each other in a cycle: {}", path.join(" → "))
-            }
+            _ => format!("baselines include each other in a cycle: {}", cycle_path(cycle)),
         };
-        let head_path = path_of(head.item);
-        let mut diagnostic = Diagnostic::error(Code::BaselineCycle, name_span(db, head.item), message)
+        let report = Diagnostic::error(Code::BaselineCycle, Span::default(), message)
             .with_label("part of a cycle")
             .with_help("a baseline may include only baselines that do not lead back to it");
-        for name in &cycle[1..] {
-            if let Some(member) = table.find(name, |k| k == SymbolKind::Baseline) {
-                let member_path = path_of(member.item);
-                diagnostic = diagnostic.with_related(
-                    (member_path != head_path).then_some(member_path),
-                    name_span(db, member.item),
-                    format!("`{name}` is in the cycle"),
-                );
-            }
-        }
-        out.push(FileDiagnostic { path: head_path, diagnostic });
+        out.extend(cycle_diagnostic(db, table, cycle, SymbolKind::Baseline, report));
     }
     for (name, list) in &table.names {
         for symbol in list.iter().filter(|s| s.kind == SymbolKind::Baseline) {

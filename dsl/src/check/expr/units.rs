@@ -5,24 +5,6 @@ use crate::model::ArithOp;
 use crate::types::Ty;
 use crate::units::Unit;
 
-/// Two operands, quantities of one dimension in two units, in one unit:
-/// a constant takes the other side's unit (so a fact is compared as it
-/// was read), else the right side takes the left's.
-fn same_unit(left: (Ty, RExpr), right: (Ty, RExpr)) -> ((Ty, RExpr), (Ty, RExpr)) {
-    match (&left.0, &right.0) {
-        (Ty::Quantity(a), Ty::Quantity(b)) if a != b && a.converts_to(*b) => {
-            let (a, b) = (*a, *b);
-            if is_constant(&left.1) && !is_constant(&right.1) {
-                ((right.0.clone(), converted(left.1, a, b)), right)
-            } else {
-                let ty = left.0.clone();
-                (left, (ty, converted(right.1, b, a)))
-            }
-        }
-        _ => (left, right),
-    }
-}
-
 /// `resolved`, a quantity in `from`, as a quantity in `to` (the same
 /// dimension): a constant is converted now, anything else is multiplied
 /// and divided by the exact ratio when the record is evaluated.
@@ -40,13 +22,32 @@ fn converted(resolved: RExpr, from: Unit, to: Unit) -> RExpr {
 }
 
 impl ExprChecker<'_> {
-    /// [`same_unit`], for the checker.
+    /// Two operands, quantities of one dimension in two units, in one
+    /// unit: a constant takes the other side's unit (so a fact is compared
+    /// as it was read), else the right side takes the left's.
     pub(super) fn in_one_unit(&self, left: (Ty, RExpr), right: (Ty, RExpr)) -> ((Ty, RExpr), (Ty, RExpr)) {
-        same_unit(left, right)
+        match (&left.0, &right.0) {
+            (Ty::Quantity(a), Ty::Quantity(b)) if a != b && a.converts_to(*b) => {
+                let (a, b) = (*a, *b);
+                if is_constant(&left.1) && !is_constant(&right.1) {
+                    ((right.0.clone(), converted(left.1, a, b)), right)
+                } else {
+                    let ty = left.0.clone();
+                    (left, (ty, converted(right.1, b, a)))
+                }
+            }
+            _ => (left, right),
+        }
     }
 
-    /// [`converted`], for the checker.
-    pub(super) fn converted(&self, resolved: RExpr, from: Unit, to: Unit) -> RExpr {
-        converted(resolved, from, to)
+    /// A value where one of type `expected` stands: a quantity in another
+    /// unit of the same dimension, converted to the expected unit.
+    pub(super) fn in_unit_of(&self, (ty, resolved): (Ty, RExpr), expected: &Ty) -> (Ty, RExpr) {
+        match (&ty, expected) {
+            (Ty::Quantity(from), Ty::Quantity(to)) if from != to && from.converts_to(*to) => {
+                (expected.clone(), converted(resolved, *from, *to))
+            }
+            _ => (ty, resolved),
+        }
     }
 }
